@@ -1,0 +1,46 @@
+/**
+ * The real host: process streams, environment and signals. Ctrl-C ends a command at once unless
+ * it took over interrupts (`ctx.takeInterrupts()`); then the first one asks it to stop cleanly
+ * and a second one ends it.
+ */
+import { ExitCode } from "./errors.js";
+import { main } from "./main.js";
+
+export async function run(): Promise<number> {
+  const controller = new AbortController();
+  let taken = false;
+  process.on("SIGINT", () => {
+    if (!taken || controller.signal.aborted) process.exit(ExitCode.cancelled);
+    controller.abort();
+  });
+  const io = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    stdinIsTTY: isTty(process.stdin),
+    stdoutIsTTY: isTty(process.stdout),
+    stderrIsTTY: isTty(process.stderr),
+  };
+  return main(process.argv.slice(2), {
+    io,
+    env: process.env,
+    async createContext(options) {
+      const { createContext } = await import("./context.js");
+      return createContext({
+        io,
+        env: process.env,
+        cwd: process.cwd(),
+        options,
+        takeInterrupts: () => {
+          taken = true;
+          return controller.signal;
+        },
+      });
+    },
+  });
+}
+
+/** `isTTY` is typed as always there, but a stream that is not a terminal does not have it. */
+function isTty(stream: { isTTY?: boolean }): boolean {
+  return stream.isTTY === true;
+}

@@ -1,0 +1,54 @@
+import { z } from "zod";
+import { ATTENDEE_STATUSES, listAttendees, type AttendeeSummary } from "../../domain/attendees.js";
+import { resolveEvent } from "../../domain/events.js";
+import { defineCommand, examples } from "../command.js";
+import { intFlag, parseOptions } from "../options.js";
+
+const Options = z.object({
+  search: z.string().trim().min(1).optional(),
+  status: z
+    .enum(ATTENDEE_STATUSES, { message: `expected one of: ${ATTENDEE_STATUSES.join(", ")}` })
+    .optional(),
+  limit: intFlag(1).optional(),
+});
+
+export default defineCommand({
+  configure(command) {
+    command
+      .option("--search <text>", "only attendees whose email or name contains TEXT")
+      .option("--status <status>", `only ${ATTENDEE_STATUSES.join(" | ")}`)
+      .option("--limit <n>", "at most N rows")
+      .addHelpText(
+        "after",
+        examples(
+          "evcred attendees list",
+          "evcred attendees list --search hopper",
+          "evcred attendees list --status unsent --json",
+        ),
+      );
+  },
+  async run(ctx, _args, raw) {
+    const filter = parseOptions(Options, raw);
+    const ws = await ctx.workspace();
+    const event = resolveEvent(ws, ctx.options.event);
+    const rows = listAttendees(ws, event, filter);
+    ctx.out.result({ event: event.slug, attendees: rows }, () =>
+      rows.length
+        ? ctx.out.table(rows, [
+            { header: "EMAIL", value: (r) => r.email },
+            { header: "NAME", value: (r) => `${r.firstName} ${r.lastName}`.trim() },
+            { header: "STATUS", value: statusOf },
+          ])
+        : "",
+    );
+    ctx.out.info(
+      ctx.theme.dim(`${rows.length} attendee${rows.length === 1 ? "" : "s"} in ${event.slug}`),
+    );
+  },
+});
+
+function statusOf(a: AttendeeSummary): string {
+  const parts = [a.sent ? "sent" : a.failed ? "failed" : "unsent"];
+  if (a.loggedIn) parts.push("logged in");
+  return parts.join(", ");
+}

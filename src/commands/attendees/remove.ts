@@ -1,0 +1,33 @@
+import { removeAttendee, requireAttendee } from "../../domain/attendees.js";
+import { resolveEvent } from "../../domain/events.js";
+import { CancelledError, MissingAnswerError } from "../../errors.js";
+import { defineCommand, examples } from "../command.js";
+
+export default defineCommand({
+  configure(command) {
+    command
+      .argument("<email>", "the attendee's email")
+      .addHelpText(
+        "after",
+        examples(
+          "evcred attendees remove ada@example.com",
+          "evcred attendees remove ada@example.com --yes",
+        ),
+      );
+  },
+  async run(ctx, args) {
+    const ws = await ctx.workspace();
+    const event = resolveEvent(ws, ctx.options.event);
+    const email = String(args[0]);
+    const attendee = requireAttendee(ws, event, email);
+    if (!ctx.options.yes) {
+      const question = `remove ${attendee.email} from ${event.slug}`;
+      if (!ctx.canPrompt()) throw new MissingAnswerError(question, "--yes");
+      if (!(await ctx.prompter.confirm(`${question}? Their code stops working.`, false)))
+        throw new CancelledError("nothing removed");
+    }
+    removeAttendee(ws, event, email, { actor: ctx.actor, at: ctx.now().toISOString() });
+    ctx.out.result({ event: event.slug, removed: attendee.email }, () => "");
+    ctx.out.success(`removed ${attendee.email} from ${event.slug}`);
+  },
+});

@@ -1,0 +1,46 @@
+import { showAttendee } from "../../domain/attendees.js";
+import { resolveEvent } from "../../domain/events.js";
+import { defineCommand, examples } from "../command.js";
+
+export default defineCommand({
+  configure(command) {
+    command
+      .argument("<email>", "the attendee's email")
+      .addHelpText(
+        "after",
+        examples(
+          "evcred attendees show ada@example.com",
+          "evcred attendees show ada@example.com --json",
+        ),
+      );
+  },
+  async run(ctx, args) {
+    const ws = await ctx.workspace();
+    const event = resolveEvent(ws, ctx.options.event);
+    const a = showAttendee(ws, event, String(args[0]));
+    ctx.out.result({ event: event.slug, ...a }, () => {
+      const lines = [
+        `email        ${a.email}`,
+        `name         ${`${a.firstName} ${a.lastName}`.trim() || "-"}`,
+        ...Object.entries(a.fields).map(([k, v]) => `${k.padEnd(12)} ${v || "-"}`),
+        `code         ${a.codeSource === "organizer" ? "chosen by the organizer" : "generated"}, last changed ${a.codeChangedAt}`,
+        `status       ${a.sent ? "credentials sent" : a.failed ? "delivery failed" : "credentials not sent"}${a.loggedIn ? ", logged in" : ""}`,
+      ];
+      if (a.deliveries.length) {
+        lines.push("", "deliveries");
+        for (const d of a.deliveries)
+          lines.push(
+            `  ${d.at}  ${d.template.padEnd(14)} ${d.status.padEnd(7)} ${d.response ?? ""}`.trimEnd(),
+          );
+      }
+      if (a.logins.length) {
+        lines.push("", "logins");
+        for (const l of a.logins) lines.push(`  ${l.at}  ${l.outcome}`);
+      }
+      lines.push("", "code history");
+      for (const h of a.codeHistory)
+        lines.push(`  ${h.at}  ${h.actor.padEnd(10)} ${h.summary || h.action}`);
+      return lines.join("\n");
+    });
+  },
+});

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { createEvent } from "../../domain/events.js";
+import { describeEvent, eventView } from "../../render/event-view.js";
+import { defineCommand, examples } from "../command.js";
+import {
+  codeLengthFlag,
+  fromFlag,
+  isoDateFlag,
+  parseOptions,
+  slugFlag,
+  urlFlag,
+} from "../options.js";
+
+const Options = z.object({
+  name: z.string().trim().min(1, "an event needs a name").max(200),
+  slug: slugFlag.optional(),
+  startsAt: isoDateFlag.optional(),
+  loginUrl: urlFlag.optional(),
+  from: fromFlag.optional(),
+  codeLength: codeLengthFlag.optional(),
+});
+
+export default defineCommand({
+  configure(command) {
+    command
+      .argument("<name>", "the event's name")
+      .option("--slug <slug>", "short id used by --event (default: from the name)")
+      .option("--starts-at <iso>", "start time, ISO 8601")
+      .option("--login-url <url>", "where attendees log in")
+      .option("--from <address>", "sender of the credential emails")
+      .option("--code-length <n>", "length of generated codes (8-32)", undefined)
+      .addHelpText(
+        "after",
+        examples(
+          'evcred event create "Tech Summit 2026" --starts-at 2026-05-04T09:00:00Z --login-url https://venue.example.com',
+        ),
+      );
+  },
+  async run(ctx, args, raw) {
+    const options = parseOptions(Options, { ...raw, name: args[0] });
+    const ws = await ctx.workspace();
+    const event = createEvent(
+      ws,
+      { ...options, fromAddress: options.from },
+      { actor: ctx.actor, at: ctx.now().toISOString() },
+    );
+    const view = eventView(event);
+    ctx.out.result(view, () => describeEvent(view));
+    ctx.out.success(`event ${event.slug} created`);
+  },
+});

@@ -1,0 +1,23 @@
+import { count, eq } from "drizzle-orm";
+import { requireEvent, resolveEvent } from "../../domain/events.js";
+import { describeEvent, eventView } from "../../render/event-view.js";
+import { attendees } from "../../store/schema.js";
+import { defineCommand, examples } from "../command.js";
+
+export default defineCommand({
+  configure(command) {
+    command
+      .argument("[slug]", "the event (default: the current one)")
+      .addHelpText("after", examples("evcred event show", "evcred event show summit-2026 --json"));
+  },
+  async run(ctx, args) {
+    const ws = await ctx.workspace();
+    const slug = typeof args[0] === "string" ? args[0] : undefined;
+    const event = slug ? requireEvent(ws, slug) : resolveEvent(ws, ctx.options.event);
+    const n =
+      ws.db.select({ n: count() }).from(attendees).where(eq(attendees.eventId, event.id)).get()
+        ?.n ?? 0;
+    const view = { ...eventView(event), attendees: n };
+    ctx.out.result(view, () => describeEvent(view, { attendees: n }));
+  },
+});

@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { resolveEvent, updateEvent } from "../../domain/events.js";
+import { describeEvent, eventView } from "../../render/event-view.js";
+import { defineCommand, examples } from "../command.js";
+import {
+  codeLengthFlag,
+  fromFlag,
+  isoDateFlag,
+  parseOptions,
+  slugFlag,
+  urlFlag,
+} from "../options.js";
+
+const Options = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  slug: slugFlag.optional(),
+  startsAt: isoDateFlag.optional(),
+  loginUrl: urlFlag.optional(),
+  from: fromFlag.optional(),
+  codeLength: codeLengthFlag.optional(),
+});
+
+export default defineCommand({
+  configure(command) {
+    command
+      .argument("[slug]", "the event to change (default: the current one)")
+      .option("--name <name>", "new name")
+      .option("--slug <slug>", "new slug")
+      .option("--starts-at <iso>", "start time, ISO 8601")
+      .option("--login-url <url>", "where attendees log in")
+      .option("--from <address>", "sender of the credential emails")
+      .option("--code-length <n>", "length of codes generated from now on (8-32)")
+      .addHelpText(
+        "after",
+        examples(
+          "evcred event update --login-url https://venue.example.com/login",
+          'evcred event update summit-2026 --from "Summit Team <team@summit.example>"',
+        ),
+      );
+  },
+  async run(ctx, args, raw) {
+    const options = parseOptions(Options, raw);
+    const ws = await ctx.workspace();
+    const named = typeof args[0] === "string" ? args[0] : ctx.options.event;
+    const event = resolveEvent(ws, named);
+    const { from, ...rest } = options;
+    const row = updateEvent(
+      ws,
+      event.slug,
+      { ...rest, fromAddress: from },
+      { actor: ctx.actor, at: ctx.now().toISOString() },
+    );
+    const view = eventView(row);
+    ctx.out.result(view, () => describeEvent(view));
+    ctx.out.success(`event ${row.slug} updated`);
+  },
+});

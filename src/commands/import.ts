@@ -1,0 +1,152 @@
+import { availableParallelism } from "node:os";
+import { z } from "zod";
+import { writeCsvFile } from "../domain/csv-export.js";
+import { createEvent, findEvent, resolveEvent } from "../domain/events.js";
+import { applyImport, scanImport, type ImportScan } from "../domain/import.js";
+import { ExitCode, MissingAnswerError, CancelledError, UsageError } from "../errors.js";
+import { startProgress } from "../render/progress.js";
+import { hashParamsFrom } from "../vault/hash.js";
+import { defineCommand, examples } from "./command.js";
+import { parseOptions, slugFlag } from "./options.js";
+import type { Context } from "../context.js";
+
+const Options = z.object({
+  file: z.string().min(1),
+  dryRun: z.boolean().default(false),
+  strict: z.boolean().default(false),
+  rejects: z.string().min(1).optional(),
+});
+
+const SHOWN_REJECTIONS = 20;
+
+export default defineCommand({
+  configure(command) {
+    command
+      .argument("<file>", "attendee list: CSV with an email column (UTF-8 or UTF-16)")
+      .option("--dry-run", "check the file and show what would change; change nothing")
+      .option("--strict", "import nothing if any row is rejected")
+      .option("--rejects <file>", "write rejected rows, with line and reason, to this CSV")
+      .addHelpText(
+        "after",
+        examples(
+          "evcred import attendees.csv --event summit-2026 --yes",
+          "evcred import attendees.csv --dry-run",
+          "evcred import late-registrations.csv --strict --rejects rejected.csv",
+        ),
+      );
+  },
+  async run(ctx, args, raw) {
+    const options = parseOptions(Options, { ...raw, file: args[0] });
+    const file = ctx.path(options.file);
+    const ws = await ctx.workspace();
+    const slug = ctx.options.event;
+    let event = slug ? findEvent(ws, slug) : resolveEvent(ws, undefined);
+
+    const scan = await scanImport(ws, file, event);
+    if (options.rejects && scan.rejected.length) {
+      writeCsvFile(
+        ctx.path(options.rejects),
+        ["line", "reason", ...scan.header],
+        scan.rejected.map((r) => [String(r.line), r.reason, ...r.fields]),
+      );
+    }
+    reportRejections(ctx, scan, options.rejects);
+    const summary = {
+      event: event?.slug ?? slug ?? null,
+      file,
+      dryRun: options.dryRun,
+      rows: scan.valid + scan.rejected.length,
+      rejected: scan.rejected.map(({ line, reason }) => ({ line, reason })),
+    };
+
+    if (options.dryRun) {
+      const counts = {
+        new: scan.valid - scan.known,
+        updated: scan.known - scan.unchanged,
+        unchanged: scan.unchanged,
+      };
+      ctx.out.result({ ...summary, ...counts, committed: false }, () => "");
+      ctx.out.info(
+        `dry run: ${counts.new} new, ${counts.updated} updated, ${counts.unchanged} unchanged, ${scan.rejected.length} rejected; nothing changed`,
+      );
+      return scan.rejected.length ? ExitCode.partial : ExitCode.ok;
+    }
+    if (options.strict && scan.rejected.length) {
+      throw new UsageError(
+        `--strict: ${scan.rejected.length} of ${summary.rows} rows rejected; nothing imported`,
+      );
+    }
+    if (scan.valid === 0) throw new UsageError(`${file}: every row was rejected; nothing imported`);
+
+    if (!event) event = await createEventAfterConfirmation(ctx, slug ?? "");
+    const progress = await startProgress(ctx, "hashing codes");
+    const started = performance.now();
+    let result;
+    try {
+      result = await applyImport(ws, scan, {
+        event,
+        hashParams: hashParamsFrom(ctx.env),
+        who: { actor: ctx.actor, at: ctx.now().toISOString() },
+        onProgress: (done, total) => {
+          progress.update(done, total);
+        },
+      });
+    } finally {
+      progress.stop();
+    }
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    ctx.out.result(
+      {
+        ...summary,
+        event: event.slug,
+        new: result.inserted,
+        updated: result.updated,
+        unchanged: result.unchanged,
+        committed: true,
+      },
+      () => "",
+    );
+    ctx.out.success(
+      `${event.slug}: ${result.inserted} new, ${result.updated} updated, ${result.unchanged} unchanged, ${scan.rejected.length} rejected (${seconds}s, ${availableParallelism()} cores)`,
+    );
+    return scan.rejected.length ? ExitCode.partial : ExitCode.ok;
+  },
+});
+
+async function createEventAfterConfirmation(ctx: Context, rawSlug: string) {
+  const { event: slug } = parseOptions(z.object({ event: slugFlag }), { event: rawSlug });
+  const question = `event "${slug}" does not exist; create it`;
+  if (!ctx.options.yes) {
+    if (!ctx.canPrompt()) throw new MissingAnswerError(question, "--yes");
+    if (!(await ctx.prompter.confirm(`${question}?`, true)))
+      throw new CancelledError("nothing imported");
+  }
+  const ws = await ctx.workspace();
+  const event = createEvent(
+    ws,
+    { name: titleFromSlug(slug), slug },
+    { actor: ctx.actor, at: ctx.now().toISOString() },
+  );
+  ctx.out.info(`created event ${slug} (rename it with: evcred event update ${slug} --name "…")`);
+  return event;
+}
+
+function reportRejections(ctx: Context, scan: ImportScan, rejectsFile: string | undefined): void {
+  for (const r of scan.rejected.slice(0, SHOWN_REJECTIONS)) {
+    ctx.out.warn(`${scan.file}:${r.line}: ${r.reason}`);
+  }
+  const more = scan.rejected.length - SHOWN_REJECTIONS;
+  if (more > 0)
+    ctx.out.warn(
+      `… and ${more} more rejected rows${rejectsFile ? "" : " (list them all with --rejects FILE)"}`,
+    );
+  if (rejectsFile && scan.rejected.length) ctx.out.info(`rejected rows written to ${rejectsFile}`);
+}
+
+/** `summit-2026` → `Summit 2026`: a readable name until the organizer gives a better one. */
+function titleFromSlug(slug: string): string {
+  return slug
+    .split("-")
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(" ");
+}

@@ -1,0 +1,73 @@
+/**
+ * Flags are validated once, at the boundary: a zod schema turns commander's raw values into a
+ * typed options object, and a bad one becomes a UsageError that names the flag.
+ */
+import { z } from "zod";
+import { MAX_CODE_LENGTH, MIN_CODE_LENGTH } from "../domain/codes.js";
+import { UsageError } from "../errors.js";
+
+export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const key = issue?.path[0];
+  const flag = typeof key === "string" ? `--${kebab(key)}` : "option";
+  throw new UsageError(`${flag}: ${issue?.message ?? "invalid value"}`);
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** A whole number given as a flag's text. */
+export const intFlag = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^\d+$/, "expected a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+export const codeLengthFlag = intFlag(MIN_CODE_LENGTH, MAX_CODE_LENGTH);
+
+export const slugFlag = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,62}$/,
+    "a slug is lower-case letters, digits and dashes (e.g. summit-2026)",
+  );
+
+export const isoDateFlag = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
+    message: "expected an ISO date or date-time, e.g. 2026-05-04T09:00:00Z",
+  });
+
+export const urlFlag = z.string().refine(
+  (s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === "https:" || u.protocol === "http:";
+    } catch {
+      return false;
+    }
+  },
+  { message: "expected an http(s) URL, e.g. https://venue.example.com/login" },
+);
+
+export const emailFlag = z
+  .string()
+  .refine((s) => /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(s.trim()), {
+    message: "expected an email address",
+  });
+
+/** `"Name <addr@x.com>"` or `addr@x.com`. */
+export const fromFlag = z
+  .string()
+  .refine(
+    (s) =>
+      !/[\r\n]/.test(s) &&
+      /^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/.test(s.trim()),
+    {
+      message: 'expected an address, e.g. "Summit Team <team@summit.example>"',
+    },
+  );

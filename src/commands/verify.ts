@@ -1,0 +1,39 @@
+import { resolveEvent } from "../domain/events.js";
+import { verifyLogin } from "../domain/logins.js";
+import { ExitCode } from "../errors.js";
+import { defineCommand, examples } from "./command.js";
+
+export default defineCommand({
+  configure(command) {
+    command
+      .argument("<email>", "the email the attendee registered with")
+      .argument("<code>", "the access code as typed (case, spaces and dashes do not matter)")
+      .addHelpText(
+        "after",
+        examples(
+          "evcred verify ada@example.com K7QM-4XHP-2W",
+          "evcred verify ada@example.com k7qm4xhp2w --json",
+        ) +
+          "\nExit status: 0 the code is right, 1 it is not (or the email is locked after 5 failures in 15 minutes).\n",
+      );
+  },
+  async run(ctx, args) {
+    const ws = await ctx.workspace();
+    const event = resolveEvent(ws, ctx.options.event);
+    const email = String(args[0]);
+    const result = await verifyLogin(ws, event, email, String(args[1]), ctx.now(), ctx.env);
+    ctx.out.result({ event: event.slug, email: email.trim().toLowerCase(), ...result }, () =>
+      result.ok ? "ok" : "",
+    );
+    if (result.ok) return ExitCode.ok;
+    if (result.outcome === "locked") {
+      ctx.out.error(
+        `too many failed attempts for ${email}: verification is locked`,
+        `try again after ${result.retryAt}`,
+      );
+    } else {
+      ctx.out.error("wrong email or code");
+    }
+    return ExitCode.failed;
+  },
+});

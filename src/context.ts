@@ -1,0 +1,113 @@
+/**
+ * What a command may touch. Commands never read `process` or `console`: they get a Context, real
+ * here, captured in tests (`test/helpers/context.ts`).
+ */
+import { userInfo } from "node:os";
+import { resolve } from "node:path";
+import type { Workspace } from "./store/workspace.js";
+import { Output } from "./render/output.js";
+import { InquirerPrompter, type Prompter } from "./render/prompter.js";
+import { createTheme, type Theme } from "./render/theme.js";
+import { masterKeyPath } from "./vault/master-key.js";
+
+export interface Writer {
+  write(chunk: string): unknown;
+}
+
+export interface Io {
+  stdout: Writer;
+  stderr: Writer;
+  stdin: NodeJS.ReadableStream;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+}
+
+/** The options every command accepts, parsed once by `main.ts`. */
+export interface GlobalOptions {
+  db: string | undefined;
+  event: string | undefined;
+  json: boolean;
+  yes: boolean;
+  color: boolean;
+  debug: boolean;
+}
+
+export interface Context {
+  readonly io: Io;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly options: GlobalOptions;
+  readonly theme: Theme;
+  readonly out: Output;
+  readonly prompter: Prompter;
+  /** Who is acting, for the audit log: `EVCRED_ACTOR`, else the OS user. */
+  readonly actor: string;
+  /**
+   * Takes over Ctrl-C: the returned signal aborts on the first one, and the command finishes what
+   * is in flight before it stops. A command that never calls this is ended by Ctrl-C at once.
+   */
+  takeInterrupts(): AbortSignal;
+  now(): Date;
+  /** A question may be asked: there is a terminal on both ends. */
+  canPrompt(): boolean;
+  /** The workspace, opened (and created, migrated) on first use. */
+  workspace(): Promise<Workspace>;
+  /** Resolves a path the user gave against the working directory. */
+  path(p: string): string;
+  close(): void;
+}
+
+export interface ContextParts {
+  io: Io;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  options: GlobalOptions;
+  prompter?: Prompter;
+  now?: () => Date;
+  takeInterrupts?: () => AbortSignal;
+}
+
+export function createContext(parts: ContextParts): Context {
+  const { io, env, cwd, options } = parts;
+  const theme = createTheme({
+    color: options.color && !("NO_COLOR" in env) && io.stderrIsTTY,
+  });
+  const out = new Output(io, theme, options.json);
+  let workspace: Workspace | undefined;
+  return {
+    io,
+    env,
+    cwd,
+    options,
+    theme,
+    out,
+    prompter: parts.prompter ?? new InquirerPrompter(io),
+    actor: env.EVCRED_ACTOR || safeUser(),
+    takeInterrupts: parts.takeInterrupts ?? (() => new AbortController().signal),
+    now: parts.now ?? (() => new Date()),
+    canPrompt: () => io.stdinIsTTY && io.stderrIsTTY && env.CI !== "true",
+    path: (p) => resolve(cwd, p),
+    async workspace() {
+      if (!workspace) {
+        const { openWorkspace } = await import("./store/workspace.js");
+        workspace = openWorkspace({
+          path: resolve(cwd, options.db ?? "evcred.db"),
+          keyPath: resolve(cwd, masterKeyPath(env)),
+        });
+      }
+      return workspace;
+    },
+    close() {
+      workspace?.close();
+    },
+  };
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return "unknown";
+  }
+}

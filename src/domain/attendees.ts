@@ -1,0 +1,247 @@
+/**
+ * Browsing attendees: who they are and how far they got (sent, failed, logged in). Nothing here
+ * reads a code column; the views are safe to print.
+ */
+import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
+import { UsageError } from "../errors.js";
+import {
+  attendees,
+  auditLog,
+  deliveries,
+  logins,
+  type AttendeeRow,
+  type EventRow,
+} from "../store/schema.js";
+import type { Workspace } from "../store/workspace.js";
+import { recordAudit } from "./audit.js";
+import { normalizeEmail } from "./email.js";
+import type { Who } from "./events.js";
+
+export const ATTENDEE_STATUSES = ["unsent", "sent", "failed", "logged-in"] as const;
+export type AttendeeStatus = (typeof ATTENDEE_STATUSES)[number];
+
+export interface AttendeeSummary {
+  email: string;
+  firstName: string;
+  lastName: string;
+  fields: Record<string, string>;
+  /** A credential email was accepted by the server for the current code. */
+  sent: boolean;
+  /** The latest delivery failed and none was sent since. */
+  failed: boolean;
+  loggedIn: boolean;
+  codeChangedAt: string;
+  createdAt: string;
+}
+
+const sentSql = sql<number>`exists (select 1 from ${deliveries} d where d.attendee_id = ${attendees.id} and d.status = 'sent' and d.code_version = ${attendees.codeVersion})`;
+const failedSql = sql<number>`(not ${sentSql} and exists (select 1 from ${deliveries} d where d.attendee_id = ${attendees.id} and d.status = 'failed'))`;
+const loggedInSql = sql<number>`exists (select 1 from ${logins} l where l.attendee_id = ${attendees.id} and l.ok = 1)`;
+
+const STATUS_FILTER: Record<AttendeeStatus, SQL> = {
+  unsent: sql`not ${sentSql}`,
+  sent: sentSql,
+  failed: failedSql,
+  "logged-in": loggedInSql,
+};
+
+export interface ListFilter {
+  search?: string | undefined;
+  status?: AttendeeStatus | undefined;
+  limit?: number | undefined;
+}
+
+export function listAttendees(
+  ws: Workspace,
+  event: EventRow,
+  filter: ListFilter = {},
+): AttendeeSummary[] {
+  const conditions: SQL[] = [eq(attendees.eventId, event.id)];
+  if (filter.search) {
+    const like = `%${filter.search.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    conditions.push(
+      sql`(${attendees.email} like ${like} escape '\\' or lower(${attendees.firstName} || ' ' || ${attendees.lastName}) like ${like} escape '\\')`,
+    );
+  }
+  if (filter.status) conditions.push(STATUS_FILTER[filter.status]);
+  const query = ws.db
+    .select({
+      email: attendees.email,
+      firstName: attendees.firstName,
+      lastName: attendees.lastName,
+      fields: attendees.fields,
+      sent: sentSql,
+      failed: failedSql,
+      loggedIn: loggedInSql,
+      codeChangedAt: attendees.codeChangedAt,
+      createdAt: attendees.createdAt,
+    })
+    .from(attendees)
+    .where(and(...conditions))
+    .orderBy(asc(attendees.id));
+  const rows = filter.limit ? query.limit(filter.limit).all() : query.all();
+  return rows.map((r) => ({
+    ...r,
+    fields: JSON.parse(r.fields) as Record<string, string>,
+    sent: Boolean(r.sent),
+    failed: Boolean(r.failed),
+    loggedIn: Boolean(r.loggedIn),
+  }));
+}
+
+export function findAttendee(
+  ws: Workspace,
+  event: EventRow,
+  email: string,
+): AttendeeRow | undefined {
+  return ws.db
+    .select()
+    .from(attendees)
+    .where(and(eq(attendees.eventId, event.id), eq(attendees.email, normalizeEmail(email))))
+    .get();
+}
+
+/** The attendee, or a UsageError suggesting the closest emails and names. */
+export function requireAttendee(ws: Workspace, event: EventRow, email: string): AttendeeRow {
+  const found = findAttendee(ws, event, email);
+  if (found) return found;
+  const suggestions = closestAttendees(ws, event, email);
+  throw new UsageError(`no attendee ${email.trim()} in ${event.slug}`, {
+    hint: suggestions.length
+      ? `did you mean: ${suggestions.join(", ")}?`
+      : "list them with: evcred attendees list --search TEXT",
+  });
+}
+
+function closestAttendees(ws: Workspace, event: EventRow, query: string): string[] {
+  const q = normalizeEmail(query);
+  const local = q.split("@")[0] ?? q;
+  const rows = ws.db
+    .select({ email: attendees.email, first: attendees.firstName, last: attendees.lastName })
+    .from(attendees)
+    .where(eq(attendees.eventId, event.id))
+    .all();
+  return rows
+    .map((r) => {
+      const name = `${r.first} ${r.last}`.trim().toLowerCase();
+      const score = Math.min(
+        distance(q, r.email),
+        distance(local, r.email.split("@")[0] ?? ""),
+        name ? distance(local, name) : Infinity,
+        r.email.includes(local) || (name && name.includes(local)) ? 1 : Infinity,
+      );
+      return {
+        label: name ? `${r.email} (${r.first} ${r.last})`.replace(/\s+\)/, ")") : r.email,
+        score,
+      };
+    })
+    .filter((r) => r.score <= Math.max(2, Math.floor(q.length / 3)))
+    .sort((a, b) => a.score - b.score)
+    .slice(0, 3)
+    .map((r) => r.label);
+}
+
+/** Levenshtein distance, for "did you mean". */
+export function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}
+
+export interface AttendeeDetail extends AttendeeSummary {
+  codeSource: "generated" | "organizer";
+  codeVersion: number;
+  deliveries: {
+    template: string;
+    purpose: string;
+    status: string;
+    attempts: number;
+    response: string | null;
+    at: string;
+  }[];
+  logins: { ok: boolean; outcome: string; at: string }[];
+  codeHistory: { at: string; actor: string; action: string; summary: string }[];
+}
+
+export function showAttendee(ws: Workspace, event: EventRow, email: string): AttendeeDetail {
+  const row = requireAttendee(ws, event, email);
+  const summary = listAttendees(ws, event, { search: row.email }).find(
+    (a) => a.email === row.email,
+  );
+  if (!summary) throw new UsageError(`no attendee ${email} in ${event.slug}`);
+  return {
+    ...summary,
+    codeSource: row.codeSource,
+    codeVersion: row.codeVersion,
+    deliveries: ws.db
+      .select({
+        template: deliveries.template,
+        purpose: deliveries.purpose,
+        status: deliveries.status,
+        attempts: deliveries.attempts,
+        response: deliveries.response,
+        at: deliveries.updatedAt,
+      })
+      .from(deliveries)
+      .where(eq(deliveries.attendeeId, row.id))
+      .orderBy(desc(deliveries.id))
+      .all(),
+    logins: ws.db
+      .select({ ok: logins.ok, outcome: logins.outcome, at: logins.at })
+      .from(logins)
+      .where(eq(logins.attendeeId, row.id))
+      .orderBy(desc(logins.id))
+      .limit(50)
+      .all(),
+    codeHistory: [
+      {
+        at: row.createdAt,
+        actor: "import",
+        action: "code.generate",
+        summary: "code generated at registration",
+      },
+      ...ws.db
+        .select({
+          at: auditLog.at,
+          actor: auditLog.actor,
+          action: auditLog.action,
+          summary: auditLog.summary,
+        })
+        .from(auditLog)
+        .where(and(eq(auditLog.attendeeId, row.id), sql`${auditLog.action} like 'code.%'`))
+        .orderBy(asc(auditLog.id))
+        .all(),
+    ],
+  };
+}
+
+export function removeAttendee(
+  ws: Workspace,
+  event: EventRow,
+  email: string,
+  who: Who,
+): AttendeeRow {
+  return ws.transaction(() => {
+    const row = requireAttendee(ws, event, email);
+    ws.db.delete(attendees).where(eq(attendees.id, row.id)).run();
+    recordAudit(ws, {
+      ...who,
+      action: "attendee.remove",
+      eventId: event.id,
+      attendeeId: row.id,
+      email: row.email,
+      summary: "removed: code and deliveries deleted, logins kept for the metrics",
+    });
+    return row;
+  });
+}

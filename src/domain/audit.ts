@@ -1,0 +1,42 @@
+/** The audit trail: who did what to whom, when. Summaries are written by callers and never hold a code. */
+import type { Workspace } from "../store/workspace.js";
+import { auditLog } from "../store/schema.js";
+
+export type AuditAction =
+  | "event.create"
+  | "event.update"
+  | "import"
+  | "attendee.remove"
+  | "code.generate"
+  | "code.reset"
+  | "code.organizer-set"
+  | "send"
+  | "resend"
+  | "template.link"
+  | "template.unlink"
+  | "key.rotate";
+
+export interface AuditEntry {
+  actor: string;
+  at: string;
+  action: AuditAction;
+  eventId?: number | null;
+  attendeeId?: number | null;
+  email?: string | null;
+  summary?: string;
+}
+
+export function recordAudit(ws: Workspace, entry: AuditEntry): void {
+  ws.db
+    .insert(auditLog)
+    .values({
+      actor: entry.actor,
+      at: entry.at,
+      action: entry.action,
+      eventId: entry.eventId ?? null,
+      attendeeId: entry.attendeeId ?? null,
+      email: entry.email ?? null,
+      summary: entry.summary ?? "",
+    })
+    .run();
+}

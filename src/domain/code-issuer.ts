@@ -1,0 +1,51 @@
+/**
+ * Fresh codes for attendees of one event: random, unique within the event (checked by keyed
+ * fingerprint against the workspace and the batch itself), hashed on every core. The plain codes
+ * live only in the returned objects, long enough to be sealed.
+ */
+import { availableParallelism } from "node:os";
+import type { Workspace } from "../store/workspace.js";
+import { hashMany, type HashParams } from "../vault/hash.js";
+import { generateCode } from "./codes.js";
+
+export interface IssuedCode {
+  code: string;
+  hash: string;
+  fingerprint: Buffer;
+}
+
+export interface IssueOptions {
+  eventId: number;
+  length: number;
+  hashParams: HashParams;
+  onHashed?: () => void;
+}
+
+export async function issueCodes(
+  ws: Workspace,
+  count: number,
+  options: IssueOptions,
+): Promise<IssuedCode[]> {
+  const vault = ws.vault();
+  const taken = ws.sqlite.prepare(
+    "SELECT 1 FROM attendees WHERE event_id = ? AND code_fingerprint = ?",
+  );
+  const seen = new Set<string>();
+  const codes: { code: string; fingerprint: Buffer }[] = [];
+  while (codes.length < count) {
+    const code = generateCode(options.length);
+    const fingerprint = vault.fingerprint(options.eventId, code);
+    const key = fingerprint.toString("base64");
+    // 49 bits make a clash rare, not impossible: draw again rather than share a code.
+    if (seen.has(key) || taken.get(options.eventId, fingerprint) !== undefined) continue;
+    seen.add(key);
+    codes.push({ code, fingerprint });
+  }
+  const hashes = await hashMany(
+    codes.map((c) => c.code),
+    options.hashParams,
+    availableParallelism(),
+    options.onHashed,
+  );
+  return codes.map((c, i) => ({ ...c, hash: hashes[i] ?? "" }));
+}

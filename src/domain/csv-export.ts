@@ -1,0 +1,34 @@
+/**
+ * CSV that evcred writes (rejected rows, exports). Cells that a spreadsheet would run as a
+ * formula (`= + - @`, tab, CR) are prefixed with `'`, so opening the file runs nothing.
+ */
+import { writeFileSync } from "node:fs";
+import { UsageError } from "../errors.js";
+
+export function neutralizeCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+export function csvLine(cells: readonly string[]): string {
+  return cells
+    .map((raw) => {
+      const cell = neutralizeCell(raw);
+      return /[",\n\r]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+    })
+    .join(",");
+}
+
+/** Written 0600: it holds attendees' personal data. */
+export function writeCsvFile(
+  path: string,
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): void {
+  const text = [header, ...rows].map(csvLine).join("\n") + "\n";
+  try {
+    writeFileSync(path, text, { mode: 0o600 });
+  } catch (error) {
+    const code = error instanceof Error && "code" in error ? String(error.code) : String(error);
+    throw new UsageError(`--rejects: cannot write ${path}: ${code}`);
+  }
+}

@@ -1,0 +1,150 @@
+/** Events: created, listed, chosen and changed. Which event a command acts on is decided here. */
+import { asc, eq } from "drizzle-orm";
+import { UsageError } from "../errors.js";
+import { events, type EventRow } from "../store/schema.js";
+import type { Workspace } from "../store/workspace.js";
+import { recordAudit } from "./audit.js";
+import { DEFAULT_CODE_LENGTH } from "./codes.js";
+
+export interface EventInput {
+  name: string;
+  slug?: string | undefined;
+  startsAt?: string | undefined;
+  loginUrl?: string | undefined;
+  fromAddress?: string | undefined;
+  codeLength?: number | undefined;
+}
+
+export interface Who {
+  actor: string;
+  at: string;
+}
+
+/** `"Tech Summit 2026!"` → `tech-summit-2026`. */
+export function slugify(name: string): string {
+  const slug = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 63)
+    .replace(/-+$/, "");
+  return slug || "event";
+}
+
+export function createEvent(ws: Workspace, input: EventInput, who: Who): EventRow {
+  const slug = input.slug ?? slugify(input.name);
+  return ws.transaction(() => {
+    if (findEvent(ws, slug)) {
+      throw new UsageError(`an event with slug "${slug}" already exists`, {
+        hint: "choose another with --slug, or change it with `evcred event update`",
+      });
+    }
+    const row = ws.db
+      .insert(events)
+      .values({
+        slug,
+        name: input.name,
+        startsAt: input.startsAt ?? null,
+        loginUrl: input.loginUrl ?? null,
+        fromAddress: input.fromAddress ?? null,
+        codeLength: input.codeLength ?? DEFAULT_CODE_LENGTH,
+        createdAt: who.at,
+      })
+      .returning()
+      .get();
+    recordAudit(ws, {
+      ...who,
+      action: "event.create",
+      eventId: row.id,
+      summary: `created ${slug}`,
+    });
+    return row;
+  });
+}
+
+export function listEvents(ws: Workspace): EventRow[] {
+  return ws.db.select().from(events).orderBy(asc(events.createdAt), asc(events.id)).all();
+}
+
+export function findEvent(ws: Workspace, slug: string): EventRow | undefined {
+  return ws.db.select().from(events).where(eq(events.slug, slug)).get();
+}
+
+export function requireEvent(ws: Workspace, slug: string): EventRow {
+  const event = findEvent(ws, slug);
+  if (!event) throw unknownEvent(ws, slug);
+  return event;
+}
+
+/**
+ * The event to act on: the one named (--event / EVCRED_EVENT), else the one chosen with
+ * `event use`, else the only one.
+ */
+export function resolveEvent(ws: Workspace, named: string | undefined): EventRow {
+  if (named) return requireEvent(ws, named);
+  const chosen = ws.getMeta("current_event");
+  if (chosen) {
+    const event = findEvent(ws, chosen);
+    if (event) return event;
+  }
+  const all = listEvents(ws);
+  if (all.length === 1 && all[0]) return all[0];
+  if (all.length === 0) {
+    throw new UsageError("there is no event yet", {
+      hint: 'create one with `evcred event create "Summit 2026"`, or import with --event SLUG',
+    });
+  }
+  throw new UsageError(`there are ${all.length} events; which one?`, {
+    hint: `pass --event (one of: ${all.map((e) => e.slug).join(", ")}) or run \`evcred event use SLUG\``,
+  });
+}
+
+export function useEvent(ws: Workspace, slug: string): EventRow {
+  const event = requireEvent(ws, slug);
+  ws.setMeta("current_event", event.slug);
+  return event;
+}
+
+export function currentEventSlug(ws: Workspace): string | undefined {
+  return ws.getMeta("current_event");
+}
+
+export type EventPatch = Partial<Omit<EventInput, "slug">> & { slug?: string | undefined };
+
+export function updateEvent(ws: Workspace, slug: string, patch: EventPatch, who: Who): EventRow {
+  return ws.transaction(() => {
+    const event = requireEvent(ws, slug);
+    if (patch.slug && patch.slug !== slug && findEvent(ws, patch.slug)) {
+      throw new UsageError(`an event with slug "${patch.slug}" already exists`);
+    }
+    const changes: Partial<EventRow> = {};
+    for (const [key, value] of Object.entries(patch) as [keyof EventPatch, unknown][]) {
+      if (value !== undefined) Object.assign(changes, { [key]: value });
+    }
+    if (Object.keys(changes).length === 0) {
+      throw new UsageError("nothing to change", {
+        hint: "pass at least one of --name, --slug, --starts-at, --login-url, --from, --code-length",
+      });
+    }
+    const row = ws.db.update(events).set(changes).where(eq(events.id, event.id)).returning().get();
+    if (patch.slug && ws.getMeta("current_event") === slug) ws.setMeta("current_event", patch.slug);
+    recordAudit(ws, {
+      ...who,
+      action: "event.update",
+      eventId: event.id,
+      summary: `changed ${Object.keys(changes).join(", ")}`,
+    });
+    return row;
+  });
+}
+
+function unknownEvent(ws: Workspace, slug: string): UsageError {
+  const known = listEvents(ws).map((e) => e.slug);
+  return new UsageError(`no event "${slug}"`, {
+    hint: known.length
+      ? `known events: ${known.join(", ")}`
+      : 'create one with `evcred event create "Summit 2026"`',
+  });
+}

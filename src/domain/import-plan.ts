@@ -1,0 +1,158 @@
+/**
+ * The pure half of an import: which column is what, whether a record is an attendee, and what
+ * applying a batch would do to the attendees already there. No I/O here; `import.ts` applies it.
+ */
+import { isValidEmail, normalizeEmail } from "./email.js";
+
+export const MAX_FIELD_LENGTH = 2_000;
+
+/** Header texts are compared without case, spaces, dashes or underscores. */
+const EMAIL_HEADERS = ["email", "emailaddress", "mail", "emailid", "correo"];
+const FIRST_HEADERS = ["firstname", "givenname", "first", "forename"];
+const LAST_HEADERS = ["lastname", "surname", "familyname", "last"];
+const NAME_HEADERS = ["name", "fullname", "attendee", "attendeename"];
+
+export interface ColumnMap {
+  email: number;
+  first: number | undefined;
+  last: number | undefined;
+  /** A single name column, split on its first space when there are no first/last columns. */
+  name: number | undefined;
+  /** Custom fields: template key → column index. */
+  fields: [key: string, index: number][];
+}
+
+export type HeaderResult = { ok: true; columns: ColumnMap } | { ok: false; reason: string };
+
+export function mapHeader(header: readonly string[]): HeaderResult {
+  const keys = header.map(headerKey);
+  const find = (names: readonly string[]) => {
+    const i = keys.findIndex((k) => names.includes(k));
+    return i === -1 ? undefined : i;
+  };
+  const email = find(EMAIL_HEADERS);
+  if (email === undefined) {
+    return {
+      ok: false,
+      reason: `no email column (looked for "email", "e-mail", "Email Address", "mail"); the header has: ${header.map((h) => JSON.stringify(h.trim())).join(", ")}`,
+    };
+  }
+  const first = find(FIRST_HEADERS);
+  const last = find(LAST_HEADERS);
+  const name = first === undefined && last === undefined ? find(NAME_HEADERS) : undefined;
+  const used = new Set([email, first, last, name]);
+  const fields: [string, number][] = [];
+  const taken = new Set<string>();
+  header.forEach((text, index) => {
+    if (used.has(index)) return;
+    let key = fieldKey(text) || `column_${index + 1}`;
+    for (let n = 2; taken.has(key); n++) key = `${fieldKey(text) || "column"}_${n}`;
+    taken.add(key);
+    fields.push([key, index]);
+  });
+  return { ok: true, columns: { email, first, last, name, fields } };
+}
+
+function headerKey(text: string): string {
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_\-.]/g, "");
+}
+
+/** `"Company Name"` → `company_name`: usable as `it.fields.company_name` in a template. */
+export function fieldKey(text: string): string {
+  return text
+    .trim()
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+}
+
+export interface AttendeeInput {
+  line: number;
+  email: string;
+  firstName: string;
+  lastName: string;
+  fields: Record<string, string>;
+}
+
+export type RecordResult = { ok: true; attendee: AttendeeInput } | { ok: false; reason: string };
+
+export function validateRecord(
+  fields: readonly string[],
+  columns: ColumnMap,
+  line: number,
+): RecordResult {
+  for (const [i, value] of fields.entries()) {
+    if (value.length > MAX_FIELD_LENGTH) {
+      return {
+        ok: false,
+        reason: `column ${i + 1} has ${value.length} characters (at most ${MAX_FIELD_LENGTH})`,
+      };
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
+      return { ok: false, reason: `column ${i + 1} holds a control character` };
+    }
+  }
+  const at = (i: number | undefined) => (i === undefined ? "" : (fields[i] ?? "").trim());
+  const rawEmail = at(columns.email);
+  if (!rawEmail) return { ok: false, reason: "no email" };
+  const email = normalizeEmail(rawEmail);
+  if (!isValidEmail(email)) return { ok: false, reason: `invalid email "${rawEmail}"` };
+  let firstName = at(columns.first);
+  let lastName = at(columns.last);
+  if (columns.name !== undefined) {
+    const full = at(columns.name).replace(/\s+/g, " ");
+    const space = full.indexOf(" ");
+    firstName = space === -1 ? full : full.slice(0, space);
+    lastName = space === -1 ? "" : full.slice(space + 1);
+  }
+  const custom: Record<string, string> = {};
+  for (const [key, index] of columns.fields) custom[key] = at(index);
+  return { ok: true, attendee: { line, email, firstName, lastName, fields: custom } };
+}
+
+export interface ExistingAttendee {
+  id: number;
+  firstName: string;
+  lastName: string;
+  fields: string;
+}
+
+export interface ImportPlan {
+  insert: AttendeeInput[];
+  /** `fields` here are the merged custom fields: a column missing from the file keeps its value. */
+  update: { id: number; attendee: AttendeeInput }[];
+  unchanged: number;
+}
+
+/**
+ * Known attendees are updated (names, custom fields merged over the old ones) and keep their
+ * code; new ones are inserted.
+ */
+export function planImport(
+  batch: readonly AttendeeInput[],
+  existing: ReadonlyMap<string, ExistingAttendee>,
+): ImportPlan {
+  const plan: ImportPlan = { insert: [], update: [], unchanged: 0 };
+  for (const attendee of batch) {
+    const known = existing.get(attendee.email);
+    if (!known) {
+      plan.insert.push(attendee);
+      continue;
+    }
+    const fields = { ...(JSON.parse(known.fields) as Record<string, string>), ...attendee.fields };
+    if (
+      known.firstName === attendee.firstName &&
+      known.lastName === attendee.lastName &&
+      known.fields === JSON.stringify(fields)
+    ) {
+      plan.unchanged++;
+    } else plan.update.push({ id: known.id, attendee: { ...attendee, fields } });
+  }
+  return plan;
+}

@@ -1,0 +1,254 @@
+/**
+ * Importing an attendee CSV, in two streamed passes so memory stays flat however long the file:
+ * `scanImport` reads and validates everything and changes nothing (it is the whole of a dry run,
+ * and lets --strict refuse before a single write); `applyImport` reads again and, batch by batch,
+ * plans against the workspace, issues codes on every core and commits. A batch is one
+ * transaction: an interrupted import keeps whole batches, and rerunning it finishes the job
+ * without giving anyone a second code.
+ */
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { UsageError } from "../errors.js";
+import { attendees, type EventRow } from "../store/schema.js";
+import type { Workspace } from "../store/workspace.js";
+import type { HashParams } from "../vault/hash.js";
+import { recordAudit } from "./audit.js";
+import { issueCodes } from "./code-issuer.js";
+import { readCsv, type CsvProblem } from "./csv.js";
+import type { Who } from "./events.js";
+import {
+  mapHeader,
+  planImport,
+  validateRecord,
+  type AttendeeInput,
+  type ColumnMap,
+  type ExistingAttendee,
+} from "./import-plan.js";
+
+const BATCH = 1_000;
+
+export interface Rejection {
+  line: number;
+  reason: string;
+  /** The record as read, for `--rejects`; empty when the record could not be read at all. */
+  fields: string[];
+}
+
+export interface ImportScan {
+  file: string;
+  header: string[];
+  columns: ColumnMap;
+  valid: number;
+  rejected: Rejection[];
+  /** Of the valid rows, how many are attendees the event already has (0 for a new event). */
+  known: number;
+  unchanged: number;
+}
+
+export interface ImportResult {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** Pass one: every record validated, nothing written. `event` is undefined for one not yet created. */
+export async function scanImport(
+  ws: Workspace,
+  file: string,
+  event: EventRow | undefined,
+): Promise<ImportScan> {
+  let header: string[] | undefined;
+  let columns: ColumnMap | undefined;
+  let batch: AttendeeInput[] = [];
+  const scan = { file, valid: 0, rejected: [] as Rejection[], known: 0, unchanged: 0 };
+  const classify = () => {
+    if (event && batch.length) {
+      const plan = planImport(batch, existingByEmail(ws, event.id, batch));
+      scan.known += plan.update.length + plan.unchanged;
+      scan.unchanged += plan.unchanged;
+    }
+    batch = [];
+  };
+  for await (const row of attendeeRows(
+    file,
+    (r) => scan.rejected.push(r),
+    (h, c) => {
+      header = h;
+      columns = c;
+    },
+  )) {
+    scan.valid++;
+    batch.push(row);
+    if (batch.length >= BATCH) classify();
+  }
+  classify();
+  if (!header || !columns) throw new UsageError(`${file} is empty`);
+  if (scan.valid === 0 && scan.rejected.length === 0) {
+    throw new UsageError(`${file} has a header but no attendee rows`);
+  }
+  scan.rejected.sort((a, b) => a.line - b.line);
+  return { ...scan, header, columns };
+}
+
+export interface ApplyOptions {
+  event: EventRow;
+  hashParams: HashParams;
+  who: Who;
+  /** Called after each attendee is hashed or written, with the count done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Pass two: the valid rows of a scanned file committed batch by batch. */
+export async function applyImport(
+  ws: Workspace,
+  scan: ImportScan,
+  options: ApplyOptions,
+): Promise<ImportResult> {
+  const { event } = options;
+  const result: ImportResult = { inserted: 0, updated: 0, unchanged: 0 };
+  let done = 0;
+  const tick = () => options.onProgress?.(++done, scan.valid);
+  let batch: AttendeeInput[] = [];
+  const flush = async () => {
+    const plan = planImport(batch, existingByEmail(ws, event.id, batch));
+    batch = [];
+    const codes = await issueCodes(ws, plan.insert.length, {
+      eventId: event.id,
+      length: event.codeLength,
+      hashParams: options.hashParams,
+      onHashed: tick,
+    });
+    const now = options.who.at;
+    const vault = ws.vault();
+    ws.transaction(() => {
+      const maxId =
+        ws.db
+          .select({ id: sql<number>`coalesce(max(${attendees.id}), 0)` })
+          .from(attendees)
+          .get()?.id ?? 0;
+      const rows = plan.insert.map((a, i) => {
+        const id = maxId + 1 + i;
+        const issued = codes[i];
+        if (!issued) throw new Error("a code was not issued");
+        return {
+          id,
+          eventId: event.id,
+          email: a.email,
+          firstName: a.firstName,
+          lastName: a.lastName,
+          fields: JSON.stringify(a.fields),
+          codeHash: issued.hash,
+          codeSealed: vault.seal(issued.code, { eventId: event.id, attendeeId: id }),
+          codeFingerprint: issued.fingerprint,
+          codeChangedAt: now,
+          createdAt: now,
+          updatedAt: now,
+        };
+      });
+      for (let i = 0; i < rows.length; i += 500)
+        ws.db
+          .insert(attendees)
+          .values(rows.slice(i, i + 500))
+          .run();
+      for (const { id, attendee } of plan.update) {
+        ws.db
+          .update(attendees)
+          .set({
+            firstName: attendee.firstName,
+            lastName: attendee.lastName,
+            fields: JSON.stringify(attendee.fields),
+            updatedAt: now,
+          })
+          .where(eq(attendees.id, id))
+          .run();
+      }
+    });
+    result.inserted += plan.insert.length;
+    result.updated += plan.update.length;
+    result.unchanged += plan.unchanged;
+    for (let i = 0; i < plan.update.length + plan.unchanged; i++) tick();
+  };
+  for await (const row of attendeeRows(
+    scan.file,
+    () => undefined,
+    () => undefined,
+  )) {
+    batch.push(row);
+    if (batch.length >= BATCH) await flush();
+  }
+  if (batch.length) await flush();
+  recordAudit(ws, {
+    ...options.who,
+    action: "import",
+    eventId: event.id,
+    summary: `${scan.file}: ${result.inserted} new, ${result.updated} updated, ${result.unchanged} unchanged, ${scan.rejected.length} rejected`,
+  });
+  return result;
+}
+
+/**
+ * The file's valid attendees in order; rejected records (unreadable, invalid, or a repeat of an
+ * earlier email) go to `reject`. A file without a usable header is a UsageError.
+ */
+async function* attendeeRows(
+  file: string,
+  reject: (r: Rejection) => void,
+  onHeader: (header: string[], columns: ColumnMap) => void,
+): AsyncGenerator<AttendeeInput> {
+  let columns: ColumnMap | undefined;
+  const firstLine = new Map<string, number>();
+  const onProblem = (p: CsvProblem) => {
+    reject({ ...p, fields: [] });
+  };
+  for await (const { line, fields } of readCsv(file, onProblem)) {
+    if (!columns) {
+      const mapped = mapHeader(fields);
+      if (!mapped.ok) throw new UsageError(`${file}:${line}: ${mapped.reason}`);
+      columns = mapped.columns;
+      onHeader(fields, columns);
+      continue;
+    }
+    const result = validateRecord(fields, columns, line);
+    if (!result.ok) {
+      reject({ line, reason: result.reason, fields });
+      continue;
+    }
+    const earlier = firstLine.get(result.attendee.email);
+    if (earlier !== undefined) {
+      reject({
+        line,
+        reason: `duplicate of line ${earlier} (${result.attendee.email}); the first wins`,
+        fields,
+      });
+      continue;
+    }
+    firstLine.set(result.attendee.email, line);
+    yield result.attendee;
+  }
+}
+
+function existingByEmail(
+  ws: Workspace,
+  eventId: number,
+  batch: readonly AttendeeInput[],
+): Map<string, ExistingAttendee> {
+  const rows = ws.db
+    .select({
+      id: attendees.id,
+      email: attendees.email,
+      firstName: attendees.firstName,
+      lastName: attendees.lastName,
+      fields: attendees.fields,
+    })
+    .from(attendees)
+    .where(
+      and(
+        eq(attendees.eventId, eventId),
+        inArray(
+          attendees.email,
+          batch.map((a) => a.email),
+        ),
+      ),
+    )
+    .all();
+  return new Map(rows.map((r) => [r.email, r]));
+}

@@ -1,0 +1,229 @@
+/**
+ * The program: commander with every command's name and summary, but only the invoked command's
+ * module loaded (start-up stays near `node -e 0`). Errors are mapped to exit codes here, the only
+ * place that decides one; `bin/evcred.js` passes it to process.exit.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { readFileSync } from "node:fs";
+import type { CommandModule } from "./commands/command.js";
+import type { Context, GlobalOptions, Io } from "./context.js";
+import { EvcredError, ExitCode } from "./errors.js";
+
+interface Entry {
+  path: readonly string[];
+  summary: string;
+  load: () => Promise<{ default: CommandModule }>;
+}
+
+const GROUPS: Readonly<Record<string, string>> = {
+  event: "create, list, choose and change events",
+  attendees: "browse and remove attendees (never their codes)",
+};
+
+const COMMANDS: readonly Entry[] = [
+  {
+    path: ["init"],
+    summary: "create the workspace and master key",
+    load: () => import("./commands/init.js"),
+  },
+  {
+    path: ["event", "create"],
+    summary: "create an event",
+    load: () => import("./commands/event/create.js"),
+  },
+  {
+    path: ["event", "list"],
+    summary: "list events",
+    load: () => import("./commands/event/list.js"),
+  },
+  {
+    path: ["event", "use"],
+    summary: "choose the event commands act on",
+    load: () => import("./commands/event/use.js"),
+  },
+  {
+    path: ["event", "show"],
+    summary: "show an event",
+    load: () => import("./commands/event/show.js"),
+  },
+  {
+    path: ["event", "update"],
+    summary: "change an event",
+    load: () => import("./commands/event/update.js"),
+  },
+  {
+    path: ["import"],
+    summary: "register attendees from a CSV file and generate their codes",
+    load: () => import("./commands/import.js"),
+  },
+  {
+    path: ["attendees", "list"],
+    summary: "list attendees",
+    load: () => import("./commands/attendees/list.js"),
+  },
+  {
+    path: ["attendees", "show"],
+    summary: "show one attendee",
+    load: () => import("./commands/attendees/show.js"),
+  },
+  {
+    path: ["attendees", "remove"],
+    summary: "remove one attendee",
+    load: () => import("./commands/attendees/remove.js"),
+  },
+  {
+    path: ["verify"],
+    summary: "check an email and code as the venue's login would",
+    load: () => import("./commands/verify.js"),
+  },
+];
+
+/** Global flags that take a value, so the command can be found behind them. */
+const VALUE_FLAGS = new Set(["--db", "--event"]);
+
+export interface Host {
+  io: Io;
+  env: NodeJS.ProcessEnv;
+  /** Builds the context once the global flags are known. */
+  createContext(options: GlobalOptions): Promise<Context>;
+}
+
+export async function main(argv: readonly string[], host: Host): Promise<number> {
+  const { io } = host;
+  let exitCode: number = ExitCode.ok;
+  let context: Context | undefined;
+  const program = await buildProgram(argv, async (module, command) => {
+    const options = globalOptions(command, host.env);
+    context = await host.createContext(options);
+    const result = await module.run(context, command.processedArgs as unknown[], command.opts());
+    exitCode = result ?? ExitCode.ok;
+  });
+  program.configureOutput({
+    writeOut: (s) => io.stdout.write(s),
+    writeErr: (s) => io.stderr.write(s),
+  });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    exitCode = report(error, io, argv.includes("--debug"), argv.includes("--json"));
+  } finally {
+    context?.close();
+  }
+  return exitCode;
+}
+
+async function buildProgram(
+  argv: readonly string[],
+  action: (module: CommandModule, command: Command) => Promise<void>,
+): Promise<Command> {
+  const program = new Command("evcred")
+    .description("Personal access codes for event attendees: import, send, verify.")
+    .version(packageVersion(), "-V, --version")
+    .option("--db <path>", "workspace file (env EVCRED_DB)", undefined)
+    .option("--event <slug>", "event to act on (env EVCRED_EVENT)")
+    .option("--json", "machine output on stdout", false)
+    .option("-y, --yes", "answer yes to confirmations", false)
+    .option("--no-color", "no colours (also NO_COLOR)")
+    .addOption(new Option("--debug", "show stacks of unexpected errors").default(false).hideHelp())
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  program.addHelpText(
+    "after",
+    "\nGet started:\n  $ evcred init --sample\n  $ evcred import attendees.csv --event summit-2026 --yes\n  $ evcred attendees list\n",
+  );
+
+  const target = findTarget(argv);
+  const groups = new Map<string, Command>();
+  for (const entry of COMMANDS) {
+    let parent = program;
+    const [head, leaf] = entry.path.length === 2 ? entry.path : [undefined, entry.path[0]];
+    if (head !== undefined) {
+      let group = groups.get(head);
+      if (!group) {
+        group = program
+          .command(head)
+          .description(GROUPS[head] ?? "")
+          .exitOverride();
+        groups.set(head, group);
+      }
+      parent = group;
+    }
+    const command = parent
+      .command(leaf ?? "")
+      .description(entry.summary)
+      .exitOverride();
+    if (entry === target) {
+      const module = (await entry.load()).default;
+      module.configure(command);
+      command.action(async (...received: unknown[]) => {
+        await action(module, received[received.length - 1] as Command);
+      });
+    }
+  }
+  return program;
+}
+
+/** The manifest entry named by the first words of argv, skipping global flags. */
+function findTarget(argv: readonly string[]): Entry | undefined {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const arg = argv[i] ?? "";
+    if (arg === "--") break;
+    if (arg.startsWith("-")) {
+      if (VALUE_FLAGS.has(arg)) i++;
+      continue;
+    }
+    words.push(arg);
+  }
+  return (
+    COMMANDS.find((e) => e.path.length === 2 && e.path[0] === words[0] && e.path[1] === words[1]) ??
+    COMMANDS.find((e) => e.path.length === 1 && e.path[0] === words[0])
+  );
+}
+
+function globalOptions(command: Command, env: NodeJS.ProcessEnv): GlobalOptions {
+  const all = command.optsWithGlobals<Record<string, unknown>>();
+  return {
+    db: typeof all.db === "string" ? all.db : env.EVCRED_DB || undefined,
+    event: typeof all.event === "string" ? all.event : env.EVCRED_EVENT || undefined,
+    json: all.json === true,
+    yes: all.yes === true,
+    color: all.color !== false,
+    debug: all.debug === true,
+  };
+}
+
+function report(error: unknown, io: Io, debug: boolean, json: boolean): number {
+  if (error instanceof CommanderError) {
+    // Help and version are requests, not failures; commander already printed the message.
+    if (["commander.helpDisplayed", "commander.help", "commander.version"].includes(error.code)) {
+      return ExitCode.ok;
+    }
+    if (error.code === "commander.executeSubCommandAsync") return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  const known = error instanceof EvcredError;
+  const message = known ? error.message : error instanceof Error ? error.message : String(error);
+  const exitCode = known ? error.exitCode : ExitCode.failed;
+  const hint = known ? error.hint : debug ? undefined : "rerun with --debug to see where it failed";
+  if (json) {
+    io.stdout.write(
+      JSON.stringify({ error: { message, hint: hint ?? null, exitCode } }, null, 2) + "\n",
+    );
+  }
+  if (exitCode === ExitCode.cancelled) {
+    io.stderr.write(`${message}\n`);
+    return exitCode;
+  }
+  io.stderr.write(`error: ${message}\n`);
+  if (hint) io.stderr.write(`hint: ${hint}\n`);
+  if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+  return exitCode;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version?: string;
+  };
+  return pkg.version ?? "0.0.0";
+}

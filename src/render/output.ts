@@ -1,0 +1,50 @@
+/**
+ * stdout is data, stderr is talk. With `--json`, stdout gets exactly one JSON document (`json`)
+ * and the human renderings (`data`, `table`) are suppressed.
+ */
+import type { Io } from "../context.js";
+import { formatTable, type Column } from "./table.js";
+import type { Theme } from "./theme.js";
+
+export class Output {
+  readonly #io: Io;
+  readonly #theme: Theme;
+  readonly json: boolean;
+
+  constructor(io: Io, theme: Theme, json: boolean) {
+    this.#io = io;
+    this.#theme = theme;
+    this.json = json;
+  }
+
+  /** The command's result: `value` as JSON with --json, else `human()` as text. */
+  result(value: unknown, human: () => string): void {
+    if (this.json) this.#io.stdout.write(JSON.stringify(value, null, 2) + "\n");
+    else {
+      const text = human();
+      if (text) this.#io.stdout.write(text.endsWith("\n") ? text : text + "\n");
+    }
+  }
+
+  table<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
+    return formatTable(rows, columns, this.#theme);
+  }
+
+  /** Talk: progress, summaries, hints. */
+  info(text: string): void {
+    this.#io.stderr.write(text + "\n");
+  }
+
+  success(text: string): void {
+    this.info(`${this.#theme.ok("✔")} ${text}`);
+  }
+
+  warn(text: string): void {
+    this.info(`${this.#theme.warn("warning:")} ${text}`);
+  }
+
+  error(text: string, hint?: string): void {
+    this.info(`${this.#theme.error("error:")} ${text}`);
+    if (hint) this.info(`${this.#theme.dim("hint:")} ${hint}`);
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The workspace's tables. Times are ISO-8601 UTC strings from the context's clock, so they sort
+ * as text and tests can fix them. No column ever holds an access code in the clear: only its
+ * argon2id hash, its sealed copy and its keyed fingerprint.
+ */
+import {
+  blob,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+/** Workspace facts: the master key's id, the event in use. */
+export const meta = sqliteTable("meta", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});
+
+export const events = sqliteTable("events", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  startsAt: text("starts_at"),
+  loginUrl: text("login_url"),
+  fromAddress: text("from_address"),
+  codeLength: integer("code_length").notNull().default(10),
+  createdAt: text("created_at").notNull(),
+});
+
+export const attendees = sqliteTable(
+  "attendees",
+  {
+    id: integer("id").primaryKey(),
+    eventId: integer("event_id")
+      .notNull()
+      .references(() => events.id, { onDelete: "cascade" }),
+    /** Trimmed and lower-cased: the identity an attendee logs in with. */
+    email: text("email").notNull(),
+    firstName: text("first_name").notNull().default(""),
+    lastName: text("last_name").notNull().default(""),
+    /** Extra CSV columns as a JSON object of strings. */
+    fields: text("fields").notNull().default("{}"),
+    codeHash: text("code_hash").notNull(),
+    codeSealed: blob("code_sealed", { mode: "buffer" }).notNull(),
+    codeFingerprint: blob("code_fingerprint", { mode: "buffer" }).notNull(),
+    /** Bumped on every code change; a delivery carries the version it was sent with. */
+    codeVersion: integer("code_version").notNull().default(1),
+    codeSource: text("code_source", { enum: ["generated", "organizer"] })
+      .notNull()
+      .default("generated"),
+    codeChangedAt: text("code_changed_at").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("attendees_event_email").on(t.eventId, t.email),
+    uniqueIndex("attendees_event_code").on(t.eventId, t.codeFingerprint),
+  ],
+);
+
+/** Which template an action (`resend`, `reset`) uses, per event. */
+export const actionLinks = sqliteTable(
+  "action_links",
+  {
+    eventId: integer("event_id")
+      .notNull()
+      .references(() => events.id, { onDelete: "cascade" }),
+    action: text("action", { enum: ["resend", "reset"] }).notNull(),
+    template: text("template").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.eventId, t.action] })],
+);
+
+export const deliveries = sqliteTable(
+  "deliveries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    eventId: integer("event_id")
+      .notNull()
+      .references(() => events.id, { onDelete: "cascade" }),
+    attendeeId: integer("attendee_id")
+      .notNull()
+      .references(() => attendees.id, { onDelete: "cascade" }),
+    template: text("template").notNull(),
+    /** What asked for it: a mass `send`, a `resend`, a `reset`. */
+    purpose: text("purpose", { enum: ["send", "resend", "reset"] }).notNull(),
+    codeVersion: integer("code_version").notNull(),
+    status: text("status", { enum: ["pending", "sent", "failed"] }).notNull(),
+    messageId: text("message_id"),
+    /** The server's reply, or why it failed. */
+    response: text("response"),
+    attempts: integer("attempts").notNull().default(0),
+    /** A running sender's claim on a pending delivery; a crashed sender's claim expires. */
+    leaseOwner: text("lease_owner"),
+    leaseExpiresAt: text("lease_expires_at"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    index("deliveries_attendee").on(t.attendeeId, t.template, t.status),
+    index("deliveries_event_status").on(t.eventId, t.status),
+  ],
+);
+
+/** Every verification attempt: the usage metrics. */
+export const logins = sqliteTable(
+  "logins",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    eventId: integer("event_id")
+      .notNull()
+      .references(() => events.id, { onDelete: "cascade" }),
+    attendeeId: integer("attendee_id").references(() => attendees.id, { onDelete: "set null" }),
+    email: text("email").notNull(),
+    ok: integer("ok", { mode: "boolean" }).notNull(),
+    /** `ok`, `wrong-code`, `unknown-email` or `locked`. */
+    outcome: text("outcome").notNull(),
+    at: text("at").notNull(),
+  },
+  (t) => [index("logins_event_email_at").on(t.eventId, t.email, t.at)],
+);
+
+/** Who did what to whom. Never a code. */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: text("at").notNull(),
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    eventId: integer("event_id"),
+    attendeeId: integer("attendee_id"),
+    email: text("email"),
+    summary: text("summary").notNull().default(""),
+  },
+  (t) => [index("audit_at").on(t.at), index("audit_attendee").on(t.attendeeId)],
+);
+
+export const schemaTables = { meta, events, attendees, actionLinks, deliveries, logins, auditLog };
+
+export type EventRow = typeof events.$inferSelect;
+export type AttendeeRow = typeof attendees.$inferSelect;
+export type DeliveryRow = typeof deliveries.$inferSelect;
+export type LoginRow = typeof logins.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;

@@ -1,0 +1,158 @@
+/**
+ * Opening a workspace: one SQLite file, created 0600, in WAL mode with a busy timeout, migrated
+ * to the schema this build knows. The master key is loaded on first need and checked against the
+ * key id the workspace recorded, so a wrong key is an error, never garbage.
+ */
+import Database from "better-sqlite3";
+import { eq } from "drizzle-orm";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { readMigrationFiles } from "drizzle-orm/migrator";
+import { existsSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { KeyError, WorkspaceError } from "../errors.js";
+import { loadMasterKey } from "../vault/master-key.js";
+import type { Vault } from "../vault/vault.js";
+import * as schema from "./schema.js";
+
+export type Db = BetterSQLite3Database<typeof schema>;
+
+const MIGRATIONS = fileURLToPath(new URL("../../src/store/migrations", import.meta.url));
+const BUSY_TIMEOUT_MS = 5_000;
+
+export interface OpenOptions {
+  path: string;
+  keyPath: string;
+}
+
+export class Workspace {
+  readonly path: string;
+  readonly sqlite: Database.Database;
+  readonly db: Db;
+  readonly #keyPath: string;
+  #vault: Vault | undefined;
+
+  constructor(path: string, sqlite: Database.Database, keyPath: string) {
+    this.path = path;
+    this.sqlite = sqlite;
+    this.db = drizzle(sqlite, { schema });
+    this.#keyPath = keyPath;
+  }
+
+  /**
+   * The vault for this workspace's key. A workspace that has no key recorded yet adopts the key
+   * file (creating it if missing); one that has refuses any other key.
+   */
+  vault(): Vault {
+    if (this.#vault) return this.#vault;
+    const recorded = this.getMeta("key_id");
+    const vault = loadMasterKey(this.#keyPath, { create: recorded === undefined });
+    if (recorded === undefined) {
+      this.setMeta("key_id", vault.keyId);
+    } else if (recorded !== vault.keyId) {
+      throw new KeyError(
+        `the master key ${vault.keyPath} (id ${vault.keyId}) is not this workspace's key (id ${recorded})`,
+        { hint: "set EVCRED_KEY_FILE to the key file this workspace was created with" },
+      );
+    }
+    this.#vault = vault;
+    return vault;
+  }
+
+  /** Runs `fn` in one write transaction that takes the write lock up front. */
+  transaction<T>(fn: () => T): T {
+    return this.sqlite.transaction(fn).immediate();
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.db.select().from(schema.meta).where(eq(schema.meta.key, key)).get()?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db
+      .insert(schema.meta)
+      .values({ key, value })
+      .onConflictDoUpdate({ target: schema.meta.key, set: { value } })
+      .run();
+  }
+
+  close(): void {
+    if (this.sqlite.open) this.sqlite.close();
+  }
+}
+
+/** Opens (creating if missing) the workspace at `path`, migrated to the current schema. */
+export function openWorkspace(options: OpenOptions): Workspace {
+  const path = resolve(options.path);
+  createFileIfMissing(path);
+  let sqlite: Database.Database;
+  try {
+    sqlite = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    sqlite.pragma("journal_mode = WAL");
+  } catch (error) {
+    throw notAWorkspace(path, error);
+  }
+  try {
+    sqlite.pragma("synchronous = NORMAL");
+    sqlite.pragma("foreign_keys = ON");
+    const workspace = new Workspace(path, sqlite, options.keyPath);
+    assertNotNewer(workspace, path);
+    migrate(workspace.db, { migrationsFolder: MIGRATIONS });
+    return workspace;
+  } catch (error) {
+    sqlite.close();
+    if (error instanceof WorkspaceError) throw error;
+    throw notAWorkspace(path, error);
+  }
+}
+
+function createFileIfMissing(path: string): void {
+  if (existsSync(path)) return;
+  if (!existsSync(dirname(path))) {
+    throw new WorkspaceError(
+      `cannot create the workspace ${path}: folder ${dirname(path)} does not exist`,
+      {
+        hint: "create the folder, or point --db / EVCRED_DB elsewhere",
+      },
+    );
+  }
+  try {
+    writeFileSync(path, "", { flag: "wx", mode: 0o600 });
+  } catch (error) {
+    const code = error instanceof Error && "code" in error ? String(error.code) : "";
+    if (code === "EEXIST") return;
+    throw new WorkspaceError(`cannot create the workspace ${path}: ${code || String(error)}`, {
+      hint: "check the folder's permissions, or point --db / EVCRED_DB elsewhere",
+      cause: error,
+    });
+  }
+}
+
+/** A database written by a newer evcred has migrations this build does not know: do not touch it. */
+function assertNotNewer(workspace: Workspace, path: string): void {
+  const table = workspace.sqlite
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
+    .get();
+  if (!table) return;
+  const last = workspace.sqlite
+    .prepare("SELECT MAX(created_at) AS at FROM __drizzle_migrations")
+    .get() as { at: number | null };
+  const known = Math.max(
+    0,
+    ...readMigrationFiles({ migrationsFolder: MIGRATIONS }).map((m) => m.folderMillis),
+  );
+  if (last.at !== null && last.at > known) {
+    throw new WorkspaceError(`the workspace ${path} was written by a newer evcred`, {
+      hint: "upgrade evcred (npm install -g evcred@latest) to open it",
+    });
+  }
+}
+
+function notAWorkspace(path: string, error: unknown): WorkspaceError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new WorkspaceError(`cannot open the workspace ${path}: ${reason}`, {
+    hint: "is --db pointing at an evcred workspace? A damaged file can be restored from a backup",
+    cause: error,
+  });
+}

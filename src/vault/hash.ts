@@ -1,0 +1,75 @@
+/**
+ * argon2id hashing of codes on libuv's thread pool (sized to the machine by `bin/evcred.js`), so
+ * many hashes run in parallel. The PHC string records its parameters: verifying never needs them.
+ */
+import { hash, verify } from "@node-rs/argon2";
+import { UsageError } from "../errors.js";
+
+export interface HashParams {
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+/** OWASP's first recommended argon2id configuration: 19 MiB, 2 passes, 1 lane. */
+export const OWASP_PARAMS: HashParams = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+
+/** `EVCRED_ARGON2="m=19456,t=2,p=1"` overrides the parameters (lower ones make test suites fast). */
+export function hashParamsFrom(env: NodeJS.ProcessEnv): HashParams {
+  const spec = env.EVCRED_ARGON2;
+  if (!spec) return OWASP_PARAMS;
+  const params = { ...OWASP_PARAMS };
+  for (const part of spec.split(",")) {
+    const [name, value] = part.split("=").map((s) => s.trim());
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw badParams(spec);
+    if (name === "m" && n >= 1024) params.memoryCost = n;
+    else if (name === "t") params.timeCost = n;
+    else if (name === "p" && n <= 16) params.parallelism = n;
+    else throw badParams(spec);
+  }
+  return params;
+}
+
+export function hashCode(normalizedCode: string, params: HashParams): Promise<string> {
+  return hash(normalizedCode, params);
+}
+
+export async function verifyCode(phc: string, normalizedCode: string): Promise<boolean> {
+  try {
+    return await verify(phc, normalizedCode);
+  } catch {
+    return false;
+  }
+}
+
+function badParams(spec: string): UsageError {
+  return new UsageError(`EVCRED_ARGON2 is not valid: "${spec}"`, {
+    hint: 'use e.g. EVCRED_ARGON2="m=19456,t=2,p=1" (m >= 1024 KiB, t >= 1, 1 <= p <= 16)',
+  });
+}
+
+/**
+ * Hashes every code with at most `concurrency` in flight, so the pool keeps a thread free for
+ * file reads while every core hashes. Results keep the input's order.
+ */
+export async function hashMany(
+  codes: readonly string[],
+  params: HashParams,
+  concurrency: number,
+  onHashed?: () => void,
+): Promise<string[]> {
+  const out = new Array<string>(codes.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < codes.length) {
+      const i = next++;
+      out[i] = await hash(codes[i] ?? "", params);
+      onHashed?.();
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(concurrency, codes.length)) }, worker),
+  );
+  return out;
+}
