@@ -1,0 +1,249 @@
+/**
+ * The in-process test bench: a temp folder with its own workspace and key, the real command
+ * layer (`main`) with captured output, a fixed clock and scripted answers to prompts.
+ */
+import Database from "better-sqlite3";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterEach, beforeEach } from "vitest";
+import { createContext, type Io } from "../../src/context.js";
+import { main } from "../../src/main.js";
+import type { Choice, Prompter } from "../../src/render/prompter.js";
+import { openWorkspace, type Workspace } from "../../src/store/workspace.js";
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as the one JSON document it must be. */
+  json<T = Record<string, unknown>>(): T;
+}
+
+export interface RunOptions {
+  /** Pretend both ends are a terminal, so prompts are allowed. */
+  tty?: boolean;
+  /** Answers for the prompts, in order. */
+  answers?: unknown[];
+  env?: NodeJS.ProcessEnv;
+  /** Aborted to simulate Ctrl-C for commands that take interrupts. */
+  interrupt?: AbortSignal;
+}
+
+/** Fast argon2 parameters: real argon2id, sized for a test suite. */
+export const TEST_ARGON2 = "m=1024,t=1,p=1";
+
+export class TestBench {
+  readonly dir: string;
+  readonly env: NodeJS.ProcessEnv;
+  now = new Date("2026-05-04T09:00:00.000Z");
+  /** Every question a prompt asked, in order. */
+  readonly questions: string[] = [];
+  /** Every stdout and stderr text any run produced: the privacy tests search it. */
+  readonly transcript: string[] = [];
+
+  constructor(env: NodeJS.ProcessEnv = {}) {
+    this.dir = mkdtempSync(join(tmpdir(), "evcred-test-"));
+    this.env = {
+      HOME: this.dir,
+      EVCRED_KEY_FILE: join(this.dir, "master.key"),
+      EVCRED_ARGON2: TEST_ARGON2,
+      EVCRED_ACTOR: "tester",
+      NO_COLOR: "1",
+      ...env,
+    };
+  }
+
+  get dbPath(): string {
+    return join(this.dir, "evcred.db");
+  }
+
+  path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  /** Writes a file into the bench folder and returns its path. */
+  file(name: string, content: string | Buffer): string {
+    const path = this.path(name);
+    writeFileSync(path, content);
+    return path;
+  }
+
+  read(name: string): string {
+    return readFileSync(this.path(name), "utf8");
+  }
+
+  advance(ms: number): void {
+    this.now = new Date(this.now.getTime() + ms);
+  }
+
+  /** Runs `evcred ARGV` in-process against this bench's workspace. */
+  async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const stdout = capture();
+    const stderr = capture();
+    const tty = options.tty ?? false;
+    const io: Io = {
+      stdout,
+      stderr,
+      stdin: new PassThrough(),
+      stdinIsTTY: tty,
+      stdoutIsTTY: tty,
+      stderrIsTTY: tty,
+    };
+    const env = { ...this.env, ...options.env };
+    const prompter = new ScriptedPrompter(options.answers ?? [], this.questions);
+    const code = await main(argv, {
+      io,
+      env,
+      createContext: (globals) =>
+        Promise.resolve(
+          createContext({
+            io,
+            env,
+            cwd: this.dir,
+            options: globals,
+            prompter,
+            now: () => this.now,
+            takeInterrupts: () => options.interrupt ?? new AbortController().signal,
+          }),
+        ),
+    });
+    const out = stdout.text();
+    const err = stderr.text();
+    this.transcript.push(out, err);
+    return {
+      code,
+      stdout: out,
+      stderr: err,
+      json<T>() {
+        return JSON.parse(out) as T;
+      },
+    };
+  }
+
+  /** Opens the workspace directly (the vault's own API), for checks a command cannot make. */
+  open(): Workspace {
+    return openWorkspace({ path: this.dbPath, keyPath: this.env.EVCRED_KEY_FILE ?? "" });
+  }
+
+  /** Every row of every table, to assert that a failed command changed nothing. */
+  snapshot(): Record<string, unknown[]> {
+    const db = new Database(this.dbPath, { readonly: true, fileMustExist: false });
+    try {
+      const tables = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .all() as { name: string }[];
+      return Object.fromEntries(
+        tables.map((t) => [t.name, db.prepare(`SELECT * FROM "${t.name}"`).all()]),
+      );
+    } finally {
+      db.close();
+    }
+  }
+
+  /** The plain code of an attendee, opened through the vault: what only the mailer may do. */
+  codeOf(email: string, eventSlug?: string): string {
+    const ws = this.open();
+    try {
+      const row = ws.sqlite
+        .prepare(
+          `SELECT a.id, a.event_id AS eventId, a.code_sealed AS sealed FROM attendees a JOIN events e ON e.id = a.event_id
+           WHERE a.email = ? AND (? IS NULL OR e.slug = ?)`,
+        )
+        .get(email, eventSlug ?? null, eventSlug ?? null) as
+        { id: number; eventId: number; sealed: Buffer } | undefined;
+      if (!row) throw new Error(`no attendee ${email}`);
+      return ws.vault().open(row.sealed, { eventId: row.eventId, attendeeId: row.id });
+    } finally {
+      ws.close();
+    }
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function capture(): { write(chunk: string): boolean; text(): string } {
+  const chunks: string[] = [];
+  return {
+    write(chunk: string) {
+      chunks.push(chunk);
+      return true;
+    },
+    text: () => chunks.join(""),
+  };
+}
+
+/** Answers prompts from a list; a prompt with no answer left fails the test loudly. */
+export class ScriptedPrompter implements Prompter {
+  readonly #answers: unknown[];
+  readonly #questions: string[];
+
+  constructor(answers: unknown[], questions: string[]) {
+    this.#answers = [...answers];
+    this.#questions = questions;
+  }
+
+  #next<T>(message: string): T {
+    this.#questions.push(message);
+    if (this.#answers.length === 0) throw new Error(`unexpected prompt: ${message}`);
+    return this.#answers.shift() as T;
+  }
+
+  confirm(message: string): Promise<boolean> {
+    return Promise.resolve(this.#next<boolean>(message));
+  }
+
+  input(message: string, validate?: (value: string) => string | true): Promise<string> {
+    const value = this.#next<string>(message);
+    const verdict = validate?.(value) ?? true;
+    if (verdict !== true) throw new Error(`scripted answer "${value}" refused: ${verdict}`);
+    return Promise.resolve(value);
+  }
+
+  password(message: string): Promise<string> {
+    return Promise.resolve(this.#next<string>(message));
+  }
+
+  select<T>(message: string, choices: readonly Choice<T>[]): Promise<T> {
+    const answer = this.#next<T>(message);
+    if (!choices.some((c) => c.value === answer))
+      throw new Error(`"${String(answer)}" is not a choice of: ${message}`);
+    return Promise.resolve(answer);
+  }
+
+  async search<T>(
+    message: string,
+    source: (term: string) => Promise<readonly Choice<T>[]>,
+  ): Promise<T> {
+    // The scripted answer is the search term; the first match is chosen, as a user pressing Enter.
+    const term = this.#next<string>(message);
+    const [first] = await source(term);
+    if (!first) throw new Error(`no match for "${term}" in: ${message}`);
+    return first.value;
+  }
+}
+
+/** A fresh bench for every test of the file, removed after it. */
+export function benchPerTest(env?: NodeJS.ProcessEnv): () => TestBench {
+  let bench: TestBench | undefined;
+  beforeEach(() => {
+    bench = new TestBench(env);
+  });
+  afterEach(() => {
+    bench?.cleanup();
+    bench = undefined;
+  });
+  return () => {
+    if (!bench) throw new Error("benchPerTest() is used outside a test");
+    return bench;
+  };
+}
+
+export const SAMPLE_CSV = `email,first_name,last_name,company
+ada@example.com,Ada,Lovelace,Analytical Engines
+grace@example.com,Grace,Hopper,US Navy
+alan@example.com,Alan,Turing,Bletchley Park
+`;
