@@ -3,7 +3,8 @@ import { z } from "zod";
 import { writeCsvFile } from "../domain/csv-export.js";
 import { createEvent, findEvent, resolveEvent } from "../domain/events.js";
 import { applyImport, scanImport, type ImportScan } from "../domain/import.js";
-import { ExitCode, MissingAnswerError, CancelledError, UsageError } from "../errors.js";
+import { ExitCode, UsageError } from "../errors.js";
+import { confirmAction } from "../render/questions.js";
 import { startProgress } from "../render/progress.js";
 import { hashParamsFrom } from "../vault/hash.js";
 import { defineCommand, examples } from "./command.js";
@@ -43,7 +44,7 @@ export default defineCommand({
     let event = slug ? findEvent(ws, slug) : resolveEvent(ws, undefined);
 
     const scan = await scanImport(ws, file, event);
-    if (options.rejects && scan.rejected.length) {
+    if (options.rejects) {
       writeCsvFile(
         ctx.path(options.rejects),
         ["line", "reason", ...scan.header],
@@ -69,6 +70,7 @@ export default defineCommand({
       ctx.out.info(
         `dry run: ${counts.new} new, ${counts.updated} updated, ${counts.unchanged} unchanged, ${scan.rejected.length} rejected; nothing changed`,
       );
+      if (scan.valid === 0) return ExitCode.usage; // as the real import would: nothing to import
       return scan.rejected.length ? ExitCode.partial : ExitCode.ok;
     }
     if (options.strict && scan.rejected.length) {
@@ -116,12 +118,10 @@ export default defineCommand({
 async function createEventAfterConfirmation(ctx: Context, rawSlug: string) {
   const { event: slug } = parseOptions(z.object({ event: slugFlag }), { event: rawSlug });
   const question = `event "${slug}" does not exist; create it`;
-  if (!ctx.options.yes) {
-    if (!ctx.canPrompt()) throw new MissingAnswerError(question, "--yes");
-    if (!(await ctx.prompter.confirm(`${question}?`, true)))
-      throw new CancelledError("nothing imported");
-  }
+  await confirmAction(ctx, question, { refused: "nothing imported", defaultYes: true });
   const ws = await ctx.workspace();
+  // A master key that is not this workspace's must fail before the event is written, not after.
+  ws.vault();
   const event = createEvent(
     ws,
     { name: titleFromSlug(slug), slug },

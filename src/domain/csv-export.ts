@@ -2,7 +2,7 @@
  * CSV that evcred writes (rejected rows, exports). Cells that a spreadsheet would run as a
  * formula (`= + - @`, tab, CR) are prefixed with `'`, so opening the file runs nothing.
  */
-import { writeFileSync } from "node:fs";
+import { chmodSync, writeFileSync } from "node:fs";
 import { UsageError } from "../errors.js";
 
 export function neutralizeCell(value: string): string {
@@ -27,6 +27,7 @@ export function writeCsvFile(
   const text = [header, ...rows].map(csvLine).join("\n") + "\n";
   try {
     writeFileSync(path, text, { mode: 0o600 });
+    chmodSync(path, 0o600); // an existing file keeps its mode on write
   } catch (error) {
     const code = error instanceof Error && "code" in error ? String(error.code) : String(error);
     throw new UsageError(`--rejects: cannot write ${path}: ${code}`);

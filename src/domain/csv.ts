@@ -39,20 +39,29 @@ export async function* readCsv(
     skip_empty_lines: true,
     skip_records_with_error: true,
   });
+  // A record that cannot be read starts after the last one read and the blank lines since.
   let lastLine = 0;
-  parser.on("skip", (error: Error & { lines?: number }) => {
-    onProblem({ line: lastLine + 1, reason: describeCsvError(error, lastLine + 1) });
+  let lastEmptyLines = 0;
+  parser.on("skip", (error: Error & { empty_lines?: number }) => {
+    const line = lastLine + 1 + Math.max(0, (error.empty_lines ?? 0) - lastEmptyLines);
+    onProblem({ line, reason: describeCsvError(error, line) });
   });
   // Errors of the source (bad bytes) destroy the parser and surface in the loop below.
   const source = Readable.from(decodeLines(path, encoding));
   source.on("error", (error) => parser.destroy(error));
   source.pipe(parser);
-  for await (const item of parser as AsyncIterable<{ record: string[]; info: Info }>) {
-    const end = item.info.lines;
-    const line = end - countNewlines(item.record);
-    lastLine = end;
-    if (item.record.every((f) => f.trim() === "")) continue;
-    yield { line, fields: item.record };
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: Info }>) {
+      const end = item.info.lines;
+      const line = end - countNewlines(item.record);
+      lastLine = end;
+      lastEmptyLines = item.info.empty_lines;
+      if (item.record.every((f) => f.trim() === "")) continue;
+      yield { line, fields: item.record };
+    }
+  } finally {
+    // A consumer that stops early (a header without an email column) must not leave the file open.
+    source.destroy();
   }
 }
 
@@ -89,8 +98,13 @@ async function sniff(path: string): Promise<{ encoding: Encoding; delimiter: str
     });
   }
   const text = new TextDecoder(encoding).decode(head, { stream: true });
-  const firstLine = text.replace(/^\uFEFF/, "").split(/\r\n|\n|\r/, 1)[0] ?? "";
-  return { encoding, delimiter: detectDelimiter(firstLine) };
+  // The header is the first line with a word in it: blank lines and `;;;` rows are skipped too.
+  const headerLine =
+    text
+      .replace(/^\uFEFF/, "")
+      .split(/\r\n|\n|\r/)
+      .find((l) => /[\p{L}\p{N}]/u.test(l)) ?? "";
+  return { encoding, delimiter: detectDelimiter(headerLine) };
 }
 
 function encodingOf(head: Buffer): Encoding {
@@ -118,20 +132,27 @@ export function detectDelimiter(headerLine: string): string {
  */
 async function* decodeLines(path: string, encoding: Encoding): AsyncGenerator<string> {
   const decoder = new TextDecoder(encoding, { fatal: true });
+  const notText = (at: number) =>
+    new UsageError(`${path}:${at}: not ${encoding === "utf-8" ? "UTF-8" : "UTF-16"} text`, {
+      hint: 'save the file as "CSV UTF-8" or "Unicode text"',
+    });
   let carriageReturn = false;
   let line = 1;
+  let previous: Buffer | undefined;
   for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
     let text: string;
     try {
       text = decoder.decode(chunk, { stream: true });
     } catch {
-      const lenient = new TextDecoder(encoding).decode(chunk, { stream: true });
-      const at =
-        line + countChar(lenient.slice(0, lenient.indexOf("\uFFFD")).replace(/\r\n?/g, "\n"), "\n");
-      throw new UsageError(`${path}:${at}: not ${encoding === "utf-8" ? "UTF-8" : "UTF-16"} text`, {
-        hint: 'save the file as "CSV UTF-8" or "Unicode text"',
-      });
+      // Find the bad bytes with a lenient decoder in the same state: fed the previous chunk, it
+      // holds the same unfinished character (a sequence split across chunks is not an error).
+      const lenient = new TextDecoder(encoding);
+      if (previous) lenient.decode(previous, { stream: true });
+      const decoded = (carriageReturn ? "\r" : "") + lenient.decode(chunk, { stream: true });
+      const before = decoded.slice(0, Math.max(0, decoded.indexOf("\uFFFD")));
+      throw notText(line + countChar(before.replace(/\r\n?/g, "\n"), "\n"));
     }
+    previous = chunk;
     if (carriageReturn) text = "\r" + text;
     carriageReturn = text.endsWith("\r");
     if (carriageReturn) text = text.slice(0, -1);
@@ -139,7 +160,13 @@ async function* decodeLines(path: string, encoding: Encoding): AsyncGenerator<st
     line += countChar(normalized, "\n");
     if (normalized) yield normalized;
   }
-  const rest = decoder.decode();
+  let rest: string;
+  try {
+    rest = decoder.decode();
+  } catch {
+    // The file ends in the middle of a character (a cut UTF-8 sequence, an odd UTF-16 byte).
+    throw notText(line + (carriageReturn ? 1 : 0));
+  }
   if (carriageReturn || rest) yield (carriageReturn ? "\n" : "") + rest.replace(/\r\n?/g, "\n");
 }
 

@@ -117,7 +117,9 @@ export function updateEvent(ws: Workspace, slug: string, patch: EventPatch, who:
   return ws.transaction(() => {
     const event = requireEvent(ws, slug);
     if (patch.slug && patch.slug !== slug && findEvent(ws, patch.slug)) {
-      throw new UsageError(`an event with slug "${patch.slug}" already exists`);
+      throw new UsageError(`an event with slug "${patch.slug}" already exists`, {
+        hint: "choose another with --slug",
+      });
     }
     const changes: Partial<EventRow> = {};
     for (const [key, value] of Object.entries(patch) as [keyof EventPatch, unknown][]) {

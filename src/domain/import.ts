@@ -6,7 +6,7 @@
  * transaction: an interrupted import keeps whole batches, and rerunning it finishes the job
  * without giving anyone a second code.
  */
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { UsageError } from "../errors.js";
 import { attendees, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
@@ -120,11 +120,7 @@ export async function applyImport(
     const now = options.who.at;
     const vault = ws.vault();
     ws.transaction(() => {
-      const maxId =
-        ws.db
-          .select({ id: sql<number>`coalesce(max(${attendees.id}), 0)` })
-          .from(attendees)
-          .get()?.id ?? 0;
+      const maxId = lastAttendeeId(ws);
       const rows = plan.insert.map((a, i) => {
         const id = maxId + 1 + i;
         const issued = codes[i];
@@ -251,4 +247,17 @@ function existingByEmail(
     )
     .all();
   return new Map(rows.map((r) => [r.email, r]));
+}
+
+/**
+ * The highest attendee id ever given, removed attendees included: new ids continue from it, so
+ * an id (bound into sealed codes and the audit log) never names two people.
+ */
+function lastAttendeeId(ws: Workspace): number {
+  const row = ws.sqlite
+    .prepare(
+      "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'attendees'), 0), coalesce((SELECT max(id) FROM attendees), 0)) AS id",
+    )
+    .get() as { id: number };
+  return row.id;
 }

@@ -33,7 +33,8 @@ export const events = sqliteTable("events", {
 export const attendees = sqliteTable(
   "attendees",
   {
-    id: integer("id").primaryKey(),
+    /** AUTOINCREMENT: an id is never reused, so a sealed code and audit rows stay bound to one person. */
+    id: integer("id").primaryKey({ autoIncrement: true }),
     eventId: integer("event_id")
       .notNull()
       .references(() => events.id, { onDelete: "cascade" }),

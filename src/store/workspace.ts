@@ -11,7 +11,7 @@ import { readMigrationFiles } from "drizzle-orm/migrator";
 import { existsSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KeyError, WorkspaceError } from "../errors.js";
+import { ExitCode, KeyError, WorkspaceError } from "../errors.js";
 import { loadMasterKey } from "../vault/master-key.js";
 import type { Vault } from "../vault/vault.js";
 import * as schema from "./schema.js";
@@ -89,11 +89,13 @@ export function openWorkspace(options: OpenOptions): Workspace {
   let sqlite: Database.Database;
   try {
     sqlite = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-    sqlite.pragma("journal_mode = WAL");
   } catch (error) {
     throw notAWorkspace(path, error);
   }
   try {
+    // Before the first write (WAL mode is written into the file): refuse what is not ours.
+    assertEmptyOrEvcred(sqlite, path);
+    sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
     const workspace = new Workspace(path, sqlite, options.keyPath);
@@ -112,9 +114,7 @@ function createFileIfMissing(path: string): void {
   if (!existsSync(dirname(path))) {
     throw new WorkspaceError(
       `cannot create the workspace ${path}: folder ${dirname(path)} does not exist`,
-      {
-        hint: "create the folder, or point --db / EVCRED_DB elsewhere",
-      },
+      { exitCode: ExitCode.usage, hint: "create the folder, or point --db / EVCRED_DB elsewhere" },
     );
   }
   try {
@@ -127,6 +127,18 @@ function createFileIfMissing(path: string): void {
       cause: error,
     });
   }
+}
+
+/** Another program's SQLite database is not migrated into a workspace: it is left untouched. */
+function assertEmptyOrEvcred(sqlite: Database.Database, path: string): void {
+  const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+    name: string;
+  }[];
+  if (tables.length === 0 || tables.some((t) => t.name === "__drizzle_migrations")) return;
+  throw new WorkspaceError(`${path} is a SQLite database, but not an evcred workspace`, {
+    exitCode: ExitCode.usage,
+    hint: "point --db / EVCRED_DB at an evcred workspace, or at a file that does not exist yet",
+  });
 }
 
 /** A database written by a newer evcred has migrations this build does not know: do not touch it. */
@@ -149,9 +161,15 @@ function assertNotNewer(workspace: Workspace, path: string): void {
   }
 }
 
+/**
+ * A file that is not a database at all is a wrong --db (exit 2, like any bad input); anything
+ * else that stops SQLite (permissions, damage) is a failure (exit 1).
+ */
 function notAWorkspace(path: string, error: unknown): WorkspaceError {
   const reason = error instanceof Error ? error.message : String(error);
+  const notADatabase = error instanceof Error && "code" in error && error.code === "SQLITE_NOTADB";
   return new WorkspaceError(`cannot open the workspace ${path}: ${reason}`, {
+    exitCode: notADatabase ? ExitCode.usage : ExitCode.failed,
     hint: "is --db pointing at an evcred workspace? A damaged file can be restored from a backup",
     cause: error,
   });

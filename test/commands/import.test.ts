@@ -25,3 +25,148 @@ describe("evcred import", () => {
     for (const text of b.transcript) expect(text).not.toContain(code);
   });
 });
+
+interface AttendeeJson {
+  email: string;
+  firstName: string;
+  lastName: string;
+  fields: Record<string, string>;
+}
+
+describe("evcred import again", () => {
+  it("keeps every code and updates names and fields of known attendees", async () => {
+    const b = bench();
+    b.file("a.csv", SAMPLE_CSV);
+    expect((await b.run(["import", "a.csv", "--event", "summit", "--yes"])).code).toBe(0);
+    const emails = ["ada@example.com", "grace@example.com", "alan@example.com"];
+    const before = emails.map((e) => b.codeOf(e));
+    b.advance(60_000);
+    b.file(
+      "b.csv",
+      [
+        "E-Mail,First Name,Surname,Company,Track",
+        "ADA@example.com,Augusta Ada,King,Analytical Engines,math",
+        "grace@example.com,Grace,Hopper,US Navy,",
+        "alan@example.com,Alan,Turing,Bletchley Park,",
+        "katherine@example.com,Katherine,Johnson,NASA,space",
+      ].join("\r\n"),
+    );
+    const again = await b.run(["import", "b.csv", "--event", "summit", "--json"]);
+    expect(again.code).toBe(0);
+    // grace and alan gain an empty `track`: a change of their fields, not of their codes.
+    expect(again.json()).toMatchObject({ new: 1, updated: 3, unchanged: 0 });
+    expect(emails.map((e) => b.codeOf(e))).toEqual(before);
+
+    const ada = await b.run(["attendees", "show", "ada@example.com", "--json"]);
+    expect(ada.json<AttendeeJson>()).toMatchObject({
+      email: "ada@example.com",
+      firstName: "Augusta Ada",
+      lastName: "King",
+      fields: { company: "Analytical Engines", track: "math" },
+    });
+
+    const third = await b.run(["import", "b.csv", "--event", "summit", "--json"]);
+    expect(third.json()).toMatchObject({ new: 0, updated: 0, unchanged: 4 });
+    expect(emails.map((e) => b.codeOf(e))).toEqual(before);
+  });
+
+  it("leaves the attendees table as it was when the file has nothing new", async () => {
+    const b = bench();
+    b.file("a.csv", SAMPLE_CSV);
+    await b.run(["import", "a.csv", "--event", "summit", "--yes"]);
+    const before = b.snapshot().attendees;
+    b.advance(60_000);
+    const again = await b.run(["import", "a.csv", "--event", "summit"]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain("summit: 0 new, 0 updated, 3 unchanged, 0 rejected");
+    expect(b.snapshot().attendees).toEqual(before);
+  });
+
+  it("keeps custom fields a later file does not have", async () => {
+    const b = bench();
+    b.file("a.csv", "email,name,Company Name,T-Shirt\nada@example.com,Ada Lovelace,Engines,M\n");
+    await b.run(["import", "a.csv", "--event", "summit", "--yes"]);
+    b.file("b.csv", "email,name,diet\nada@example.com,Ada Lovelace,vegan\n");
+    expect((await b.run(["import", "b.csv", "--event", "summit"])).code).toBe(0);
+    const ada = await b.run(["attendees", "show", "ada@example.com", "--json"]);
+    expect(ada.json<AttendeeJson>()).toMatchObject({
+      firstName: "Ada",
+      lastName: "Lovelace",
+      fields: { company_name: "Engines", t_shirt: "M", diet: "vegan" },
+    });
+    const list = await b.run(["attendees", "list", "--json"]);
+    expect(list.json<{ attendees: AttendeeJson[] }>().attendees[0]?.fields).toEqual({
+      company_name: "Engines",
+      t_shirt: "M",
+      diet: "vegan",
+    });
+  });
+});
+
+describe("codes", () => {
+  it("are unique within an event, and differ across events for the same email", async () => {
+    const b = bench();
+    const rows = ["email"];
+    for (let i = 0; i < 50; i++) rows.push(`person${i}@example.com`);
+    b.file("a.csv", rows.join("\n"));
+    await b.run(["import", "a.csv", "--event", "summit", "--yes"]);
+    await b.run(["import", "a.csv", "--event", "expo", "--yes"]);
+    const summit = rows.slice(1).map((e) => b.codeOf(e, "summit"));
+    const expo = rows.slice(1).map((e) => b.codeOf(e, "expo"));
+    expect(new Set(summit).size).toBe(50);
+    expect(new Set(expo).size).toBe(50);
+    summit.forEach((code, i) => {
+      expect(code).not.toBe(expo[i]);
+    });
+    const ws = b.open();
+    try {
+      const dupes = ws.sqlite
+        .prepare(
+          "SELECT count(*) AS n FROM (SELECT event_id, code_fingerprint FROM attendees GROUP BY 1, 2 HAVING count(*) > 1)",
+        )
+        .get() as { n: number };
+      expect(dupes.n).toBe(0);
+    } finally {
+      ws.close();
+    }
+  });
+
+  it("have the event's length: set at creation, changed for new attendees only", async () => {
+    const b = bench();
+    expect((await b.run(["event", "create", "Long Codes", "--code-length", "14"])).code).toBe(0);
+    b.file("a.csv", "email\nada@example.com\n");
+    await b.run(["import", "a.csv", "--event", "long-codes"]);
+    expect(b.codeOf("ada@example.com")).toMatch(/^[2-9A-HJKMNP-TV-Z]{14}$/);
+    expect((await b.run(["event", "update", "--code-length", "8"])).code).toBe(0);
+    b.file("b.csv", "email\nada@example.com\ngrace@example.com\n");
+    await b.run(["import", "b.csv"]);
+    expect(b.codeOf("ada@example.com")).toHaveLength(14);
+    expect(b.codeOf("grace@example.com")).toMatch(/^[2-9A-HJKMNP-TV-Z]{8}$/);
+  });
+
+  it("are distinct across a 3,000-row file", async () => {
+    const b = bench();
+    const rows = ["email,first_name,last_name,ticket"];
+    for (let i = 0; i < 3_000; i++)
+      rows.push(`person${i}@example.com,First${i},Last${i},t${i % 7}`);
+    b.file("big.csv", rows.join("\n") + "\n");
+    const result = await b.run(["import", "big.csv", "--event", "big", "--yes", "--json"]);
+    expect(result.code).toBe(0);
+    expect(result.json()).toMatchObject({ new: 3_000, rows: 3_000, rejected: [] });
+    const ws = b.open();
+    try {
+      const vault = ws.vault();
+      const all = ws.sqlite
+        .prepare("SELECT id, event_id AS eventId, code_sealed AS sealed FROM attendees")
+        .all() as { id: number; eventId: number; sealed: Buffer }[];
+      expect(all).toHaveLength(3_000);
+      const codes = new Set(
+        all.map((r) => vault.open(r.sealed, { eventId: r.eventId, attendeeId: r.id })),
+      );
+      expect(codes.size).toBe(3_000);
+      for (const code of codes) expect(code).toMatch(/^[2-9A-HJKMNP-TV-Z]{10}$/);
+    } finally {
+      ws.close();
+    }
+  });
+});

@@ -3,9 +3,9 @@
  * layer (`main`) with captured output, a fixed clock and scripted answers to prompts.
  */
 import Database from "better-sqlite3";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, beforeEach } from "vitest";
 import { createContext, type Io } from "../../src/context.js";
@@ -66,6 +66,7 @@ export class TestBench {
   /** Writes a file into the bench folder and returns its path. */
   file(name: string, content: string | Buffer): string {
     const path = this.path(name);
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, content);
     return path;
   }

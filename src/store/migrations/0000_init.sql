@@ -7,7 +7,7 @@ CREATE TABLE `action_links` (
 );
 --> statement-breakpoint
 CREATE TABLE `attendees` (
-	`id` integer PRIMARY KEY NOT NULL,
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`event_id` integer NOT NULL,
 	`email` text NOT NULL,
 	`first_name` text DEFAULT '' NOT NULL,

@@ -1,0 +1,151 @@
+/**
+ * `bin/evcred.js` as a user's shell runs it: a fresh folder, NO_COLOR, real exit codes and
+ * streams. dist/ is rebuilt from this source by the vitest global setup.
+ */
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { groupCode } from "../../src/domain/codes.js";
+import { openWorkspace } from "../../src/store/workspace.js";
+import { runBin, type SpawnResult } from "../helpers/spawn.js";
+
+let dir = "";
+let env: NodeJS.ProcessEnv = {};
+const runs: SpawnResult[] = [];
+
+async function evcred(...args: string[]): Promise<SpawnResult> {
+  const result = await runBin(args, { cwd: dir, env });
+  runs.push(result);
+  return result;
+}
+
+/** Opens a sealed code through the vault's own API, as only the mailer may. */
+function codeOf(email: string): string {
+  const ws = openWorkspace({ path: join(dir, "evcred.db"), keyPath: env.EVCRED_KEY_FILE ?? "" });
+  try {
+    const row = ws.sqlite
+      .prepare(
+        "SELECT id, event_id AS eventId, code_sealed AS sealed FROM attendees WHERE email = ?",
+      )
+      .get(email) as { id: number; eventId: number; sealed: Buffer };
+    return ws.vault().open(row.sealed, { eventId: row.eventId, attendeeId: row.id });
+  } finally {
+    ws.close();
+  }
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "evcred-e2e-"));
+  env = {
+    HOME: dir,
+    NO_COLOR: "1",
+    EVCRED_KEY_FILE: join(dir, "keys", "master.key"),
+    EVCRED_ARGON2: "m=1024,t=1,p=1",
+  };
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("bin/evcred.js", () => {
+  it("--help lists the commands and exits 0", async () => {
+    const help = await evcred("--help");
+    expect(help.code).toBe(0);
+    for (const command of ["init", "event", "import", "attendees", "verify"]) {
+      expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, "m"));
+    }
+    expect(help.stdout).toContain("$ evcred init --sample");
+    expect(help.stderr).toBe("");
+  });
+
+  it("shows an example in a command's help", async () => {
+    const help = await evcred("import", "--help");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("$ evcred import attendees.csv --event summit-2026 --yes");
+  });
+
+  it("init --sample creates the workspace, the key and a sample CSV", async () => {
+    const init = await evcred("init", "--sample");
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain(`workspace   ${join(dir, "evcred.db")}`);
+    expect(init.stdout).toContain(`sample      ${join(dir, "attendees.csv")}`);
+    expect(statSync(join(dir, "evcred.db")).mode & 0o777).toBe(0o600);
+    expect(statSync(env.EVCRED_KEY_FILE ?? "").mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, "attendees.csv")).isFile()).toBe(true);
+  });
+
+  it("imports the sample into a new event with --yes", async () => {
+    const result = await evcred("import", "attendees.csv", "--event", "demo", "--yes");
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("created event demo");
+    expect(result.stderr).toMatch(/demo: 5 new, 0 updated, 0 unchanged, 0 rejected/);
+  });
+
+  it("attendees list --json is exactly one JSON document on stdout", async () => {
+    const list = await evcred("attendees", "list", "--json");
+    expect(list.code).toBe(0);
+    const json = JSON.parse(list.stdout) as { event: string; attendees: { email: string }[] };
+    expect(json.event).toBe("demo");
+    expect(json.attendees.map((a) => a.email)).toEqual([
+      "ada@example.com",
+      "grace@example.com",
+      "alan@example.com",
+      "katherine@example.com",
+      "linus@example.com",
+    ]);
+    expect(list.stderr).not.toContain("{");
+  });
+
+  it("verify exits 0 for the right code however it is typed, 1 for a wrong one", async () => {
+    const code = codeOf("ada@example.com");
+    for (const typed of [code, code.toLowerCase(), groupCode(code).toLowerCase()]) {
+      const ok = await evcred("verify", "ada@example.com", typed);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toBe("ok\n");
+    }
+    const wrong = await evcred(
+      "verify",
+      "ada@example.com",
+      (code.startsWith("2") ? "3" : "2") + code.slice(1),
+    );
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toBe("");
+    expect(wrong.stderr).toBe("error: wrong email or code\n");
+  });
+
+  it("refuses a bad CSV with exit 2 and nothing on stdout", async () => {
+    writeFileSync(join(dir, "bad.csv"), "name,company\nAda,Engines\n");
+    const bad = await evcred("import", "bad.csv", "--event", "demo");
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toContain(`${join(dir, "bad.csv")}:1: no email column`);
+    const missing = await evcred("import", "missing.csv", "--event", "demo");
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toBe("");
+  });
+
+  it("exits 2 for an unknown command or option", async () => {
+    const unknown = await evcred("frobnicate");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe("");
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+    const option = await evcred("attendees", "list", "--colour");
+    expect(option.code, option.stderr).toBe(2);
+    expect(option.stderr).toContain("unknown option '--colour'");
+  });
+
+  it("never writes a code, and no ANSI escapes with NO_COLOR", () => {
+    const code = codeOf("ada@example.com");
+    expect(runs.length).toBeGreaterThan(8);
+    for (const run of runs) {
+      for (const text of [run.stdout, run.stderr]) {
+        expect(text).not.toContain("\u001b");
+        expect(text).not.toContain(code);
+        expect(text).not.toContain(groupCode(code));
+      }
+    }
+  });
+});

@@ -1,0 +1,283 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { groupCode, normalizeCode } from "../../src/domain/codes.js";
+import { KeyError, UsageError } from "../../src/errors.js";
+import {
+  hashCode,
+  hashMany,
+  hashParamsFrom,
+  OWASP_PARAMS,
+  verifyCode,
+} from "../../src/vault/hash.js";
+import { loadMasterKey, masterKeyPath } from "../../src/vault/master-key.js";
+import { Vault } from "../../src/vault/vault.js";
+import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
+
+const bench = benchPerTest();
+const CODE = "K7QM4XHP2W";
+const ADA = { eventId: 1, attendeeId: 2 };
+const FAST = hashParamsFrom({ EVCRED_ARGON2: "m=1024,t=1,p=1" });
+
+const vault = (key = randomBytes(32)) => new Vault(key, "/keys/test.key");
+
+describe("seal and open", () => {
+  it("opens what it sealed, for the same attendee", () => {
+    const v = vault();
+    const sealed = v.seal(CODE, ADA);
+    expect(v.open(sealed, ADA)).toBe(CODE);
+    expect(sealed.includes(Buffer.from(CODE))).toBe(false);
+  });
+
+  it("seals the same code differently every time (random IV)", () => {
+    const v = vault();
+    expect(v.seal(CODE, ADA).equals(v.seal(CODE, ADA))).toBe(false);
+  });
+
+  it.each([
+    ["another attendee", { eventId: 1, attendeeId: 3 }],
+    ["another event", { eventId: 2, attendeeId: 2 }],
+  ])("refuses a sealed code moved to %s", (_name, owner) => {
+    const v = vault();
+    const sealed = v.seal(CODE, ADA);
+    expect(() => v.open(sealed, owner)).toThrow(KeyError);
+    expect(() => v.open(sealed, owner)).toThrow(
+      `the sealed code of attendee ${owner.attendeeId} does not open with key ${v.keyId}`,
+    );
+  });
+
+  it("refuses a sealed code under another key, tampered with, or cut short", () => {
+    const v = vault();
+    const sealed = v.seal(CODE, ADA);
+    expect(() => vault().open(sealed, ADA)).toThrow(KeyError);
+    const tampered = Buffer.from(sealed);
+    tampered[20] = (tampered[20] ?? 0) ^ 1;
+    expect(() => v.open(tampered, ADA)).toThrow(/does not open/);
+    expect(() => v.open(sealed.subarray(0, 20), ADA)).toThrow("a sealed code is damaged");
+  });
+
+  it("never puts the code in an error", () => {
+    const v = vault();
+    try {
+      v.open(v.seal(CODE, ADA), { eventId: 9, attendeeId: 9 });
+    } catch (error) {
+      expect(String(error)).not.toContain(CODE);
+      expect((error as KeyError).hint).not.toContain(CODE);
+    }
+  });
+});
+
+describe("fingerprint", () => {
+  it("is equal for an equal event and code", () => {
+    const key = randomBytes(32);
+    expect(vault(key).fingerprint(1, CODE).equals(vault(key).fingerprint(1, CODE))).toBe(true);
+    expect(vault(key).fingerprint(1, CODE)).toHaveLength(32);
+  });
+
+  it("differs across events, codes and keys", () => {
+    const v = vault();
+    const base = v.fingerprint(1, CODE);
+    expect(base.equals(v.fingerprint(2, CODE))).toBe(false);
+    expect(base.equals(v.fingerprint(1, "K7QM4XHP2X"))).toBe(false);
+    expect(base.equals(vault().fingerprint(1, CODE))).toBe(false);
+    // "1" + "1ABC…" must not collide with "11" + "ABC…".
+    expect(v.fingerprint(1, "1ABCDEFGH").equals(v.fingerprint(11, "ABCDEFGH"))).toBe(false);
+  });
+
+  it("gives a key id that is stable and reveals nothing of the key", () => {
+    const key = randomBytes(32);
+    expect(vault(key).keyId).toBe(vault(key).keyId);
+    expect(vault(key).keyId).toMatch(/^[0-9a-f]{12}$/);
+    expect(key.toString("hex")).not.toContain(vault(key).keyId);
+  });
+});
+
+describe("the master key file", () => {
+  it("is created with 32 random bytes, mode 0600, in a 0700 folder", () => {
+    const b = bench();
+    const path = join(b.dir, "config", "evcred", "master.key");
+    const v = loadMasterKey(path, { create: true });
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(join(b.dir, "config", "evcred")).mode & 0o777).toBe(0o700);
+    const text = readFileSync(path, "utf8");
+    expect(text).toMatch(/^[A-Za-z0-9+/]{43}=\n$/);
+    expect(loadMasterKey(path, { create: false }).keyId).toBe(v.keyId);
+  });
+
+  it("lives under XDG_CONFIG_HOME, else ~/.config, unless EVCRED_KEY_FILE says where", () => {
+    expect(masterKeyPath({ EVCRED_KEY_FILE: "/k/my.key", XDG_CONFIG_HOME: "/x" })).toBe(
+      "/k/my.key",
+    );
+    expect(masterKeyPath({ XDG_CONFIG_HOME: "/x", HOME: "/h" })).toBe("/x/evcred/master.key");
+    expect(masterKeyPath({ HOME: "/h" })).toBe("/h/.config/evcred/master.key");
+  });
+
+  it("is created by the first command, in the XDG folder", async () => {
+    const b = bench();
+    const config = join(b.dir, "xdg");
+    const result = await b.run(["init", "--json"], {
+      env: { EVCRED_KEY_FILE: "", XDG_CONFIG_HOME: config },
+    });
+    expect(result.code).toBe(0);
+    const keyFile = join(config, "evcred", "master.key");
+    expect(result.json()).toMatchObject({ keyFile });
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(statSync(join(config, "evcred")).mode & 0o777).toBe(0o700);
+    expect(result.stdout + result.stderr).not.toContain(readFileSync(keyFile, "utf8").trim());
+  });
+
+  it.each([0o640, 0o604, 0o644, 0o660])(
+    "is refused when readable by group or others (mode %o), saying how to fix it",
+    async (mode) => {
+      const b = bench();
+      expect((await b.run(["init"])).code).toBe(0);
+      const keyFile = b.env.EVCRED_KEY_FILE ?? "";
+      chmodSync(keyFile, mode);
+      const result = await b.run(["init"]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`master key ${keyFile} is readable by others`);
+      expect(result.stderr).toContain(`chmod 600 ${keyFile}`);
+      expect(() => loadMasterKey(keyFile, { create: false })).toThrow(KeyError);
+    },
+  );
+
+  it.each([
+    ["too short", randomBytes(31).toString("base64")],
+    ["too long", randomBytes(33).toString("base64")],
+    ["not base64", "this is not a key at all, just some text!!"],
+    ["empty", ""],
+    ["hex", randomBytes(32).toString("hex")],
+  ])("is refused when %s", (_name, text) => {
+    const b = bench();
+    const path = b.file("bad.key", text);
+    chmodSync(path, 0o600);
+    expect(() => loadMasterKey(path, { create: false })).toThrow(
+      `master key ${path} is not a valid evcred key (expected 32 bytes, base64)`,
+    );
+  });
+
+  it("is refused when it is a folder", () => {
+    const b = bench();
+    const path = join(b.dir, "key-folder");
+    mkdirSync(path, { mode: 0o700 });
+    expect(() => loadMasterKey(path, { create: true })).toThrow(`master key ${path} is not a file`);
+  });
+});
+
+describe("a workspace and its key", () => {
+  function otherKey(dir: string): { path: string; keyId: string } {
+    const path = join(dir, "other.key");
+    return { path, keyId: loadMasterKey(path, { create: true }).keyId };
+  }
+
+  it("refuses another key, naming both key ids, and writes nothing (import into a new event)", async () => {
+    const b = bench();
+    const init = await b.run(["init", "--json"]);
+    const { keyId } = init.json<{ keyId: string }>();
+    const before = b.snapshot();
+    const other = otherKey(b.dir);
+    b.file("a.csv", SAMPLE_CSV);
+    const result = await b.run(["import", "a.csv", "--event", "summit", "--yes"], {
+      env: { EVCRED_KEY_FILE: other.path },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `the master key ${other.path} (id ${other.keyId}) is not this workspace's key (id ${keyId})`,
+    );
+    expect(result.stderr).toContain("hint: set EVCRED_KEY_FILE to the key file this workspace");
+    expect(b.snapshot()).toEqual(before);
+  });
+
+  it("refuses another key for an event that exists, and writes nothing", async () => {
+    const b = bench();
+    b.file("a.csv", SAMPLE_CSV);
+    expect((await b.run(["import", "a.csv", "--event", "summit", "--yes"])).code).toBe(0);
+    const before = b.snapshot();
+    const other = otherKey(b.dir);
+    b.file("b.csv", "email\nnew@example.com\n");
+    const result = await b.run(["import", "b.csv", "--event", "summit"], {
+      env: { EVCRED_KEY_FILE: other.path },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`(id ${other.keyId}) is not this workspace's key`);
+    expect(b.snapshot()).toEqual(before);
+    expect((await b.run(["init"], { env: { EVCRED_KEY_FILE: other.path } })).code).toBe(1);
+    expect(b.snapshot()).toEqual(before);
+  });
+
+  it("does not create a key for a workspace that has one recorded", async () => {
+    const b = bench();
+    await b.run(["init"]);
+    const before = b.snapshot();
+    const missing = join(b.dir, "nowhere", "master.key");
+    b.file("a.csv", SAMPLE_CSV);
+    const result = await b.run(["import", "a.csv", "--event", "summit", "--yes"], {
+      env: { EVCRED_KEY_FILE: missing },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`no master key at ${missing}`);
+    expect(existsSync(missing)).toBe(false);
+    expect(b.snapshot()).toEqual(before);
+  });
+});
+
+describe("argon2id hashes", () => {
+  it("stores a PHC string that verifies the code however it is typed", async () => {
+    const b = bench();
+    b.file("a.csv", SAMPLE_CSV);
+    await b.run(["import", "a.csv", "--event", "summit", "--yes"]);
+    const code = b.codeOf("ada@example.com");
+    const ws = b.open();
+    let hash: string;
+    try {
+      const row = ws.sqlite
+        .prepare("SELECT code_hash AS hash FROM attendees WHERE email = ?")
+        .get("ada@example.com") as { hash: string };
+      hash = row.hash;
+    } finally {
+      ws.close();
+    }
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=1024,t=1,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);
+    expect(hash).not.toContain(code);
+    for (const typed of [code, groupCode(code).toLowerCase(), ` ${groupCode(code)} `]) {
+      expect(await verifyCode(hash, normalizeCode(typed))).toBe(true);
+    }
+    expect(await verifyCode(hash, code.toLowerCase())).toBe(false);
+    const other = (code.startsWith("2") ? "3" : "2") + code.slice(1);
+    expect(await verifyCode(hash, other)).toBe(false);
+    expect(await verifyCode("not a hash", code)).toBe(false);
+  });
+
+  it("uses OWASP parameters unless EVCRED_ARGON2 says otherwise", async () => {
+    expect(hashParamsFrom({})).toEqual({ memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+    expect(hashParamsFrom({})).toEqual(OWASP_PARAMS);
+    expect(hashParamsFrom({ EVCRED_ARGON2: "m=2048, t=3, p=2" })).toEqual({
+      memoryCost: 2048,
+      timeCost: 3,
+      parallelism: 2,
+    });
+    expect(await hashCode(CODE, hashParamsFrom({ EVCRED_ARGON2: "t=1,m=1024" }))).toMatch(
+      /^\$argon2id\$v=19\$m=1024,t=1,p=1\$/,
+    );
+  });
+
+  it.each(["m=512", "t=0", "p=17", "x=1", "m=abc", "m"])(
+    "refuses EVCRED_ARGON2=%s as a usage error",
+    (spec) => {
+      expect(() => hashParamsFrom({ EVCRED_ARGON2: spec })).toThrow(UsageError);
+      expect(() => hashParamsFrom({ EVCRED_ARGON2: spec })).toThrow(`"${spec}"`);
+    },
+  );
+
+  it("hashes many in parallel, keeping the order", async () => {
+    const codes = ["AAAAAAAA", "BBBBBBBB", "CCCCCCCC", "DDDDDDDD", "EEEEEEEE"];
+    let done = 0;
+    const hashes = await hashMany(codes, FAST, 3, () => done++);
+    expect(done).toBe(5);
+    for (const [i, hash] of hashes.entries()) {
+      expect(await verifyCode(hash, codes[i] ?? "")).toBe(true);
+    }
+    expect(await hashMany([], FAST, 4)).toEqual([]);
+  });
+});
