@@ -1,0 +1,101 @@
+import { writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { z } from "zod";
+import { requireAttendee } from "../domain/attendees.js";
+import { resolveEvent } from "../domain/events.js";
+import { UsageError } from "../errors.js";
+import { sampleVars, SAMPLE_ATTENDEE } from "../mail/sample.js";
+import { assertCredentialTemplate, loadTemplate } from "../mail/templates.js";
+import { defineCommand, examples } from "./command.js";
+import { emailFlag, parseOptions } from "./options.js";
+import { sampleContext } from "./template/sample-context.js";
+
+const Options = z.object({
+  name: z.string().min(1),
+  to: emailFlag.optional(),
+  html: z.string().min(1, "name a file, e.g. --html preview.html").optional(),
+});
+
+export default defineCommand({
+  configure(command) {
+    command
+      .argument("<name>", "the template to render")
+      .option("--to <email>", "render for this attendee of the event (default: a sample one)")
+      .option("--html <file>", "write the HTML body to FILE (open it in a browser)")
+      .addHelpText(
+        "after",
+        examples(
+          "evcred preview credentials",
+          "evcred preview credentials --to ada@example.com --html preview.html",
+          "evcred preview reminder --json",
+        ),
+      );
+  },
+  async run(ctx, args, raw) {
+    const options = parseOptions(Options, { ...raw, name: args[0] });
+    const ws = await ctx.workspace();
+    // Naming an attendee needs their event; a sample needs none.
+    const sample = options.to ? undefined : sampleContext(ws, ctx.options.event);
+    const event = sample ? sample.event : resolveEvent(ws, ctx.options.event);
+    const attendee = options.to && event ? requireAttendee(ws, event, options.to) : undefined;
+    const template = loadTemplate(dirname(ws.path), options.name);
+    // The code is always masked: a preview never opens a sealed code.
+    const vars = sampleVars(event, attendee, sample?.fieldNames);
+    const message = template.render(vars);
+    const who = attendee ?? SAMPLE_ATTENDEE;
+    const to = { name: vars.full_name, address: who.email };
+
+    let htmlFile: string | null = null;
+    if (options.html) {
+      if (message.html === undefined) {
+        throw new UsageError(`template ${template.name} has no HTML body; nothing written`, {
+          hint: `add templates/${template.name}.html.eta, or preview the text without --html`,
+        });
+      }
+      htmlFile = ctx.path(options.html);
+      writeFileSync(htmlFile, message.html);
+    }
+
+    ctx.out.result(
+      {
+        template: template.name,
+        origin: template.origin,
+        event: event?.slug ?? null,
+        to,
+        sample: attendee === undefined,
+        codeMasked: true,
+        subject: message.subject,
+        text: message.text,
+        html: message.html ?? null,
+        htmlFile,
+      },
+      () => {
+        const lines = [
+          `Subject: ${message.subject}`,
+          `To:      ${to.name ? `${to.name} <${to.address}>` : to.address}`,
+          "",
+          message.text.trimEnd(),
+        ];
+        if (message.html !== undefined && !htmlFile)
+          lines.push("", "----- HTML -----", message.html);
+        return lines.join("\n");
+      },
+    );
+    if (attendee === undefined) {
+      ctx.out.info(
+        ctx.theme.dim(
+          `rendered for a sample attendee${event ? ` of ${event.slug}` : " of a sample event"}; --to EMAIL renders for a real one`,
+        ),
+      );
+    }
+    ctx.out.info(ctx.theme.dim("the code is masked: a preview never shows a real one"));
+    if (htmlFile) ctx.out.success(`HTML body written to ${options.html ?? htmlFile}`);
+    else if (message.html === undefined) ctx.out.info(ctx.theme.dim("no HTML body: text only"));
+    try {
+      assertCredentialTemplate(template);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      ctx.out.warn(`${error.message}: send and resend will refuse it`);
+    }
+  },
+});

@@ -1,0 +1,30 @@
+/**
+ * What `template list`, `template check` and `preview` render against when no attendee is named:
+ * the event in use if there is one (none is not an error here), and its custom column names.
+ */
+import { listAttendees } from "../../domain/attendees.js";
+import { currentEventSlug, findEvent, listEvents, requireEvent } from "../../domain/events.js";
+import type { EventRow } from "../../store/schema.js";
+import type { Workspace } from "../../store/workspace.js";
+
+export interface SampleContext {
+  event: EventRow | undefined;
+  /** Custom CSV columns of the event's attendees, so `it.fields.company` gets a placeholder. */
+  fieldNames: string[];
+}
+
+/** The event named (it must exist), else the one in use, else the only one, else none. */
+export function eventIfAny(ws: Workspace, named: string | undefined): EventRow | undefined {
+  if (named) return requireEvent(ws, named);
+  const chosen = currentEventSlug(ws);
+  const event = chosen ? findEvent(ws, chosen) : undefined;
+  if (event) return event;
+  const all = listEvents(ws);
+  return all.length === 1 ? all[0] : undefined;
+}
+
+export function sampleContext(ws: Workspace, named: string | undefined): SampleContext {
+  const event = eventIfAny(ws, named);
+  const first = event ? listAttendees(ws, event, { limit: 1 })[0] : undefined;
+  return { event, fieldNames: Object.keys(first?.fields ?? {}) };
+}

@@ -1,0 +1,126 @@
+/**
+ * Action links: per event, which template `resend` and `reset` send. Only a template that can
+ * carry credentials (the email and the code) can be linked; every change is audited.
+ */
+import { and, asc, eq } from "drizzle-orm";
+import { dirname } from "node:path";
+import { UsageError } from "../errors.js";
+import { assertCredentialTemplate, loadTemplate } from "../mail/templates.js";
+import { actionLinks, type EventRow } from "../store/schema.js";
+import type { Workspace } from "../store/workspace.js";
+import { recordAudit } from "./audit.js";
+import type { Who } from "./events.js";
+
+export const LINK_ACTIONS = ["resend", "reset"] as const;
+export type LinkAction = (typeof LINK_ACTIONS)[number];
+
+/** The built-in that suits each action, for hints. */
+const SUGGESTED: Record<LinkAction, string> = { resend: "credentials", reset: "code-reset" };
+
+export interface ActionLink {
+  action: LinkAction;
+  template: string;
+}
+
+export interface LinkChange extends ActionLink {
+  /** The template linked before, if any. */
+  previous: string | undefined;
+  /** False when NAME was already linked: nothing written, nothing audited. */
+  changed: boolean;
+}
+
+export function isLinkAction(value: string): value is LinkAction {
+  return (LINK_ACTIONS as readonly string[]).includes(value);
+}
+
+export function linkedTemplate(
+  ws: Workspace,
+  event: EventRow,
+  action: LinkAction,
+): string | undefined {
+  return ws.db
+    .select({ template: actionLinks.template })
+    .from(actionLinks)
+    .where(and(eq(actionLinks.eventId, event.id), eq(actionLinks.action, action)))
+    .get()?.template;
+}
+
+export function listLinks(ws: Workspace, event: EventRow): ActionLink[] {
+  return ws.db
+    .select({ action: actionLinks.action, template: actionLinks.template })
+    .from(actionLinks)
+    .where(eq(actionLinks.eventId, event.id))
+    .orderBy(asc(actionLinks.action))
+    .all();
+}
+
+/**
+ * Links template NAME to ACTION for EVENT. The template must exist, compile and carry both
+ * credential variables (UsageError otherwise, nothing changed).
+ */
+export function linkTemplate(
+  ws: Workspace,
+  event: EventRow,
+  action: LinkAction,
+  name: string,
+  who: Who,
+): LinkChange {
+  assertCredentialTemplate(loadTemplate(dirname(ws.path), name));
+  return ws.transaction(() => {
+    const previous = linkedTemplate(ws, event, action);
+    if (previous === name) return { action, template: name, previous, changed: false };
+    ws.db
+      .insert(actionLinks)
+      .values({ eventId: event.id, action, template: name })
+      .onConflictDoUpdate({
+        target: [actionLinks.eventId, actionLinks.action],
+        set: { template: name },
+      })
+      .run();
+    recordAudit(ws, {
+      ...who,
+      action: "template.link",
+      eventId: event.id,
+      summary: previous ? `${action}: ${previous} → ${name}` : `${action} → ${name}`,
+    });
+    return { action, template: name, previous, changed: true };
+  });
+}
+
+/** Removes ACTION's link for EVENT and returns the template it pointed at. */
+export function unlinkTemplate(
+  ws: Workspace,
+  event: EventRow,
+  action: LinkAction,
+  who: Who,
+): ActionLink {
+  return ws.transaction(() => {
+    const template = linkedTemplate(ws, event, action);
+    if (template === undefined) {
+      throw new UsageError(`nothing is linked to ${action} for ${event.slug}; nothing changed`, {
+        hint: "see the links with: evcred template list",
+      });
+    }
+    ws.db
+      .delete(actionLinks)
+      .where(and(eq(actionLinks.eventId, event.id), eq(actionLinks.action, action)))
+      .run();
+    recordAudit(ws, {
+      ...who,
+      action: "template.unlink",
+      eventId: event.id,
+      summary: `${action} (was ${template})`,
+    });
+    return { action, template };
+  });
+}
+
+/** What `resend` / `reset --send` throw when no template is linked: exit 2, the exact fix. */
+export function noLinkError(event: Pick<EventRow, "slug">, action: LinkAction): UsageError {
+  return new UsageError(
+    `nothing is linked to ${action} for ${event.slug}: which template should it send?`,
+    {
+      hint: `evcred template link ${action} ${SUGGESTED[action]} --event ${event.slug}`,
+    },
+  );
+}

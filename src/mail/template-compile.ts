@@ -1,0 +1,265 @@
+/**
+ * Eta, set up for email: one engine that escapes (HTML bodies) and one that does not (subject and
+ * text body), both turning `null`/`undefined` into nothing. Every failure — a tag left open, bad
+ * JavaScript, an `it.*` name that does not exist, an error while rendering — becomes a
+ * TemplateError that names the file and the line, so the organizer can fix their template
+ * without reading a stack.
+ */
+import { Eta, EtaParseError } from "eta/core";
+import { Script } from "node:vm";
+import { distance } from "../domain/attendees.js";
+import { UsageError } from "../errors.js";
+
+/** The names a template may use, as `it.NAME` (SPEC, Templates). */
+export const TEMPLATE_VARIABLES = [
+  "user_email",
+  "user_pass",
+  "first_name",
+  "last_name",
+  "full_name",
+  "fields",
+  "event",
+] as const;
+export const EVENT_VARIABLES = ["name", "slug", "starts_at", "login_url"] as const;
+
+/** A template problem at a place in a file: `templates/credentials.eta:7: …`, exit 2. */
+export class TemplateError extends UsageError {
+  readonly file: string;
+  readonly line: number | undefined;
+  /** The message without the place. */
+  readonly detail: string;
+
+  constructor(file: string, line: number | undefined, detail: string, hint?: string) {
+    super(`${file}${line === undefined ? "" : `:${line}`}: ${detail}`, hint ? { hint } : {});
+    this.file = file;
+    this.line = line;
+    this.detail = detail;
+  }
+}
+
+/** Text to compile: where it comes from (a display path) and the file line it starts on. */
+export interface Source {
+  file: string;
+  text: string;
+  line: number;
+}
+
+export interface CompiledPart {
+  render(vars: object): string;
+  /** Every `it.*` path the part mentions: `user_pass`, `event.name`, `fields.company`… */
+  references: ReadonlySet<string>;
+}
+
+type Mode = "html" | "text";
+
+const engines: Partial<Record<Mode, EmailEta>> = {};
+
+export function compilePart(source: Source, mode: Mode): CompiledPart {
+  const eta = (engines[mode] ??= new EmailEta(mode === "html"));
+  const text = padToLine(standaloneTags(source.text), source.line);
+  const references = checkReferences(eta, source, text);
+  const fn = compileOrLocate(eta, source.file, text);
+  const options = { filepath: source.file };
+  return {
+    references,
+    render: (vars) => fn.call(eta, vars, options),
+  };
+}
+
+class EmailEta extends Eta {
+  constructor(autoEscape: boolean) {
+    super({
+      autoEscape,
+      autoFilter: true,
+      filterFunction: displayed,
+      // Newlines after interpolations are content in an email; control-only lines are removed
+      // by `standaloneTags` instead.
+      autoTrim: false,
+      // Keeps the line of the running tag, so a render error can say where it happened.
+      debug: true,
+      cache: false,
+      useWith: false,
+      varName: "it",
+    });
+    this.RuntimeErr = (error: Error, _template: string, line: number, file: string): never => {
+      throw runtimeError(error, file, line);
+    };
+  }
+}
+
+/** `null` and `undefined` (a field the attendee has no value for) render as nothing. */
+function displayed(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") {
+    return value.toString();
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * A line holding nothing but one `<% … %>` control tag (`<% if (…) { %>`, `<% } %>`) is removed
+ * whole, indentation and newline included, as Mustache and Jinja do: `if` blocks leave no blank
+ * lines, and a newline after `<%= … %>` stays where the author put it.
+ */
+function standaloneTags(text: string): string {
+  return text.replace(
+    /^[ \t]*<%[-_]?(?!\s*[=~])((?:(?!%>).)*?)[-_]?%>[ \t]*$/gm,
+    (_line, code: string) => `<%${code}-%>`,
+  );
+}
+
+/** Line numbers in errors count from the top of the file, not from where this part starts. */
+function padToLine(text: string, line: number): string {
+  return line > 1 ? `<%/*${"\n".repeat(line - 1)}*/%>${text}` : text;
+}
+
+function compileOrLocate(eta: EmailEta, file: string, text: string) {
+  try {
+    return eta.compile(text);
+  } catch (error) {
+    if (!(error instanceof EtaParseError)) throw error;
+    const unclosed = /^(.*?) at line (\d+) col (\d+)/.exec(error.message);
+    if (unclosed) {
+      throw new TemplateError(file, Number(unclosed[2]), unclosed[1] ?? "parse error", TAGS);
+    }
+    throw syntaxError(eta, file, text);
+  }
+}
+
+const TAGS = "tags are <%= value %> (escaped in HTML), <%~ value %> (raw) and <% code %>";
+
+/** Eta reports bad JavaScript without a place: compile its output again to find the line. */
+function syntaxError(eta: EmailEta, file: string, text: string): TemplateError {
+  const braces = braceProblem(eta, text);
+  if (braces) return new TemplateError(file, braces.line, braces.detail, TAGS);
+  const generated = eta.compileToString(text);
+  try {
+    new Script(`(function (it, options) {\n${generated}\n})`, { filename: "template" });
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      const at = /^template:(\d+)/.exec(error.stack ?? "");
+      const lines = generated.split("\n");
+      const index = at ? Number(at[1]) - 2 : lines.length - 1;
+      return new TemplateError(file, templateLine(lines, index), error.message, TAGS);
+    }
+  }
+  return new TemplateError(file, undefined, "invalid template syntax", TAGS);
+}
+
+/** Generated code carries `__eta.line=N` before each tag's code (debug mode). */
+function templateLine(generated: readonly string[], index: number): number | undefined {
+  for (let i = Math.min(index, generated.length - 1); i >= 0; i--) {
+    const marker = /^__eta\.line=(\d+)$/.exec(generated[i] ?? "");
+    if (marker) return Number(marker[1]) + Math.max(0, index - i - 1);
+  }
+  return undefined;
+}
+
+/** A `{` never closed or a `}` never opened across the code tags, the commonest slip. */
+function braceProblem(
+  eta: EmailEta,
+  text: string,
+): { line: number | undefined; detail: string } | undefined {
+  const open: (number | undefined)[] = [];
+  for (const tag of tags(eta, text)) {
+    if (tag.t !== "e") continue;
+    for (const c of withoutStrings(tag.val)) {
+      if (c === "{") open.push(tag.lineNo);
+      else if (c === "}" && open.pop() === undefined && !open.length) {
+        return { line: tag.lineNo, detail: "a `}` closes a block that was never opened" };
+      }
+    }
+  }
+  return open.length
+    ? { line: open.at(-1), detail: "a block opened here is never closed (a `<% } %>` is missing?)" }
+    : undefined;
+}
+
+interface Tag {
+  t: string;
+  val: string;
+  lineNo?: number;
+}
+
+function tags(eta: EmailEta, text: string): Tag[] {
+  return eta.parse.call(eta, text).filter((node): node is Tag => typeof node !== "string");
+}
+
+/** String literals blanked out (same length), so `"it.x"` in a string is not a reference. */
+function withoutStrings(code: string): string {
+  return code.replace(/'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"/g, (s) => " ".repeat(s.length));
+}
+
+const REFERENCE =
+  /(?<![\w$.])it\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*)(?:\s*(?:\?\.|\.)\s*([A-Za-z_$][\w$]*))?/g;
+
+/**
+ * Every `it.NAME` (and `it.event.NAME`) must be a known variable: a typo would otherwise render
+ * as an empty string in thousands of emails. Reported at the first one, with a suggestion.
+ */
+function checkReferences(eta: EmailEta, source: Source, text: string): Set<string> {
+  const found = new Set<string>();
+  let parsed: Tag[];
+  try {
+    parsed = tags(eta, text);
+  } catch {
+    return found; // compileOrLocate reports the parse error with its place.
+  }
+  for (const tag of parsed) {
+    const code = withoutStrings(tag.val);
+    for (const match of code.matchAll(REFERENCE)) {
+      const [, top = "", second] = match;
+      const line = (tag.lineNo ?? source.line) + countNewlines(code.slice(0, match.index));
+      if (!(TEMPLATE_VARIABLES as readonly string[]).includes(top)) {
+        throw unknownVariable(source.file, line, `it.${top}`, TEMPLATE_VARIABLES, "it.");
+      }
+      if (top === "event" && second && !(EVENT_VARIABLES as readonly string[]).includes(second)) {
+        throw unknownVariable(
+          source.file,
+          line,
+          `it.event.${second}`,
+          EVENT_VARIABLES,
+          "it.event.",
+        );
+      }
+      found.add(second && (top === "event" || top === "fields") ? `${top}.${second}` : top);
+    }
+  }
+  return found;
+}
+
+function unknownVariable(
+  file: string,
+  line: number,
+  name: string,
+  known: readonly string[],
+  prefix: string,
+): TemplateError {
+  const bare = name.slice(prefix.length).toLowerCase();
+  const best = known
+    .map((k) => ({ k, d: k.startsWith(bare) || bare.startsWith(k) ? 1 : distance(bare, k) }))
+    .sort((a, b) => a.d - b.d)[0];
+  const guess = best && best.d <= Math.max(2, Math.floor(bare.length / 3)) ? best.k : undefined;
+  return new TemplateError(
+    file,
+    line,
+    `unknown variable ${name}${guess ? ` (did you mean ${prefix}${guess}?)` : ""}`,
+    `variables: ${TEMPLATE_VARIABLES.map((v) => `it.${v}`).join(", ")}; it.event.{${EVENT_VARIABLES.join(", ")}}; it.fields.COLUMN for custom CSV columns`,
+  );
+}
+
+function countNewlines(text: string): number {
+  let n = 0;
+  for (const c of text) if (c === "\n") n++;
+  return n;
+}
+
+/** A throw while rendering, at the line of the tag that ran. */
+function runtimeError(error: Error, file: string, line: number): TemplateError {
+  const bare = /^(\w+) is not defined$/.exec(error.message)?.[1];
+  if (bare && (TEMPLATE_VARIABLES as readonly string[]).includes(bare)) {
+    return new TemplateError(file, line, `unknown variable ${bare} (did you mean it.${bare}?)`);
+  }
+  return new TemplateError(file, line, error.message);
+}

@@ -1,0 +1,343 @@
+/**
+ * Email templates: the built-ins shipped in the package's `templates/` folder, overridden or
+ * added to by a workspace's own `templates/` folder (next to its database file). A template is
+ * `NAME.eta` — a front-matter block with the subject, then the plain-text body — and optionally
+ * `NAME.html.eta`, the HTML body. It is compiled once (`loadTemplate`); `render` is then cheap,
+ * for the thousands of messages of a send.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { distance } from "../domain/attendees.js";
+import { UsageError } from "../errors.js";
+import { compilePart, TemplateError, type CompiledPart, type Source } from "./template-compile.js";
+
+export { TemplateError } from "./template-compile.js";
+
+export interface TemplateVars {
+  user_email: string;
+  user_pass: string;
+  first_name: string;
+  last_name: string;
+  full_name: string;
+  fields: Record<string, string>;
+  event: { name: string; slug: string; starts_at: string | null; login_url: string | null };
+}
+
+export interface RenderedMessage {
+  /** One line: CR, LF and other control characters removed (no header injection). */
+  subject: string;
+  text: string;
+  html: string | undefined;
+}
+
+export type TemplateOrigin = "builtin" | "workspace";
+
+/** Which of the two credential variables a part of a template mentions. */
+export interface Uses {
+  email: boolean;
+  code: boolean;
+}
+
+export interface CompiledTemplate {
+  name: string;
+  origin: TemplateOrigin;
+  /** Absolute paths: `NAME.eta`, then `NAME.html.eta` when there is one. */
+  files: string[];
+  render(vars: TemplateVars): RenderedMessage;
+  /** Mentioned anywhere (subject, text or HTML). */
+  uses: Uses;
+  /** Per part, for the credentials rule; `html` is undefined without an HTML body. */
+  parts: { subject: Uses; text: Uses; html: Uses | undefined };
+  /** The files as errors name them: `templates/NAME.eta` for a workspace's own. */
+  display: { text: string; html: string | undefined };
+}
+
+export interface TemplateInfo {
+  name: string;
+  origin: TemplateOrigin;
+  /** Absolute paths of its files. */
+  files: string[];
+  html: boolean;
+  /** A workspace template with the name of a built-in, which it replaces. */
+  overrides: boolean;
+}
+
+/** Where the built-ins are, from src/mail and from dist/mail alike. */
+export const BUILTIN_DIR = fileURLToPath(new URL("../../templates/", import.meta.url));
+
+export function workspaceTemplateDir(workspaceDir: string): string {
+  return join(workspaceDir, "templates");
+}
+
+/** Every template the workspace can use, by name; a workspace's own wins over a built-in. */
+export function listTemplates(workspaceDir: string): TemplateInfo[] {
+  const builtins = namesIn(BUILTIN_DIR);
+  const own = namesIn(workspaceTemplateDir(workspaceDir));
+  const names = [...new Set([...builtins, ...own])].sort();
+  return names.map((name) => {
+    const origin: TemplateOrigin = own.includes(name) ? "workspace" : "builtin";
+    const files = filesOf(
+      origin === "workspace" ? workspaceTemplateDir(workspaceDir) : BUILTIN_DIR,
+      name,
+    );
+    return {
+      name,
+      origin,
+      files,
+      html: files.length > 1,
+      overrides: origin === "workspace" && builtins.includes(name),
+    };
+  });
+}
+
+/** The template NAME, compiled; a UsageError (exit 2) naming the file and line of any problem. */
+export function loadTemplate(workspaceDir: string, name: string): CompiledTemplate {
+  const info = findTemplate(workspaceDir, name);
+  const [textFile = "", htmlFile] = info.files;
+  const shown = (file: string) =>
+    info.origin === "workspace" ? join("templates", basename(file)) : file;
+  const display = {
+    text: shown(textFile),
+    html: htmlFile === undefined ? undefined : shown(htmlFile),
+  };
+  const { subject, body } = splitTemplate(display.text, readTemplateFile(textFile, display.text));
+  const parts = {
+    subject: compilePart(subject, "text"),
+    text: compilePart(body, "text"),
+    html:
+      htmlFile === undefined || display.html === undefined
+        ? undefined
+        : compilePart(
+            { file: display.html, text: readTemplateFile(htmlFile, display.html), line: 1 },
+            "html",
+          ),
+  };
+  const all = [parts.subject, parts.text, parts.html].filter((p) => p !== undefined);
+  return {
+    name,
+    origin: info.origin,
+    files: info.files,
+    display,
+    uses: { email: all.some((p) => usesOf(p).email), code: all.some((p) => usesOf(p).code) },
+    parts: {
+      subject: usesOf(parts.subject),
+      text: usesOf(parts.text),
+      html: parts.html ? usesOf(parts.html) : undefined,
+    },
+    render(vars) {
+      return {
+        subject: headerValue(parts.subject.render(vars)),
+        text: tidyText(parts.text.render(vars)),
+        html: parts.html?.render(vars),
+      };
+    },
+  };
+}
+
+/**
+ * A credentials email must reach the attendee with both their email and their code. A client
+ * shows either the text body or the HTML body, never both, so each body there is must carry the
+ * code (`it.user_pass`) and the email (`it.user_email`, which may instead be in the subject).
+ */
+export function assertCredentialTemplate(t: CompiledTemplate): void {
+  const missing: string[] = [];
+  const bodies: [string, Uses, string][] = [["text body", t.parts.text, t.display.text]];
+  if (t.parts.html && t.display.html) bodies.push(["HTML body", t.parts.html, t.display.html]);
+  for (const variable of ["user_email", "user_pass"] as const) {
+    const lacking = bodies.filter(([, uses]) =>
+      variable === "user_pass" ? !uses.code : !uses.email && !t.parts.subject.email,
+    );
+    if (lacking.length) {
+      missing.push(
+        `it.${variable} is missing from the ${lacking.map(([what, , file]) => `${what} (${file})`).join(" and the ")}`,
+      );
+    }
+  }
+  if (missing.length) {
+    throw new UsageError(`template "${t.name}" cannot carry credentials: ${missing.join("; ")}`, {
+      hint: "a credentials email needs <%= it.user_email %> and <%= it.user_pass %> in each body (text, and HTML if there is one)",
+    });
+  }
+}
+
+/**
+ * What `template check` proves: the template renders for each sample (a throw names the file,
+ * the line and the sample), the subject is not empty, and it carries the credentials.
+ */
+export function checkTemplate(
+  t: CompiledTemplate,
+  samples: readonly { label: string; vars: TemplateVars }[],
+): void {
+  for (const { label, vars } of samples) {
+    let message: RenderedMessage;
+    try {
+      message = t.render(vars);
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      throw new TemplateError(
+        error.file,
+        error.line,
+        `${error.detail} (rendering for ${label})`,
+        error.hint,
+      );
+    }
+    if (!message.subject) {
+      throw new TemplateError(t.display.text, undefined, `the subject renders empty for ${label}`);
+    }
+  }
+  assertCredentialTemplate(t);
+}
+
+/** Copies template FROM (a built-in, or one of the workspace's) to the workspace as NAME. */
+export function createTemplate(workspaceDir: string, name: string, from: string): string[] {
+  assertName(name);
+  const source = findTemplate(workspaceDir, from);
+  const dir = workspaceTemplateDir(workspaceDir);
+  const targets = source.files.map((file) =>
+    join(dir, file.endsWith(".html.eta") ? `${name}.html.eta` : `${name}.eta`),
+  );
+  for (const target of [join(dir, `${name}.eta`), join(dir, `${name}.html.eta`)]) {
+    if (existsSync(target)) {
+      throw new UsageError(`templates/${basename(target)} already exists; nothing written`, {
+        hint: `edit it, or pick another name: evcred template new OTHER --from ${from}`,
+      });
+    }
+  }
+  mkdirSync(dir, { recursive: true });
+  source.files.forEach((file, i) => {
+    writeFileSync(targets[i] ?? "", readFileSync(file, "utf8"), { flag: "wx" });
+  });
+  return targets;
+}
+
+export function isBuiltin(name: string): boolean {
+  return namesIn(BUILTIN_DIR).includes(name);
+}
+
+/** Subject and other header values: one line, no control characters, no header injection. */
+export function headerValue(value: string): string {
+  return (
+    value
+      // eslint-disable-next-line no-control-regex -- removing control characters is the point
+      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ")
+      .replace(/ {2,}/g, " ")
+      .trim()
+  );
+}
+
+function findTemplate(workspaceDir: string, name: string): TemplateInfo {
+  assertName(name);
+  const all = listTemplates(workspaceDir);
+  const found = all.find((t) => t.name === name);
+  if (found) return found;
+  const orphan = join(workspaceTemplateDir(workspaceDir), `${name}.html.eta`);
+  const close = all
+    .map((t) => ({ name: t.name, d: distance(name, t.name) }))
+    .filter((t) => t.d <= 3)
+    .sort((a, b) => a.d - b.d)[0];
+  throw new UsageError(`no template "${name}"${close ? ` (did you mean ${close.name}?)` : ""}`, {
+    hint: existsSync(orphan)
+      ? `templates/${name}.html.eta needs templates/${name}.eta next to it (subject and text body)`
+      : `known templates: ${all.map((t) => t.name).join(", ")}; make one with: evcred template new ${name}`,
+  });
+}
+
+function assertName(name: string): void {
+  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/i.test(name)) {
+    throw new UsageError(`"${name}" is not a template name`, {
+      hint: "use letters, digits, - and _ (e.g. credentials-fr); the file is templates/NAME.eta",
+    });
+  }
+}
+
+function namesIn(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((f) => f.endsWith(".eta") && !f.endsWith(".html.eta"))
+    .map((f) => f.slice(0, -".eta".length))
+    .filter((n) => /^[a-z0-9][a-z0-9_-]{0,63}$/i.test(n));
+}
+
+function filesOf(dir: string, name: string): string[] {
+  const html = join(dir, `${name}.html.eta`);
+  return [join(dir, `${name}.eta`), ...(existsSync(html) ? [html] : [])];
+}
+
+function readTemplateFile(path: string, shown: string): string {
+  try {
+    return readFileSync(path, "utf8")
+      .replace(/^\uFEFF/, "")
+      .replace(/\r\n?/g, "\n");
+  } catch (error) {
+    const code = error instanceof Error && "code" in error ? String(error.code) : String(error);
+    throw new UsageError(`cannot read ${shown}: ${code}`);
+  }
+}
+
+const FORMAT_HINT =
+  "a template starts with a front-matter block:\n---\nsubject: Your access code for <%= it.event.name %>\n---\nthen the text body";
+
+/** `---` / `subject: …` / `---`, then the text body. */
+function splitTemplate(file: string, content: string): { subject: Source; body: Source } {
+  const lines = content.split("\n");
+  if (lines[0]?.trim() !== "---") {
+    throw new TemplateError(file, 1, "expected a front-matter block (---) first", FORMAT_HINT);
+  }
+  const close = lines.findIndex((l, i) => i > 0 && l.trim() === "---");
+  if (close < 0) {
+    throw new TemplateError(
+      file,
+      1,
+      "the front-matter block is never closed with ---",
+      FORMAT_HINT,
+    );
+  }
+  let subject: Source | undefined;
+  for (let i = 1; i < close; i++) {
+    const line = lines[i] ?? "";
+    if (!line.trim() || line.trimStart().startsWith("#")) continue;
+    const entry = /^\s*([A-Za-z_][\w-]*)\s*:\s*(.*)$/.exec(line);
+    const key = entry?.[1];
+    if (key !== "subject") {
+      throw new TemplateError(
+        file,
+        i + 1,
+        key
+          ? `unknown front-matter key "${key}"${distance(key.toLowerCase(), "subject") <= 2 ? " (did you mean subject?)" : ""}`
+          : `expected "subject: …"`,
+        FORMAT_HINT,
+      );
+    }
+    if (subject) throw new TemplateError(file, i + 1, "a second subject", FORMAT_HINT);
+    subject = { file, text: entry?.[2]?.trim() ?? "", line: i + 1 };
+  }
+  if (!subject?.text) {
+    throw new TemplateError(
+      file,
+      subject?.line ?? 1,
+      "the front-matter block has no subject",
+      FORMAT_HINT,
+    );
+  }
+  return { subject, body: { file, text: lines.slice(close + 1).join("\n"), line: close + 2 } };
+}
+
+/** No blank lines at the top, at most one blank line in a row, one newline at the end. */
+function tidyText(text: string): string {
+  return (
+    text
+      .replace(/^(?:[ \t]*\n)+/, "")
+      .replace(/\n{3,}/g, "\n\n")
+      .trimEnd() + "\n"
+  );
+}
+
+function usesOf(part: CompiledPart): Uses {
+  return { email: part.references.has("user_email"), code: part.references.has("user_pass") };
+}
