@@ -1,0 +1,132 @@
+import { statSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Context } from "../context.js";
+import { listEvents } from "../domain/events.js";
+import { listLinks } from "../domain/links.js";
+import { ExitCode } from "../errors.js";
+import { openTransport } from "../mail/deliver.js";
+import { assertCredentialTemplate, listTemplates, loadTemplate } from "../mail/templates.js";
+import { TransportError } from "../mail/transport.js";
+import type { Workspace } from "../store/workspace.js";
+import { masterKeyPath } from "../vault/master-key.js";
+import { defineCommand, examples } from "./command.js";
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string | undefined;
+}
+
+export default defineCommand({
+  configure(command) {
+    command
+      .option("--insecure-smtp", "allow a password over a connection without TLS")
+      .addHelpText(
+        "after",
+        examples(
+          "evcred doctor",
+          "EVCRED_SMTP_URL=smtp://user:pass@mail.example.com:587 evcred doctor --json",
+        ),
+      );
+  },
+  async run(ctx, _args, raw) {
+    const checks: Check[] = [];
+    const attempt = async (name: string, fn: () => Promise<string> | string, fix?: string) => {
+      try {
+        checks.push({ name, ok: true, detail: await fn() });
+      } catch (error) {
+        const hint =
+          error instanceof Error && "hint" in error && typeof error.hint === "string"
+            ? error.hint
+            : fix;
+        checks.push({
+          name,
+          ok: false,
+          detail: error instanceof Error ? error.message : String(error),
+          fix: hint,
+        });
+      }
+    };
+    let ws: Workspace | undefined;
+    await attempt("workspace", async () => {
+      ws = await ctx.workspace();
+      const check = ws.sqlite.pragma("quick_check", { simple: true }) as string;
+      if (check !== "ok") throw new Error(`${ws.path} is damaged: ${check}`);
+      return `${ws.path} (${modeOf(ws.path)})`;
+    });
+    await attempt(
+      "master key",
+      () => {
+        if (!ws) throw new Error("not checked: the workspace did not open");
+        const vault = ws.vault();
+        return `${vault.keyPath} (id ${vault.keyId}, ${modeOf(vault.keyPath)})`;
+      },
+      `keep it at ${masterKeyPath(ctx.env)} with mode 0600, or set EVCRED_KEY_FILE`,
+    );
+    if (ws) checkEvents(ws, checks);
+    const workspaceDir = ws ? dirname(ws.path) : ctx.cwd;
+    for (const info of listTemplates(workspaceDir)) {
+      await attempt(`template ${info.name}`, () => {
+        const template = loadTemplate(workspaceDir, info.name);
+        assertCredentialTemplate(template);
+        return `${info.origin}, carries the email and the code`;
+      });
+    }
+    await attempt(
+      "mail transport",
+      async () => {
+        const transport = await openTransport(ctx, { insecureSmtp: raw.insecureSmtp === true });
+        try {
+          await transport.verify();
+          return `${transport.description}: ready`;
+        } catch (error) {
+          const reason = error instanceof TransportError ? error.response : String(error);
+          throw new Error(`${transport.description}: ${reason}`, { cause: error });
+        } finally {
+          transport.close();
+        }
+      },
+      "check EVCRED_SMTP_URL (host, port, user, password) or unset it to use the outbox folder",
+    );
+    render(ctx, checks);
+    return checks.every((c) => c.ok) ? ExitCode.ok : ExitCode.failed;
+  },
+});
+
+function checkEvents(ws: Workspace, checks: Check[]): void {
+  const events = listEvents(ws);
+  checks.push({
+    name: "events",
+    ok: true,
+    detail: events.length ? events.map((e) => e.slug).join(", ") : "none yet",
+  });
+  for (const event of events) {
+    for (const link of listLinks(ws, event)) {
+      const known = listTemplates(dirname(ws.path)).some((t) => t.name === link.template);
+      checks.push({
+        name: `link ${event.slug}/${link.action}`,
+        ok: known,
+        detail: known ? `→ ${link.template}` : `→ ${link.template}, which does not exist`,
+        fix: known
+          ? undefined
+          : `evcred template link ${link.action} credentials --event ${event.slug}`,
+      });
+    }
+  }
+}
+
+function render(ctx: Context, checks: Check[]): void {
+  ctx.out.result({ ok: checks.every((c) => c.ok), checks }, () =>
+    checks
+      .map((c) => {
+        const mark = c.ok ? ctx.theme.ok("✔") : ctx.theme.error("✖");
+        return `${mark} ${c.name.padEnd(22)} ${c.detail}${c.fix && !c.ok ? `\n  ${ctx.theme.dim(`fix: ${c.fix}`)}` : ""}`;
+      })
+      .join("\n"),
+  );
+}
+
+function modeOf(path: string): string {
+  return `mode ${(statSync(path).mode & 0o777).toString(8).padStart(4, "0")}`;
+}

@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { requireAttendee } from "../domain/attendees.js";
+import { resolveEvent } from "../domain/events.js";
+import { deliver, linkedCredentialTemplate } from "../mail/deliver.js";
+import { defineCommand, examples } from "./command.js";
+import { parseOptions } from "./options.js";
+import { report } from "./send.js";
+
+const Options = z.object({ insecureSmtp: z.boolean().default(false) });
+
+export default defineCommand({
+  configure(command) {
+    command
+      .argument("<email>", "the attendee whose credentials go out again (same code)")
+      .option("--insecure-smtp", "allow a password over a connection without TLS")
+      .addHelpText(
+        "after",
+        examples("evcred template link resend credentials", "evcred resend ada@example.com"),
+      );
+  },
+  async run(ctx, args, raw) {
+    const options = parseOptions(Options, raw);
+    const ws = await ctx.workspace();
+    const event = resolveEvent(ws, ctx.options.event);
+    const attendee = requireAttendee(ws, event, String(args[0]));
+    const template = linkedCredentialTemplate(ws, event, "resend");
+    const summary = await deliver(ctx, ws, {
+      ...options,
+      event,
+      template,
+      attendeeIds: [attendee.id],
+      onlyDue: false,
+      purpose: "resend",
+    });
+    return report(ctx, summary, {
+      event: event.slug,
+      template: template.name,
+      email: attendee.email,
+    });
+  },
+});

@@ -1,0 +1,152 @@
+/**
+ * Credentials out, for send, resend and reset: the template checked, the transport opened (and
+ * proven to answer) before anything is claimed, a progress bar on a terminal, one audit entry.
+ */
+import { availableParallelism } from "node:os";
+import { dirname } from "node:path";
+import type { Context } from "../context.js";
+import { recordAudit } from "../domain/audit.js";
+import { linkedTemplate, noLinkError, type LinkAction } from "../domain/links.js";
+import { EvcredError, MissingAnswerError, UsageError } from "../errors.js";
+import { startProgress } from "../render/progress.js";
+import type { EventRow } from "../store/schema.js";
+import type { Workspace } from "../store/workspace.js";
+import { runDeliveries, type Purpose, type RunSummary } from "./runner.js";
+import { assertCredentialTemplate, loadTemplate, type CompiledTemplate } from "./templates.js";
+import { createTransport, parseSmtpUrl, TransportError, type MailTransport } from "./transport.js";
+
+export interface MailOptions {
+  insecureSmtp: boolean;
+  /** Messages per second at most. */
+  rate?: number | undefined;
+}
+
+export interface DeliverRequest extends MailOptions {
+  event: EventRow;
+  template: CompiledTemplate;
+  attendeeIds: readonly number[];
+  onlyDue: boolean;
+  purpose: Purpose;
+}
+
+/** The template by name, refused unless it carries both the email and the code. */
+export function credentialTemplate(ws: Workspace, name: string): CompiledTemplate {
+  const template = loadTemplate(dirname(ws.path), name);
+  assertCredentialTemplate(template);
+  return template;
+}
+
+/** The template linked to `action` for the event, checked; without a link, how to make one. */
+export function linkedCredentialTemplate(
+  ws: Workspace,
+  event: EventRow,
+  action: LinkAction,
+): CompiledTemplate {
+  const name = linkedTemplate(ws, event, action);
+  if (!name) throw noLinkError(event, action);
+  return credentialTemplate(ws, name);
+}
+
+/** The transport from the environment; a URL with a user and no password asks for it on a terminal. */
+export async function openTransport(ctx: Context, options: MailOptions): Promise<MailTransport> {
+  const url = ctx.env.EVCRED_SMTP_URL || undefined;
+  let password: string | undefined;
+  if (url) {
+    const parsed = parseSmtpUrl(url);
+    if (parsed.user && !parsed.password) {
+      if (!ctx.canPrompt()) {
+        throw new MissingAnswerError(
+          `SMTP password for ${parsed.user}`,
+          "the password inside EVCRED_SMTP_URL",
+        );
+      }
+      password = await ctx.prompter.password(`SMTP password for ${parsed.user}@${parsed.host}`);
+    }
+  }
+  return createTransport({
+    smtpUrl: url,
+    password,
+    outboxDir: ctx.path(ctx.env.EVCRED_OUTBOX || "outbox"),
+    insecureSmtp: options.insecureSmtp,
+    rate: options.rate,
+    timeoutMs: positiveInt(ctx.env.EVCRED_SMTP_TIMEOUT_MS, "EVCRED_SMTP_TIMEOUT_MS") ?? 30_000,
+    maxConnections: positiveInt(ctx.env.EVCRED_SMTP_CONNECTIONS, "EVCRED_SMTP_CONNECTIONS") ?? 5,
+  });
+}
+
+/** `From`: the event's sender; the outbox alone may do without one. */
+export function senderFor(event: EventRow, transport: MailTransport): string {
+  if (event.fromAddress) return event.fromAddress;
+  if (transport.kind === "outbox")
+    return `"${event.name.replace(/["\r\n]/g, "")}" <no-reply@localhost>`;
+  throw new UsageError(`event ${event.slug} has no sender address`, {
+    hint: `set one with: evcred event update ${event.slug} --from "Team <team@example.com>"`,
+  });
+}
+
+export async function deliver(
+  ctx: Context,
+  ws: Workspace,
+  request: DeliverRequest,
+): Promise<RunSummary> {
+  ws.vault(); // a wrong master key fails here, before anything is claimed or sent
+  const transport = await openTransport(ctx, request);
+  try {
+    const from = senderFor(request.event, transport);
+    try {
+      await transport.verify();
+    } catch (error) {
+      const reason = error instanceof TransportError ? error.response : String(error);
+      throw new EvcredError(`cannot send through ${transport.description}: ${reason}`, {
+        hint: "check EVCRED_SMTP_URL, or run `evcred doctor`",
+      });
+    }
+    const progress =
+      request.attendeeIds.length > 1 ? await startProgress(ctx, "sending") : undefined;
+    try {
+      const summary = await runDeliveries(ws, {
+        event: request.event,
+        template: request.template,
+        transport,
+        from,
+        purpose: request.purpose,
+        attendeeIds: request.attendeeIds,
+        onlyDue: request.onlyDue,
+        retry: {
+          attempts: 4,
+          baseDelayMs: positiveInt(ctx.env.EVCRED_SMTP_RETRY_MS, "EVCRED_SMTP_RETRY_MS") ?? 1_000,
+        },
+        concurrency:
+          transport.kind === "smtp"
+            ? (positiveInt(ctx.env.EVCRED_SMTP_CONNECTIONS, "EVCRED_SMTP_CONNECTIONS") ?? 5) * 2
+            : Math.max(2, availableParallelism()),
+        now: () => ctx.now(),
+        signal: ctx.takeInterrupts(),
+        onProgress: (done, total) => {
+          progress?.update(done, total);
+        },
+      });
+      recordAudit(ws, {
+        actor: ctx.actor,
+        at: ctx.now().toISOString(),
+        action: request.purpose === "resend" ? "resend" : "send",
+        eventId: request.event.id,
+        attendeeId: request.attendeeIds.length === 1 ? request.attendeeIds[0] : null,
+        summary: `${request.template.name} via ${transport.kind}: ${summary.sent} sent, ${summary.failed.length} failed${summary.interrupted ? ", interrupted" : ""}${summary.stoppedBy ? `, stopped: ${summary.stoppedBy}` : ""}`,
+      });
+      return summary;
+    } finally {
+      progress?.stop();
+    }
+  } finally {
+    transport.close();
+  }
+}
+
+function positiveInt(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`${name} must be a whole number above 0, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,143 @@
+/**
+ * A real SMTP server on 127.0.0.1 for the tests (the `smtp-server` package), with switches for
+ * the faults reality brings: 4xx bursts, 5xx recipients, dropped connections, a server that
+ * hangs, refused authentication. Received messages are parsed with mailparser.
+ */
+import { simpleParser, type ParsedMail } from "mailparser";
+import type { AddressInfo, Socket } from "node:net";
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
+
+export interface Received {
+  to: string;
+  parsed: ParsedMail;
+  raw: string;
+}
+
+export interface FaultPlan {
+  /** SMTP reply code for RCPT TO of this address, e.g. 550 (permanent) or 450 (transient). */
+  rcpt?: (address: string, attempt: number) => number | undefined;
+  /** Reply 421 to a share (0..1) of the MAIL FROM commands. */
+  busyShare?: number;
+  /** Close the socket in the middle of DATA for this recipient, on this attempt (1-based). */
+  dropDuring?: (address: string, attempt: number) => boolean;
+  /** Never answer DATA for this recipient, on this attempt. */
+  hangDuring?: (address: string, attempt: number) => boolean;
+  /** Hold every accepted message this long before answering 250. */
+  delayMs?: number;
+  /** Require AUTH with these credentials; anything else is refused with 535. */
+  auth?: { user: string; pass: string };
+}
+
+export interface TestSmtp {
+  port: number;
+  /** `smtp://127.0.0.1:PORT` (with the user when the plan requires auth). */
+  url: string;
+  received: Received[];
+  /** How many RCPT TO each address got: attempts, successful or not. */
+  attempts: Map<string, number>;
+  faults: FaultPlan;
+  close(): Promise<void>;
+}
+
+export async function startSmtp(faults: FaultPlan = {}): Promise<TestSmtp> {
+  const received: Received[] = [];
+  const attempts = new Map<string, number>();
+  const sockets = new Set<Socket>();
+  const plan = faults;
+  const server = new SMTPServer({
+    secure: false,
+    authOptional: plan.auth === undefined,
+    allowInsecureAuth: true,
+    disabledCommands: plan.auth ? ["STARTTLS"] : ["STARTTLS", "AUTH"],
+    logger: false,
+    disableReverseLookup: true,
+    onAuth(auth, _session, callback) {
+      if (plan.auth && auth.username === plan.auth.user && auth.password === plan.auth.pass) {
+        callback(null, { user: auth.username });
+      } else {
+        callback(
+          Object.assign(new Error("5.7.8 Authentication credentials invalid"), {
+            responseCode: 535,
+          }),
+        );
+      }
+    },
+    onMailFrom(_address, _session, callback) {
+      if (plan.busyShare && Math.random() < plan.busyShare) {
+        callback(Object.assign(new Error("4.3.2 Try again later"), { responseCode: 421 }));
+        return;
+      }
+      callback();
+    },
+    onRcptTo(address, _session, callback) {
+      const to = address.address.toLowerCase();
+      const n = (attempts.get(to) ?? 0) + 1;
+      attempts.set(to, n);
+      const code = plan.rcpt?.(to, n);
+      if (code) {
+        callback(
+          Object.assign(new Error(code >= 500 ? "5.1.1 No such user" : "4.2.0 Mailbox busy"), {
+            responseCode: code,
+          }),
+        );
+        return;
+      }
+      callback();
+    },
+    onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
+      const to = (session.envelope.rcptTo[0]?.address ?? "").toLowerCase();
+      const n = attempts.get(to) ?? 1;
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => {
+        if (plan.dropDuring?.(to, n)) {
+          destroySession(session, sockets);
+          return;
+        }
+        if (plan.hangDuring?.(to, n)) return; // never answer
+        const raw = Buffer.concat(chunks).toString("utf8");
+        simpleParser(raw)
+          .then(async (parsed) => {
+            if (plan.delayMs) await new Promise((resolve) => setTimeout(resolve, plan.delayMs));
+            received.push({ to, parsed, raw });
+            callback(null, "2.0.0 Ok: queued");
+          })
+          .catch((error: unknown) => {
+            callback(error as Error);
+          });
+      });
+    },
+  });
+  server.on("error", () => undefined);
+  (server as unknown as { server: { on(e: string, f: (s: Socket) => void): void } }).server.on(
+    "connection",
+    (socket) => {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+    },
+  );
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server as unknown as { server: { address(): AddressInfo } }).server.address().port;
+  const user = plan.auth ? `${encodeURIComponent(plan.auth.user)}@` : "";
+  return {
+    port,
+    url: `smtp://${user}127.0.0.1:${port}`,
+    received,
+    attempts,
+    faults: plan,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+/** Drops the TCP connection of a session: the client sees it vanish mid-transaction. */
+function destroySession(session: SMTPServerSession, sockets: Set<Socket>): void {
+  for (const s of sockets) {
+    if (s.remotePort === session.remotePort) s.destroy();
+  }
+}
