@@ -18,6 +18,7 @@ interface Entry {
 const GROUPS: Readonly<Record<string, string>> = {
   event: "create, list, choose and change events",
   attendees: "browse and remove attendees (never their codes)",
+  template: "list, create, check and link email templates",
 };
 
 const COMMANDS: readonly Entry[] = [
@@ -72,9 +73,69 @@ const COMMANDS: readonly Entry[] = [
     load: () => import("./commands/attendees/remove.js"),
   },
   {
+    path: ["template", "list"],
+    summary: "list built-in and workspace templates and their links",
+    load: () => import("./commands/template/list.js"),
+  },
+  {
+    path: ["template", "new"],
+    summary: "copy a template into ./templates to edit",
+    load: () => import("./commands/template/new.js"),
+  },
+  {
+    path: ["template", "check"],
+    summary: "compile a template, render it and check it carries the credentials",
+    load: () => import("./commands/template/check.js"),
+  },
+  {
+    path: ["template", "link"],
+    summary: "choose the template resend or reset sends",
+    load: () => import("./commands/template/link.js"),
+  },
+  {
+    path: ["template", "unlink"],
+    summary: "remove the template link of resend or reset",
+    load: () => import("./commands/template/unlink.js"),
+  },
+  {
+    path: ["preview"],
+    summary: "render a template for one attendee, code masked",
+    load: () => import("./commands/preview.js"),
+  },
+  {
+    path: ["send"],
+    summary: "send credential emails to the attendees who are due them",
+    load: () => import("./commands/send.js"),
+  },
+  {
+    path: ["resend"],
+    summary: "resend one attendee's credentials (same code)",
+    load: () => import("./commands/resend.js"),
+  },
+  {
+    path: ["doctor"],
+    summary: "check the workspace, key, templates and mail transport",
+    load: () => import("./commands/doctor.js"),
+  },
+  {
     path: ["verify"],
     summary: "check an email and code as the venue's login would",
     load: () => import("./commands/verify.js"),
+  },
+  {
+    path: ["reset-code"],
+    summary: "give an attendee a new code (or every attendee, after a leak)",
+    load: () => import("./commands/reset-code.js"),
+  },
+  {
+    path: ["stats"],
+    summary: "registered, sent, logged in: the event's figures",
+    load: () => import("./commands/stats.js"),
+  },
+  {
+    path: ["log"],
+    summary: "the audit log: who did what to whom, when (never codes)",
+    load: () => import("./commands/log.js"),
   },
 ];
 
@@ -98,10 +159,15 @@ export async function main(argv: readonly string[], host: Host): Promise<number>
     const result = await module.run(context, command.processedArgs as unknown[], command.opts());
     exitCode = result ?? ExitCode.ok;
   });
-  program.configureOutput({
-    writeOut: (s) => io.stdout.write(s),
-    writeErr: (s) => io.stderr.write(s),
-  });
+  // Subcommands copied the output settings when they were made: give every one the context's io.
+  const routeOutput = (command: Command): void => {
+    command.configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+    command.commands.forEach(routeOutput);
+  };
+  routeOutput(program);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

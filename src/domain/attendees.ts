@@ -2,7 +2,7 @@
  * Browsing attendees: who they are and how far they got (sent, failed, logged in). Nothing here
  * reads a code column; the views are safe to print.
  */
-import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, sql, type SQL } from "drizzle-orm";
 import { UsageError } from "../errors.js";
 import {
   attendees,
@@ -27,16 +27,28 @@ export interface AttendeeSummary {
   fields: Record<string, string>;
   /** A credential email was accepted by the server for the current code. */
   sent: boolean;
-  /** The latest delivery failed and none was sent since. */
+  /** The latest delivery of the current code failed and none was sent since. */
   failed: boolean;
   loggedIn: boolean;
   codeChangedAt: string;
   createdAt: string;
 }
 
-const sentSql = sql<number>`exists (select 1 from ${deliveries} d where d.attendee_id = ${attendees.id} and d.status = 'sent' and d.code_version = ${attendees.codeVersion})`;
-const failedSql = sql<number>`(not ${sentSql} and exists (select 1 from ${deliveries} d where d.attendee_id = ${attendees.id} and d.status = 'failed'))`;
-const loggedInSql = sql<number>`exists (select 1 from ${logins} l where l.attendee_id = ${attendees.id} and l.ok = 1)`;
+/*
+ * Where an attendee stands, always about their CURRENT code (deliveries carry the code version
+ * they were sent with, and a reset bumps it): sent = a delivery of the current code was accepted;
+ * otherwise failed / pending = the latest delivery of the current code is in that state. `stats`
+ * counts with the same fragments, so its figures match `attendees list --status`.
+ */
+// Spelled out in full: as a top-level select field drizzle renders a column without its table,
+// and inside these subqueries a bare "id" would mean the subquery's own row.
+const attendeeId = sql.raw(`"attendees"."id"`);
+const attendeeCodeVersion = sql.raw(`"attendees"."code_version"`);
+export const sentSql = sql<number>`exists (select 1 from ${deliveries} d where d.attendee_id = ${attendeeId} and d.status = 'sent' and d.code_version = ${attendeeCodeVersion})`;
+const latestCurrentSql = sql`(select d.status from ${deliveries} d where d.attendee_id = ${attendeeId} and d.code_version = ${attendeeCodeVersion} order by d.id desc limit 1)`;
+export const failedSql = sql<number>`(not ${sentSql} and coalesce(${latestCurrentSql} = 'failed', 0))`;
+export const pendingSql = sql<number>`(not ${sentSql} and coalesce(${latestCurrentSql} = 'pending', 0))`;
+export const loggedInSql = sql<number>`exists (select 1 from ${logins} l where l.attendee_id = ${attendeeId} and l.ok = 1)`;
 
 const STATUS_FILTER: Record<AttendeeStatus, SQL> = {
   unsent: sql`not ${sentSql}`,
@@ -89,6 +101,16 @@ export function listAttendees(
   }));
 }
 
+export function countAttendees(ws: Workspace, event: EventRow): number {
+  return (
+    ws.db
+      .select({ n: sql<number>`count(*)` })
+      .from(attendees)
+      .where(eq(attendees.eventId, event.id))
+      .get()?.n ?? 0
+  );
+}
+
 export function findAttendee(
   ws: Workspace,
   event: EventRow,
@@ -116,6 +138,11 @@ export function requireAttendee(ws: Workspace, event: EventRow, email: string): 
 function closestAttendees(ws: Workspace, event: EventRow, query: string): string[] {
   const q = normalizeEmail(query);
   const local = q.split("@")[0] ?? q;
+  // A typo is a few edits for what was typed, not for the longer text it is compared with.
+  const near = (typed: string, known: string) => {
+    const d = distance(typed, known);
+    return d <= Math.max(1, Math.floor(typed.length / 4)) ? d : Infinity;
+  };
   const rows = ws.db
     .select({ email: attendees.email, first: attendees.firstName, last: attendees.lastName })
     .from(attendees)
@@ -125,17 +152,17 @@ function closestAttendees(ws: Workspace, event: EventRow, query: string): string
     .map((r) => {
       const name = `${r.first} ${r.last}`.trim().toLowerCase();
       const score = Math.min(
-        distance(q, r.email),
-        distance(local, r.email.split("@")[0] ?? ""),
-        name ? distance(local, name) : Infinity,
-        r.email.includes(local) || (name && name.includes(local)) ? 1 : Infinity,
+        near(q, r.email),
+        near(local, r.email.split("@")[0] ?? ""),
+        name ? near(local, name) : Infinity,
+        local.length >= 3 && (r.email.includes(local) || name.includes(local)) ? 1 : Infinity,
       );
       return {
         label: name ? `${r.email} (${r.first} ${r.last})`.replace(/\s+\)/, ")") : r.email,
         score,
       };
     })
-    .filter((r) => r.score <= Math.max(2, Math.floor(q.length / 3)))
+    .filter((r) => r.score !== Infinity)
     .sort((a, b) => a.score - b.score)
     .slice(0, 3)
     .map((r) => r.label);
@@ -165,12 +192,21 @@ export interface AttendeeDetail extends AttendeeSummary {
     template: string;
     purpose: string;
     status: string;
+    /** The code version it carried; below the attendee's `codeVersion`, an earlier code. */
+    codeVersion: number;
     attempts: number;
     response: string | null;
     at: string;
   }[];
   logins: { ok: boolean; outcome: string; at: string }[];
-  codeHistory: { at: string; actor: string; action: string; summary: string }[];
+  codeHistory: CodeHistoryEntry[];
+}
+
+export interface CodeHistoryEntry {
+  at: string;
+  actor: string;
+  action: string;
+  summary: string;
 }
 
 export function showAttendee(ws: Workspace, event: EventRow, email: string): AttendeeDetail {
@@ -188,6 +224,7 @@ export function showAttendee(ws: Workspace, event: EventRow, email: string): Att
         template: deliveries.template,
         purpose: deliveries.purpose,
         status: deliveries.status,
+        codeVersion: deliveries.codeVersion,
         attempts: deliveries.attempts,
         response: deliveries.response,
         at: deliveries.updatedAt,
@@ -203,26 +240,55 @@ export function showAttendee(ws: Workspace, event: EventRow, email: string): Att
       .orderBy(desc(logins.id))
       .limit(50)
       .all(),
-    codeHistory: [
-      {
-        at: row.createdAt,
-        actor: "import",
-        action: "code.generate",
-        summary: "code generated at registration",
-      },
-      ...ws.db
-        .select({
-          at: auditLog.at,
-          actor: auditLog.actor,
-          action: auditLog.action,
-          summary: auditLog.summary,
-        })
-        .from(auditLog)
-        .where(and(eq(auditLog.attendeeId, row.id), sql`${auditLog.action} like 'code.%'`))
-        .orderBy(asc(auditLog.id))
-        .all(),
-    ],
+    codeHistory: codeHistory(ws, event, row),
   };
+}
+
+/**
+ * When and by whom the attendee's code was set, from the audit log: the import that registered
+ * them, then every `code.*` entry. Entries are matched on id, email and time, since an attendee's
+ * id may be given again after a removal. Never the code itself.
+ */
+function codeHistory(ws: Workspace, event: EventRow, row: AttendeeRow): CodeHistoryEntry[] {
+  const registration = ws.db
+    .select({ actor: auditLog.actor })
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.eventId, event.id),
+        eq(auditLog.action, "import"),
+        eq(auditLog.at, row.createdAt),
+      ),
+    )
+    .orderBy(asc(auditLog.id))
+    .get();
+  const changes = ws.db
+    .select({
+      at: auditLog.at,
+      actor: auditLog.actor,
+      action: auditLog.action,
+      summary: auditLog.summary,
+    })
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.attendeeId, row.id),
+        eq(auditLog.email, row.email),
+        gte(auditLog.at, row.createdAt),
+        sql`${auditLog.action} like 'code.%'`,
+      ),
+    )
+    .orderBy(asc(auditLog.id))
+    .all();
+  return [
+    {
+      at: row.createdAt,
+      actor: registration?.actor ?? "unknown",
+      action: "import",
+      summary: "registered; code generated",
+    },
+    ...changes,
+  ];
 }
 
 export function removeAttendee(

@@ -1,6 +1,6 @@
 import { removeAttendee, requireAttendee } from "../../domain/attendees.js";
 import { resolveEvent } from "../../domain/events.js";
-import { CancelledError, MissingAnswerError } from "../../errors.js";
+import { confirmAction } from "../../render/questions.js";
 import { defineCommand, examples } from "../command.js";
 
 export default defineCommand({
@@ -20,12 +20,10 @@ export default defineCommand({
     const event = resolveEvent(ws, ctx.options.event);
     const email = String(args[0]);
     const attendee = requireAttendee(ws, event, email);
-    if (!ctx.options.yes) {
-      const question = `remove ${attendee.email} from ${event.slug}`;
-      if (!ctx.canPrompt()) throw new MissingAnswerError(question, "--yes");
-      if (!(await ctx.prompter.confirm(`${question}? Their code stops working.`, false)))
-        throw new CancelledError("nothing removed");
-    }
+    await confirmAction(ctx, `remove ${attendee.email} from ${event.slug}`, {
+      consequence: "Their code stops working.",
+      refused: "nothing removed",
+    });
     removeAttendee(ws, event, email, { actor: ctx.actor, at: ctx.now().toISOString() });
     ctx.out.result({ event: event.slug, removed: attendee.email }, () => "");
     ctx.out.success(`removed ${attendee.email} from ${event.slug}`);

@@ -30,7 +30,7 @@ export default defineCommand({
         lines.push("", "deliveries");
         for (const d of a.deliveries)
           lines.push(
-            `  ${d.at}  ${d.template.padEnd(14)} ${d.status.padEnd(7)} ${d.response ?? ""}`.trimEnd(),
+            `  ${d.at}  ${d.template.padEnd(14)} ${d.status.padEnd(7)} ${d.codeVersion < a.codeVersion ? "(earlier code) " : ""}${d.response ?? ""}`.trimEnd(),
           );
       }
       if (a.logins.length) {

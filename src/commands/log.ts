@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { parseSince, queryAudit, type AuditView } from "../domain/audit-query.js";
+import { resolveEvent } from "../domain/events.js";
+import { UsageError } from "../errors.js";
+import { defineCommand, examples } from "./command.js";
+import { emailFlag, intFlag, parseOptions } from "./options.js";
+
+const DEFAULT_LIMIT = 100;
+
+const Options = z.object({
+  attendee: emailFlag.optional(),
+  since: z.string().optional(),
+  limit: intFlag(1).default(DEFAULT_LIMIT),
+  allEvents: z.boolean().default(false),
+});
+
+export default defineCommand({
+  configure(command) {
+    command
+      .option("--attendee <email>", "only what was done to this attendee")
+      .option("--since <when>", "only from then on: an ISO date or time, or 30m, 2h, 3d, 1w ago")
+      .option("--limit <n>", `at most N entries, newest first (default ${DEFAULT_LIMIT})`)
+      .option("--all-events", "every event, not only the one commands act on")
+      .addHelpText(
+        "after",
+        examples(
+          "evcred log",
+          "evcred log --attendee ada@example.com",
+          "evcred log --since 2h --json",
+          "evcred log --all-events --since 2026-05-01 --limit 500",
+        ) +
+          "\nThe log shows the event's entries and workspace-wide ones (such as key rotations).\n" +
+          "It never holds an access code.\n",
+      );
+  },
+  async run(ctx, _args, raw) {
+    const options = parseOptions(Options, raw);
+    const since = options.since === undefined ? undefined : parseSince(options.since, ctx.now());
+    if (options.since !== undefined && since === undefined) {
+      throw new UsageError(
+        `--since: "${options.since}" is neither an ISO date/time nor a duration`,
+        { hint: "e.g. --since 2026-05-04, --since 2026-05-04T09:00Z, --since 2h, --since 3d" },
+      );
+    }
+    const ws = await ctx.workspace();
+    const event = options.allEvents ? undefined : resolveEvent(ws, ctx.options.event);
+    const page = queryAudit(ws, {
+      eventId: event?.id,
+      email: options.attendee,
+      since,
+      limit: options.limit,
+    });
+    ctx.out.result({ event: event?.slug ?? null, since: since ?? null, ...page }, () =>
+      page.entries.length
+        ? ctx.out.table(page.entries, [
+            { header: "TIME (UTC)", value: (e: AuditView) => e.at.replace("T", " ").slice(0, 19) },
+            { header: "ACTOR", value: (e) => e.actor, max: 20 },
+            { header: "ACTION", value: (e) => e.action },
+            ...(event ? [] : [{ header: "EVENT", value: (e: AuditView) => e.event ?? "" }]),
+            { header: "ATTENDEE", value: (e) => e.email ?? "" },
+            { header: "SUMMARY", value: (e) => e.summary, max: 80 },
+          ])
+        : "",
+    );
+    const shown = page.entries.length;
+    ctx.out.info(
+      ctx.theme.dim(
+        shown < page.total
+          ? `latest ${shown} of ${page.total} entries (see more with --limit)`
+          : `${shown} entr${shown === 1 ? "y" : "ies"}${event ? ` for ${event.slug}` : ""}`,
+      ),
+    );
+  },
+});

@@ -1,0 +1,228 @@
+import { z } from "zod";
+import type { Context } from "../context.js";
+import { countAttendees } from "../domain/attendees.js";
+import { resolveEvent } from "../domain/events.js";
+import { normalizeCode } from "../domain/codes.js";
+import {
+  checkOrganizerCode,
+  resetAllCodes,
+  resetCode,
+  type CodeChoice,
+  type ResetOptions,
+} from "../domain/reset.js";
+import { MissingAnswerError, UsageError } from "../errors.js";
+import { startProgress } from "../render/progress.js";
+import { chooseAttendee, confirmAction } from "../render/questions.js";
+import type { AttendeeRow, EventRow } from "../store/schema.js";
+import type { Workspace } from "../store/workspace.js";
+import { hashParamsFrom } from "../vault/hash.js";
+import { linkedTemplate } from "../domain/links.js";
+import { credentialTemplate, deliver, linkedCredentialTemplate } from "../mail/deliver.js";
+import type { CompiledTemplate } from "../mail/templates.js";
+import { defineCommand, examples } from "./command.js";
+import { report } from "./send.js";
+import { parseOptions } from "./options.js";
+
+const Options = z.object({
+  generate: z.boolean().default(false),
+  code: z.string().optional(),
+  all: z.boolean().default(false),
+  send: z.boolean().default(false),
+  insecureSmtp: z.boolean().default(false),
+});
+
+const IMPERSONATION_WARNING =
+  "you will know this code, so you could impersonate the attendee; that matters most where attendees message or meet each other. Prefer --generate";
+
+export default defineCommand({
+  configure(command) {
+    command
+      .argument("[email]", "the attendee (asked for, searchable, on a terminal)")
+      .option("--generate", "a fresh random code (recommended)")
+      .option("--code <code>", "a code you choose: 8-32 letters and digits (discouraged)")
+      .option("--all", "every attendee of the event, with --generate (after a leak)")
+      .option("--send", "send the new code now, with the template linked to `reset`")
+      .option("--insecure-smtp", "allow a password over a connection without TLS")
+      .addHelpText(
+        "after",
+        examples(
+          "evcred reset-code",
+          "evcred reset-code ada@example.com --generate --yes",
+          "evcred reset-code ada@example.com --generate --send --yes",
+          "evcred reset-code ada@example.com --code 'GRACE-2026-HALL'",
+          "evcred reset-code --all --generate",
+        ) +
+          "\nThe old code stops working at once and the attendee is due again for `evcred send`.\n" +
+          "A code of your own must not be the attendee's email, the event's slug, another\n" +
+          "attendee's code or this attendee's current one.\n",
+      );
+  },
+  async run(ctx, args, raw) {
+    const options = parseOptions(Options, raw);
+    const email = typeof args[0] === "string" ? args[0] : undefined;
+    if (options.generate && options.code !== undefined) {
+      throw new UsageError("--generate and --code exclude each other; pass one");
+    }
+    if (options.all && (options.code !== undefined || !options.generate)) {
+      throw new UsageError("--all only works with --generate: every attendee gets a random code");
+    }
+    if (options.all && email !== undefined) {
+      throw new UsageError(`pass EMAIL or --all, not both (got ${email})`);
+    }
+    const ws = await ctx.workspace();
+    const event = resolveEvent(ws, ctx.options.event);
+    // Checked before anything changes: a reset that cannot be sent as asked does not happen.
+    const template = options.send ? linkedCredentialTemplate(ws, event, "reset") : undefined;
+    if (options.all) {
+      const rows = await resetEveryone(ctx, ws, event, template === undefined);
+      return template
+        ? sendNewCodes(ctx, ws, event, template, rows, options.insecureSmtp)
+        : undefined;
+    }
+
+    const attendee = await chooseAttendee(ctx, ws, event, email);
+    const choice = await askChoice(ctx, ws, event, attendee, options.code, options.generate);
+    await confirmAction(ctx, `give ${attendee.email} a new code`, {
+      consequence: "Their current code stops working at once.",
+      refused: "nothing changed",
+    });
+    const row = await resetCode(ws, event, attendee, choice, resetOptions(ctx));
+    const sendWith = template ?? (await offerToSend(ctx, ws, event));
+    if (sendWith) return sendNewCodes(ctx, ws, event, sendWith, [row], options.insecureSmtp);
+    ctx.out.result(
+      {
+        event: event.slug,
+        email: row.email,
+        codeSource: row.codeSource,
+        codeVersion: row.codeVersion,
+        codeChangedAt: row.codeChangedAt,
+      },
+      () => "",
+    );
+    ctx.out.success(
+      `${row.email} has a new ${choice.kind === "organizer" ? "code of your choice" : "code"}; the old one no longer works`,
+    );
+    ctx.out.info(
+      `they do not have it yet: the next \`evcred send\` picks them up, or send it now with \`evcred resend ${row.email}\``,
+    );
+  },
+});
+
+/** `announce`: print the result (a send that follows prints its own). */
+async function resetEveryone(
+  ctx: Context,
+  ws: Workspace,
+  event: EventRow,
+  announce: boolean,
+): Promise<AttendeeRow[]> {
+  const count = countAttendees(ws, event);
+  if (count === 0) throw new UsageError(`${event.slug} has no attendees; nothing to reset`);
+  await confirmAction(ctx, `give all ${count} attendees of ${event.slug} new codes`, {
+    consequence: "Every current code stops working at once.",
+    refused: "nothing changed",
+  });
+  const progress = await startProgress(ctx, "hashing codes");
+  let rows: AttendeeRow[];
+  try {
+    rows = await resetAllCodes(ws, event, {
+      ...resetOptions(ctx),
+      onProgress: (done, total) => {
+        progress.update(done, total);
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+  ctx.out.success(
+    `${rows.length} attendees of ${event.slug} have new codes; the old ones no longer work`,
+  );
+  if (!announce) return rows;
+  ctx.out.result({ event: event.slug, reset: rows.length, codeSource: "generated" }, () => "");
+  ctx.out.info("nobody has their new code yet: send them with `evcred send --template NAME`");
+  return rows;
+}
+
+/** On a terminal, with a template linked to `reset`: offer to send the new code right away. */
+async function offerToSend(
+  ctx: Context,
+  ws: Workspace,
+  event: EventRow,
+): Promise<CompiledTemplate | undefined> {
+  const name = linkedTemplate(ws, event, "reset");
+  if (!name || ctx.options.yes || !ctx.canPrompt()) return undefined;
+  return (await ctx.prompter.confirm(`Send the new code now with template ${name}?`, true))
+    ? credentialTemplate(ws, name)
+    : undefined;
+}
+
+async function sendNewCodes(
+  ctx: Context,
+  ws: Workspace,
+  event: EventRow,
+  template: CompiledTemplate,
+  rows: readonly AttendeeRow[],
+  insecureSmtp: boolean,
+): Promise<number> {
+  const summary = await deliver(ctx, ws, {
+    event,
+    template,
+    attendeeIds: rows.map((r) => r.id),
+    onlyDue: false,
+    purpose: "reset",
+    insecureSmtp,
+  });
+  return report(ctx, summary, {
+    event: event.slug,
+    template: template.name,
+    reset: String(rows.length),
+  });
+}
+
+async function askChoice(
+  ctx: Context,
+  ws: Workspace,
+  event: EventRow,
+  attendee: AttendeeRow,
+  code: string | undefined,
+  generate: boolean,
+): Promise<CodeChoice> {
+  if (generate) return { kind: "generate" };
+  if (code !== undefined) {
+    checkOrganizerCode(ws, event, attendee, code);
+    ctx.out.warn(IMPERSONATION_WARNING);
+    return { kind: "organizer", code };
+  }
+  if (!ctx.canPrompt()) {
+    throw new MissingAnswerError("a generated code or one of yours", "--generate or --code CODE");
+  }
+  const kind = await ctx.prompter.select<CodeChoice["kind"]>(`New code for ${attendee.email}:`, [
+    { name: "generate a new code (recommended)", value: "generate" },
+    { name: "set a code myself", value: "organizer" },
+  ]);
+  if (kind === "generate") return { kind };
+  ctx.out.warn(IMPERSONATION_WARNING);
+  for (let attempt = 1; ; attempt++) {
+    const typed = await ctx.prompter.password("Code (8-32 letters and digits):");
+    try {
+      checkOrganizerCode(ws, event, attendee, typed);
+    } catch (error) {
+      if (!(error instanceof UsageError) || attempt === 3) throw error;
+      ctx.out.error(error.message.replace(/^--code: /, ""), error.hint);
+      continue;
+    }
+    const again = await ctx.prompter.password("The same code again:");
+    if (normalizeCode(again) === normalizeCode(typed)) {
+      return { kind: "organizer", code: typed };
+    }
+    if (attempt === 3) throw new UsageError("the two codes typed differ; nothing changed");
+    ctx.out.error("the two codes differ; type it again");
+  }
+}
+
+/** Taken after the questions, so the recorded time is when the change happened. */
+function resetOptions(ctx: Context): ResetOptions {
+  return {
+    hashParams: hashParamsFrom(ctx.env),
+    who: { actor: ctx.actor, at: ctx.now().toISOString() },
+  };
+}

@@ -1,0 +1,88 @@
+/** Reading the audit trail back: newest first, filtered by event, attendee and time. */
+import { and, desc, eq, gte, isNull, or, sql, type SQL } from "drizzle-orm";
+import { auditLog, events } from "../store/schema.js";
+import type { Workspace } from "../store/workspace.js";
+import { normalizeEmail } from "./email.js";
+
+export interface AuditFilter {
+  /** One event's entries and the workspace-wide ones (no event); undefined for every event. */
+  eventId?: number | undefined;
+  /** Only entries about this attendee (any spelling of the email). */
+  email?: string | undefined;
+  /** ISO time: only entries at or after it. */
+  since?: string | undefined;
+  limit?: number | undefined;
+}
+
+export interface AuditView {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  /** The event's slug; null for a workspace-wide entry or an event since deleted. */
+  event: string | null;
+  email: string | null;
+  summary: string;
+}
+
+export interface AuditPage {
+  entries: AuditView[];
+  /** How many entries match the filter, however many were shown. */
+  total: number;
+}
+
+export function queryAudit(ws: Workspace, filter: AuditFilter): AuditPage {
+  const conditions: SQL[] = [];
+  if (filter.eventId !== undefined) {
+    const scope = or(eq(auditLog.eventId, filter.eventId), isNull(auditLog.eventId));
+    if (scope) conditions.push(scope);
+  }
+  if (filter.email !== undefined) conditions.push(eq(auditLog.email, normalizeEmail(filter.email)));
+  if (filter.since !== undefined) conditions.push(gte(auditLog.at, filter.since));
+  const where = conditions.length ? and(...conditions) : undefined;
+  const query = ws.db
+    .select({
+      id: auditLog.id,
+      at: auditLog.at,
+      actor: auditLog.actor,
+      action: auditLog.action,
+      event: events.slug,
+      email: auditLog.email,
+      summary: auditLog.summary,
+    })
+    .from(auditLog)
+    .leftJoin(events, eq(events.id, auditLog.eventId))
+    .where(where)
+    .orderBy(desc(auditLog.at), desc(auditLog.id));
+  const entries = filter.limit === undefined ? query.all() : query.limit(filter.limit).all();
+  const total =
+    ws.db
+      .select({ n: sql<number>`count(*)` })
+      .from(auditLog)
+      .where(where)
+      .get()?.n ?? 0;
+  return { entries, total };
+}
+
+const UNITS: Readonly<Record<string, number>> = {
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 7 * 86_400_000,
+};
+
+/**
+ * `--since`: an ISO date or time (`2026-05-04`, `2026-05-04T09:00Z`), or a duration back from
+ * `now` (`30m`, `2h`, `3d`, `1w`). The ISO time it means, or undefined when it means nothing.
+ */
+export function parseSince(input: string, now: Date): string | undefined {
+  const text = input.trim();
+  const duration = /^(\d+)\s*([mhdw])$/i.exec(text);
+  if (duration) {
+    const unit = UNITS[(duration[2] ?? "").toLowerCase()] ?? 0;
+    return new Date(now.getTime() - Number(duration[1]) * unit).toISOString();
+  }
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : new Date(at).toISOString();
+}

@@ -1,0 +1,233 @@
+/**
+ * Changing codes: a fresh random one (recommended), or one the organizer chose. Either way the
+ * attendee gets a new hash, sealed copy and fingerprint, `codeVersion` + 1 and `codeChangedAt` now,
+ * in one transaction: the old code stops working at once and the attendee is due again for the
+ * next send (see recipients.ts). The plain code lives only in memory, long enough to be hashed
+ * and sealed; nothing returned or recorded here holds it.
+ *
+ * Each function returns the changed attendee rows, so a caller can go on and deliver the new
+ * codes (the template linked to `reset`).
+ */
+import { and, asc, eq, sql } from "drizzle-orm";
+import { EvcredError, UsageError } from "../errors.js";
+import { attendees, type AttendeeRow, type EventRow } from "../store/schema.js";
+import type { Workspace } from "../store/workspace.js";
+import { hashCode, type HashParams } from "../vault/hash.js";
+import { recordAudit } from "./audit.js";
+import { issueCodes, type IssuedCode } from "./code-issuer.js";
+import { normalizeCode, organizerCodeProblem } from "./codes.js";
+import type { Who } from "./events.js";
+
+/** How the new code is chosen. `code` is as the organizer typed it. */
+export type CodeChoice = { kind: "generate" } | { kind: "organizer"; code: string };
+
+export interface ResetOptions {
+  hashParams: HashParams;
+  who: Who;
+}
+
+export interface ResetAllOptions extends ResetOptions {
+  /** Called after each code is hashed, with the count done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const BATCH = 1_000;
+
+/** One attendee's new code; the updated row. */
+export async function resetCode(
+  ws: Workspace,
+  event: EventRow,
+  attendee: AttendeeRow,
+  choice: CodeChoice,
+  options: ResetOptions,
+): Promise<AttendeeRow> {
+  let issued: IssuedCode;
+  if (choice.kind === "organizer") {
+    const code = checkOrganizerCode(ws, event, attendee, choice.code);
+    const fingerprint = ws.vault().fingerprint(event.id, code);
+    issued = { code, fingerprint, hash: await hashCode(code, options.hashParams) };
+  } else {
+    const [fresh] = await issueCodes(ws, 1, {
+      eventId: event.id,
+      length: event.codeLength,
+      hashParams: options.hashParams,
+    });
+    if (!fresh) throw new Error("a code was not issued");
+    issued = fresh;
+  }
+  const source = choice.kind === "organizer" ? "organizer" : "generated";
+  return ws.transaction(() => {
+    // Checked again under the write lock: another attendee may have taken the code meanwhile.
+    if (choice.kind === "organizer") checkOrganizerCode(ws, event, attendee, issued.code);
+    const row = applyCode(ws, event, attendee.id, issued, source, options.who.at);
+    if (!row) {
+      throw new EvcredError(`${attendee.email} was removed meanwhile; nothing changed`);
+    }
+    recordAudit(ws, {
+      ...options.who,
+      action: source === "organizer" ? "code.organizer-set" : "code.reset",
+      eventId: event.id,
+      attendeeId: row.id,
+      email: row.email,
+      summary:
+        source === "organizer"
+          ? `code set by the organizer (version ${row.codeVersion}); the organizer knows it`
+          : `new code generated (version ${row.codeVersion})`,
+    });
+    return row;
+  });
+}
+
+/**
+ * Every attendee of the event gets a fresh code (after a leak). Codes are hashed on every core in
+ * batches, then all are applied in one transaction: either every old code stops working or none
+ * does. A new code never equals any code of the event, old or new.
+ */
+export async function resetAllCodes(
+  ws: Workspace,
+  event: EventRow,
+  options: ResetAllOptions,
+): Promise<AttendeeRow[]> {
+  const ids = ws.db
+    .select({ id: attendees.id })
+    .from(attendees)
+    .where(eq(attendees.eventId, event.id))
+    .orderBy(asc(attendees.id))
+    .all()
+    .map((r) => r.id);
+  if (ids.length === 0) throw new UsageError(`${event.slug} has no attendees; nothing to reset`);
+  const issue = {
+    eventId: event.id,
+    length: event.codeLength,
+    hashParams: options.hashParams,
+  };
+  let done = 0;
+  const onHashed = () => options.onProgress?.(++done, ids.length);
+  const seen = new Set<string>();
+  const codes: IssuedCode[] = [];
+  for (let i = 0; i < ids.length; i += BATCH) {
+    for (let code of await issueCodes(ws, Math.min(BATCH, ids.length - i), {
+      ...issue,
+      onHashed,
+    })) {
+      // issueCodes avoids the workspace's codes and its own batch, not earlier batches (they are
+      // not written yet): a clash across batches is drawn again.
+      while (seen.has(code.fingerprint.toString("base64"))) {
+        const [again] = await issueCodes(ws, 1, issue);
+        if (!again) throw new Error("a code was not issued");
+        code = again;
+      }
+      seen.add(code.fingerprint.toString("base64"));
+      codes.push(code);
+    }
+  }
+  return ws.transaction(() => {
+    const changed: AttendeeRow[] = [];
+    ids.forEach((id, i) => {
+      const code = codes[i];
+      if (!code) throw new Error("a code was not issued");
+      const row = applyCode(ws, event, id, code, "generated", options.who.at);
+      if (!row) return; // removed meanwhile
+      changed.push(row);
+      recordAudit(ws, {
+        ...options.who,
+        action: "code.reset",
+        eventId: event.id,
+        attendeeId: row.id,
+        email: row.email,
+        summary: `new code generated (version ${row.codeVersion}) in a reset of all ${ids.length} attendees`,
+      });
+    });
+    return changed;
+  });
+}
+
+/**
+ * An organizer's code for this attendee, normalized as logins are; or a UsageError saying why
+ * not. Messages never repeat the code, and a code taken by another attendee does not say by whom.
+ * The attendee's own current code is refused too: setting it again would change nothing, and a
+ * reset promises that the old code stops working (to send the same code again, resend it).
+ */
+export function checkOrganizerCode(
+  ws: Workspace,
+  event: EventRow,
+  attendee: AttendeeRow,
+  raw: string,
+): string {
+  const code = normalizeCode(raw);
+  const bare = alphanumeric(code);
+  const [local = ""] = attendee.email.split("@");
+  if (bare !== "" && (bare === alphanumeric(attendee.email) || bare === alphanumeric(local))) {
+    throw new UsageError("--code: a code must not be the attendee's email", {
+      hint: "prefer --generate: a random code nobody can guess",
+    });
+  }
+  if (bare !== "" && bare === alphanumeric(event.slug)) {
+    throw new UsageError("--code: a code must not be the event's slug", {
+      hint: "prefer --generate: a random code nobody can guess",
+    });
+  }
+  const problem = organizerCodeProblem(code);
+  if (problem) throw new UsageError(`--code: ${problem}`);
+  const holder = ws.db
+    .select({ id: attendees.id })
+    .from(attendees)
+    .where(
+      and(
+        eq(attendees.eventId, event.id),
+        eq(attendees.codeFingerprint, ws.vault().fingerprint(event.id, code)),
+      ),
+    )
+    .get();
+  if (holder && holder.id !== attendee.id) {
+    throw new UsageError(`--code: that code is taken by another attendee of ${event.slug}`, {
+      hint: "choose another, or use --generate",
+    });
+  }
+  if (holder) {
+    throw new UsageError(`--code: that is already ${attendee.email}'s code; nothing to change`, {
+      hint: `to send it again: evcred resend ${attendee.email}`,
+    });
+  }
+  return code;
+}
+
+/** `summit-2026` → `SUMMIT2026`: what a code typed from it would normalize to. */
+function alphanumeric(text: string): string {
+  return normalizeCode(text).replace(/[^A-Z0-9]/g, "");
+}
+
+function applyCode(
+  ws: Workspace,
+  event: EventRow,
+  attendeeId: number,
+  issued: IssuedCode,
+  source: "generated" | "organizer",
+  at: string,
+): AttendeeRow | undefined {
+  try {
+    return ws.db
+      .update(attendees)
+      .set({
+        codeHash: issued.hash,
+        codeSealed: ws.vault().seal(issued.code, { eventId: event.id, attendeeId }),
+        codeFingerprint: issued.fingerprint,
+        codeVersion: sql`${attendees.codeVersion} + 1`,
+        codeSource: source,
+        codeChangedAt: at,
+        updatedAt: at,
+      })
+      .where(and(eq(attendees.id, attendeeId), eq(attendees.eventId, event.id)))
+      .returning()
+      .get();
+  } catch (error) {
+    // The unique fingerprint index: a concurrent import or reset drew the same code first.
+    if (error instanceof Error && "code" in error && error.code === "SQLITE_CONSTRAINT_UNIQUE") {
+      throw new EvcredError("a new code clashed with one given out meanwhile; nothing changed", {
+        hint: "run the command again",
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}

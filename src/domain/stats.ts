@@ -1,0 +1,101 @@
+/**
+ * The organizer's figures for an event: how many are registered, how many have their current
+ * code in hand, how many logged in. Counted with the same rules as `attendees list --status`,
+ * so the two always agree.
+ */
+import { and, asc, eq, sql } from "drizzle-orm";
+import { attendees, deliveries, logins, type EventRow } from "../store/schema.js";
+import type { Workspace } from "../store/workspace.js";
+import { failedSql, loggedInSql, pendingSql, sentSql } from "./attendees.js";
+
+export interface EventStats {
+  event: string;
+  name: string;
+  attendees: number;
+  /** Each attendee counted once, about their current code. */
+  codes: {
+    /** A delivery of the current code was accepted by the server. */
+    sent: number;
+    /** Not sent: everyone else (`attendees list --status unsent`). */
+    unsent: number;
+    /** Of the unsent, the latest delivery of the current code failed. */
+    failed: number;
+    /** Of the unsent, the latest delivery of the current code is still pending. */
+    pending: number;
+    /** Of the unsent, no delivery of the current code was attempted. */
+    neverSent: number;
+  };
+  /** Attendees (of those registered now) with at least one successful login. */
+  loggedIn: number;
+  /** loggedIn / attendees, 0 to 1 (4 decimals); 0 without attendees. */
+  loginRate: number;
+  /** The latest successful login, ISO time, or null (a since-removed attendee's included). */
+  lastLogin: string | null;
+  /** Every verification attempt; failures include unknown emails and locked attempts. */
+  attempts: { ok: number; failed: number };
+  /** Every delivery ever made, by template (sorted by name) and status. */
+  templates: { template: string; sent: number; failed: number; pending: number }[];
+}
+
+export function eventStats(ws: Workspace, event: EventRow): EventStats {
+  const count = (fragment: typeof sentSql) => sql<number>`coalesce(sum(${fragment}), 0)`;
+  const people = ws.db
+    .select({
+      attendees: sql<number>`count(*)`,
+      sent: count(sentSql),
+      failed: count(failedSql),
+      pending: count(pendingSql),
+      loggedIn: count(loggedInSql),
+    })
+    .from(attendees)
+    .where(eq(attendees.eventId, event.id))
+    .get() ?? { attendees: 0, sent: 0, failed: 0, pending: 0, loggedIn: 0 };
+  const tries = ws.db
+    .select({
+      ok: sql<number>`coalesce(sum(${logins.ok}), 0)`,
+      failed: sql<number>`coalesce(sum(not ${logins.ok}), 0)`,
+    })
+    .from(logins)
+    .where(eq(logins.eventId, event.id))
+    .get() ?? { ok: 0, failed: 0 };
+  const last = ws.db
+    .select({ at: sql<string | null>`max(${logins.at})` })
+    .from(logins)
+    .where(and(eq(logins.eventId, event.id), eq(logins.ok, true)))
+    .get();
+  const byStatus = ws.db
+    .select({ template: deliveries.template, status: deliveries.status, n: sql<number>`count(*)` })
+    .from(deliveries)
+    .where(eq(deliveries.eventId, event.id))
+    .groupBy(deliveries.template, deliveries.status)
+    .orderBy(asc(deliveries.template))
+    .all();
+  const templates = new Map<string, EventStats["templates"][number]>();
+  for (const r of byStatus) {
+    const t = templates.get(r.template) ?? { template: r.template, sent: 0, failed: 0, pending: 0 };
+    t[r.status] += r.n;
+    templates.set(r.template, t);
+  }
+  const unsent = people.attendees - people.sent;
+  return {
+    event: event.slug,
+    name: event.name,
+    attendees: people.attendees,
+    codes: {
+      sent: people.sent,
+      unsent,
+      failed: people.failed,
+      pending: people.pending,
+      neverSent: unsent - people.failed - people.pending,
+    },
+    loggedIn: people.loggedIn,
+    loginRate: people.attendees ? round(people.loggedIn / people.attendees) : 0,
+    lastLogin: last?.at ?? null,
+    attempts: { ok: tries.ok, failed: tries.failed },
+    templates: [...templates.values()],
+  };
+}
+
+function round(rate: number): number {
+  return Math.round(rate * 10_000) / 10_000;
+}
