@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import type { CommandModule } from "./commands/command.js";
 import type { Context, GlobalOptions, Io } from "./context.js";
 import { EvcredError, ExitCode } from "./errors.js";
+import { packageFile } from "./package-root.js";
 
 interface Entry {
   path: readonly string[];
@@ -288,7 +289,7 @@ function report(error: unknown, io: Io, debug: boolean, json: boolean): number {
 }
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  const pkg = JSON.parse(readFileSync(packageFile("package.json"), "utf8")) as {
     version?: string;
   };
   return pkg.version ?? "0.0.0";

@@ -7,9 +7,9 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { distance } from "../domain/attendees.js";
 import { UsageError } from "../errors.js";
+import { packageFile } from "../package-root.js";
 import { compilePart, TemplateError, type CompiledPart, type Source } from "./template-compile.js";
 
 export { TemplateError } from "./template-compile.js";
@@ -64,7 +64,7 @@ export interface TemplateInfo {
 }
 
 /** Where the built-ins are, from src/mail and from dist/mail alike. */
-export const BUILTIN_DIR = fileURLToPath(new URL("../../templates/", import.meta.url));
+export const BUILTIN_DIR = packageFile("templates");
 
 export function workspaceTemplateDir(workspaceDir: string): string {
   return join(workspaceDir, "templates");

@@ -10,15 +10,15 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { existsSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ExitCode, KeyError, WorkspaceError } from "../errors.js";
+import { packageFile } from "../package-root.js";
 import { loadMasterKey } from "../vault/master-key.js";
 import type { Vault } from "../vault/vault.js";
 import * as schema from "./schema.js";
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
-const MIGRATIONS = fileURLToPath(new URL("../../src/store/migrations", import.meta.url));
+const MIGRATIONS = packageFile("src", "store", "migrations");
 const BUSY_TIMEOUT_MS = 5_000;
 
 export interface OpenOptions {
