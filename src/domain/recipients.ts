@@ -4,7 +4,7 @@
  * the resume rule (a rerun sends only what is left) and the reset rule (a reset attendee is due
  * again, nobody else is).
  */
-import { and, asc, eq, not, sql } from "drizzle-orm";
+import { and, asc, eq, not, sql, type SQL } from "drizzle-orm";
 import { attendees, deliveries, type AttendeeRow, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 
@@ -26,7 +26,7 @@ export function dueForTemplate(
   template: string,
   options: DueOptions,
 ): AttendeeRow[] {
-  const delivered = sql`exists (select 1 from ${deliveries} d where d.attendee_id = ${attendees.id} and d.template = ${template} and d.status = 'sent' and d.code_version = ${attendees.codeVersion})`;
+  const delivered = deliveredForCurrentCode(template);
   const query = ws.db
     .select()
     .from(attendees)
@@ -37,4 +37,12 @@ export function dueForTemplate(
     )
     .orderBy(asc(attendees.id));
   return options.limit === undefined ? query.all() : query.limit(options.limit).all();
+}
+
+/**
+ * True for an attendee with a `sent` delivery of `template` carrying their current code version:
+ * the one rule for "already has it", shared by the recipient list and the sender's claims.
+ */
+export function deliveredForCurrentCode(template: string | SQL): SQL {
+  return sql`exists (select 1 from ${deliveries} d where d.attendee_id = "attendees"."id" and d.template = ${template} and d.status = 'sent' and d.code_version = "attendees"."code_version")`;
 }

@@ -1,9 +1,14 @@
 // The send bound: raw pooled nodemailer, as evcred configures it (5 connections, connection
-// reuse), sending COUNT messages of SIZE bytes of text to the bench server as fast as it can.
-// Prints the elapsed milliseconds of the sending alone.
+// reuse), sending COUNT copies of one real credential message (its subject, text and HTML
+// parts, read from MESSAGE.json) to the bench server as fast as it can. Prints the elapsed
+// milliseconds of the sending alone.
+import { readFileSync } from "node:fs";
 import nodemailer from "nodemailer";
 
-const [port, count, size] = process.argv.slice(2).map(Number);
+const [portArg, countArg, messageFile] = process.argv.slice(2);
+const port = Number(portArg);
+const count = Number(countArg);
+const { subject, text, html } = JSON.parse(readFileSync(messageFile, "utf8"));
 const transport = nodemailer.createTransport({
   pool: true,
   host: "127.0.0.1",
@@ -13,15 +18,15 @@ const transport = nodemailer.createTransport({
   maxConnections: 5,
   maxMessages: Infinity,
 });
-const text = "x".repeat(Math.max(0, size - 1)) + "\n";
 const started = performance.now();
 await Promise.all(
   Array.from({ length: count }, (_, i) =>
     transport.sendMail({
       from: "bench@example.com",
       to: `person${i}@example.com`,
-      subject: "Your access code",
+      subject,
       text,
+      html,
     }),
   ),
 );

@@ -1,0 +1,180 @@
+/**
+ * The delivery ledger of one sending run: the rows that say who is being sent what, kept with
+ * prepared statements because a run writes one row per message and must not spend its time
+ * building SQL. A delivery is claimed (`pending`, leased to this run) before its message goes
+ * out, and settled (`sent` or `failed`) after; a claim never attempted is released (deleted), so
+ * the attendee stays due.
+ */
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { hostname } from "node:os";
+import { deliveredForCurrentCode } from "../domain/recipients.js";
+import { attendees, deliveries, type AttendeeRow } from "../store/schema.js";
+import type { Workspace } from "../store/workspace.js";
+
+const LEASE_MS = 10 * 60 * 1000;
+
+export interface LedgerScope {
+  eventId: number;
+  template: string;
+  purpose: "send" | "resend" | "reset";
+  /** `host:pid:nonce` of the claiming process, so a later run can tell a dead claim. */
+  owner: string;
+  /** Only attendees still without this template for their current code. */
+  onlyDue: boolean;
+  now: () => Date;
+}
+
+export interface Claim {
+  deliveryId: number;
+  attendee: AttendeeRow;
+}
+
+export interface Settlement {
+  status: "sent" | "failed";
+  messageId: string | null;
+  response: string;
+  attempts: number;
+}
+
+export class DeliveryLedger {
+  readonly #ws: Workspace;
+  readonly #scope: LedgerScope;
+  readonly #candidate;
+  readonly #insert;
+  readonly #settle;
+  readonly #release;
+
+  constructor(ws: Workspace, scope: LedgerScope) {
+    this.#ws = ws;
+    this.#scope = scope;
+    const liveClaim = sql`exists (select 1 from ${deliveries} d where d.attendee_id = "attendees"."id" and d.template = ${scope.template} and d.status = 'pending' and d.lease_expires_at > ${sql.placeholder("at")})`;
+    this.#candidate = ws.db
+      .select()
+      .from(attendees)
+      .where(
+        and(
+          eq(attendees.id, sql.placeholder("id")),
+          eq(attendees.eventId, scope.eventId),
+          sql`not ${liveClaim}`,
+          scope.onlyDue ? sql`not ${deliveredForCurrentCode(scope.template)}` : undefined,
+        ),
+      )
+      .prepare();
+    this.#insert = ws.db
+      .insert(deliveries)
+      .values({
+        eventId: scope.eventId,
+        attendeeId: sql.placeholder("attendeeId"),
+        template: scope.template,
+        purpose: scope.purpose,
+        codeVersion: sql.placeholder("codeVersion"),
+        status: "pending",
+        attempts: 0,
+        leaseOwner: scope.owner,
+        leaseExpiresAt: sql.placeholder("leaseEnd"),
+        createdAt: sql.placeholder("at"),
+        updatedAt: sql.placeholder("at"),
+      })
+      .returning({ id: deliveries.id })
+      .prepare();
+    this.#settle = ws.db
+      .update(deliveries)
+      .set({
+        status: sql`${sql.placeholder("status")}`,
+        messageId: sql`${sql.placeholder("messageId")}`,
+        response: sql`${sql.placeholder("response")}`,
+        attempts: sql`${sql.placeholder("attempts")}`,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        updatedAt: sql`${sql.placeholder("at")}`,
+      })
+      .where(eq(deliveries.id, sql.placeholder("id")))
+      .prepare();
+    this.#release = ws.db
+      .delete(deliveries)
+      .where(and(eq(deliveries.id, sql.placeholder("id")), eq(deliveries.status, "pending")))
+      .prepare();
+  }
+
+  /**
+   * Claims those of `ids` nobody else is sending this template to (and, with `onlyDue`, who
+   * still need it), in one write transaction; the others are left out.
+   */
+  claim(ids: readonly number[]): Claim[] {
+    const now = this.#scope.now();
+    const at = now.toISOString();
+    const leaseEnd = new Date(now.getTime() + LEASE_MS).toISOString();
+    return this.#ws.transaction(() => {
+      const claimed: Claim[] = [];
+      for (const id of ids) {
+        const attendee = this.#candidate.get({ id, at });
+        if (!attendee) continue;
+        const row = this.#insert.get({
+          attendeeId: id,
+          codeVersion: attendee.codeVersion,
+          leaseEnd,
+          at,
+        });
+        claimed.push({ deliveryId: row.id, attendee });
+      }
+      return claimed;
+    });
+  }
+
+  settle(deliveryId: number, result: Settlement): void {
+    this.#settle.run({ ...result, id: deliveryId, at: this.#scope.now().toISOString() });
+  }
+
+  release(deliveryId: number): void {
+    this.#release.run({ id: deliveryId });
+  }
+
+  /**
+   * Pending deliveries of the event whose sender is gone (its process no longer runs, or its
+   * lease ran out) may or may not have reached the server; they are closed as failed, which
+   * leaves the attendee due, so this run sends them again.
+   */
+  reapDeadClaims(): void {
+    const now = this.#scope.now().toISOString();
+    const pending = this.#ws.db
+      .select({ id: deliveries.id, owner: deliveries.leaseOwner, until: deliveries.leaseExpiresAt })
+      .from(deliveries)
+      .where(and(eq(deliveries.eventId, this.#scope.eventId), eq(deliveries.status, "pending")))
+      .all();
+    const dead = pending.filter((p) => !p.until || p.until <= now || ownerIsDead(p.owner));
+    if (dead.length === 0) return;
+    this.#ws.db
+      .update(deliveries)
+      .set({
+        status: "failed",
+        response:
+          "the sending process stopped before the server answered; sent again by a later run",
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        updatedAt: now,
+      })
+      .where(
+        inArray(
+          deliveries.id,
+          dead.map((d) => d.id),
+        ),
+      )
+      .run();
+  }
+}
+
+export function ownerId(): string {
+  return `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
+}
+
+function ownerIsDead(owner: string | null): boolean {
+  if (!owner) return true;
+  const [host, pid] = owner.split(":");
+  if (host !== hostname() || !pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as { code?: string }).code === "ESRCH";
+  }
+}
