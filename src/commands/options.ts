@@ -71,3 +71,13 @@ export const fromFlag = z
       message: 'expected an address, e.g. "Summit Team <team@summit.example>"',
     },
   );
+
+/** An event's settings as flags: `event create` requires the name, `event update` none of them. */
+export const EventFlags = z.object({
+  name: z.string().trim().min(1, "an event needs a name").max(200),
+  slug: slugFlag.optional(),
+  startsAt: isoDateFlag.optional(),
+  loginUrl: urlFlag.optional(),
+  from: fromFlag.optional(),
+  codeLength: codeLengthFlag.optional(),
+});

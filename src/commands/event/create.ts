@@ -1,24 +1,9 @@
-import { z } from "zod";
 import { createEvent } from "../../domain/events.js";
 import { describeEvent, eventView } from "../../render/event-view.js";
 import { defineCommand, examples } from "../command.js";
-import {
-  codeLengthFlag,
-  fromFlag,
-  isoDateFlag,
-  parseOptions,
-  slugFlag,
-  urlFlag,
-} from "../options.js";
+import { EventFlags, parseOptions } from "../options.js";
 
-const Options = z.object({
-  name: z.string().trim().min(1, "an event needs a name").max(200),
-  slug: slugFlag.optional(),
-  startsAt: isoDateFlag.optional(),
-  loginUrl: urlFlag.optional(),
-  from: fromFlag.optional(),
-  codeLength: codeLengthFlag.optional(),
-});
+const Options = EventFlags;
 
 export default defineCommand({
   configure(command) {

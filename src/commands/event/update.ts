@@ -1,24 +1,9 @@
-import { z } from "zod";
 import { resolveEvent, updateEvent } from "../../domain/events.js";
 import { describeEvent, eventView } from "../../render/event-view.js";
 import { defineCommand, examples } from "../command.js";
-import {
-  codeLengthFlag,
-  fromFlag,
-  isoDateFlag,
-  parseOptions,
-  slugFlag,
-  urlFlag,
-} from "../options.js";
+import { EventFlags, parseOptions } from "../options.js";
 
-const Options = z.object({
-  name: z.string().trim().min(1).max(200).optional(),
-  slug: slugFlag.optional(),
-  startsAt: isoDateFlag.optional(),
-  loginUrl: urlFlag.optional(),
-  from: fromFlag.optional(),
-  codeLength: codeLengthFlag.optional(),
-});
+const Options = EventFlags.partial();
 
 export default defineCommand({
   configure(command) {
