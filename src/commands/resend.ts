@@ -2,9 +2,9 @@ import { z } from "zod";
 import { requireAttendee } from "../domain/attendees.js";
 import { resolveEvent } from "../domain/events.js";
 import { deliver, linkedCredentialTemplate } from "../mail/deliver.js";
+import { reportDeliveries } from "../render/send-summary.js";
 import { defineCommand, examples } from "./command.js";
 import { parseOptions } from "./options.js";
-import { report } from "./send.js";
 
 const Options = z.object({ insecureSmtp: z.boolean().default(false) });
 
@@ -32,7 +32,7 @@ export default defineCommand({
       onlyDue: false,
       purpose: "resend",
     });
-    return report(ctx, summary, {
+    return reportDeliveries(ctx, summary, {
       event: event.slug,
       template: template.name,
       email: attendee.email,

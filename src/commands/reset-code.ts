@@ -19,8 +19,8 @@ import { hashParamsFrom } from "../vault/hash.js";
 import { linkedTemplate } from "../domain/links.js";
 import { credentialTemplate, deliver, linkedCredentialTemplate } from "../mail/deliver.js";
 import type { CompiledTemplate } from "../mail/templates.js";
+import { reportDeliveries } from "../render/send-summary.js";
 import { defineCommand, examples } from "./command.js";
-import { report } from "./send.js";
 import { parseOptions } from "./options.js";
 
 const Options = z.object({
@@ -171,7 +171,7 @@ async function sendNewCodes(
     purpose: "reset",
     insecureSmtp,
   });
-  return report(ctx, summary, {
+  return reportDeliveries(ctx, summary, {
     event: event.slug,
     template: template.name,
     reset: String(rows.length),

@@ -2,10 +2,10 @@ import { z } from "zod";
 import type { Context } from "../context.js";
 import { resolveEvent } from "../domain/events.js";
 import { dueForTemplate } from "../domain/recipients.js";
-import { ExitCode, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { confirmAction } from "../render/questions.js";
-import type { RunSummary } from "../mail/runner.js";
-import { credentialTemplate, deliver, openTransport, senderFor } from "../mail/deliver.js";
+import { reportDeliveries } from "../render/send-summary.js";
+import { credentialTemplate, deliver, sendTestMessage } from "../mail/deliver.js";
 import { renderSample } from "../mail/sample.js";
 import { defineCommand, examples } from "./command.js";
 import { emailFlag, intFlag, parseOptions } from "./options.js";
@@ -68,19 +68,15 @@ export default defineCommand({
     });
 
     if (options.testTo) {
-      const transport = await openTransport(ctx, options);
-      try {
-        const message = renderSample(template, event, recipients[0]);
-        const accepted = await transport.send({
-          ...message,
-          from: senderFor(event, transport),
-          to: { name: "", address: options.testTo },
-        });
-        ctx.out.result({ testTo: options.testTo, messageId: accepted.messageId }, () => "");
-        ctx.out.success(`sample sent to ${options.testTo} (code masked): ${accepted.response}`);
-      } finally {
-        transport.close();
-      }
+      const accepted = await sendTestMessage(ctx, ws, {
+        ...options,
+        event,
+        template,
+        to: options.testTo,
+        sample: recipients[0],
+      });
+      ctx.out.result({ testTo: options.testTo, messageId: accepted.messageId }, () => "");
+      ctx.out.success(`sample sent to ${options.testTo} (code masked): ${accepted.response}`);
       return;
     }
     if (options.dryRun) {
@@ -122,7 +118,7 @@ export default defineCommand({
       onlyDue: !options.all,
       purpose: "send",
     });
-    return report(ctx, summary, { event: event.slug, template: template.name });
+    return reportDeliveries(ctx, summary, { event: event.slug, template: template.name });
   },
 });
 
@@ -130,34 +126,4 @@ function describeTransport(ctx: Context): string {
   return ctx.env.EVCRED_SMTP_URL
     ? "SMTP"
     : `the outbox folder ${ctx.env.EVCRED_OUTBOX || "./outbox"}`;
-}
-
-/** The summary always, and the exit code: 0 all sent, 3 some failed, 1 none could be sent, 130 interrupted. */
-export function report(ctx: Context, summary: RunSummary, about: Record<string, string>): number {
-  ctx.out.result({ ...about, ...summary }, () => "");
-  for (const f of summary.failed.slice(0, 20)) ctx.out.warn(`${f.email}: ${f.response}`);
-  if (summary.failed.length > 20)
-    ctx.out.warn(
-      `… and ${summary.failed.length - 20} more failed (evcred attendees list --status failed)`,
-    );
-  const line = `${summary.sent} sent, ${summary.failed.length} failed${summary.skipped ? `, ${summary.skipped} skipped (already sent or being sent by another evcred)` : ""}${summary.released ? `, ${summary.released} not attempted` : ""}`;
-  if (summary.stoppedBy)
-    ctx.out.error(
-      `stopped: ${summary.stoppedBy}`,
-      "the rest is still due: rerun the same command once the server is back",
-    );
-  if (summary.interrupted) {
-    ctx.out.info(`interrupted: ${line}; rerun the same command to send the rest`);
-    return ExitCode.cancelled;
-  }
-  if (summary.sent === 0 && (summary.failed.length > 0 || summary.stoppedBy)) {
-    ctx.out.error(`nothing could be sent: ${line}`);
-    return ExitCode.failed;
-  }
-  if (summary.failed.length > 0 || summary.stoppedBy) {
-    ctx.out.warn(line);
-    return ExitCode.partial;
-  }
-  ctx.out.success(line);
-  return ExitCode.ok;
 }

@@ -1,6 +1,8 @@
 import { resolveEvent } from "../domain/events.js";
+import { normalizeEmail } from "../domain/email.js";
 import { verifyLogin } from "../domain/logins.js";
 import { ExitCode } from "../errors.js";
+import { hashParamsFrom } from "../vault/hash.js";
 import { defineCommand, examples } from "./command.js";
 
 export default defineCommand({
@@ -20,11 +22,10 @@ export default defineCommand({
   async run(ctx, args) {
     const ws = await ctx.workspace();
     const event = resolveEvent(ws, ctx.options.event);
-    const email = String(args[0]);
-    const result = await verifyLogin(ws, event, email, String(args[1]), ctx.now(), ctx.env);
-    ctx.out.result({ event: event.slug, email: email.trim().toLowerCase(), ...result }, () =>
-      result.ok ? "ok" : "",
-    );
+    const email = normalizeEmail(String(args[0]));
+    const params = hashParamsFrom(ctx.env);
+    const result = await verifyLogin(ws, event, email, String(args[1]), ctx.now(), params);
+    ctx.out.result({ event: event.slug, email, ...result }, () => (result.ok ? "ok" : ""));
     if (result.ok) return ExitCode.ok;
     if (result.outcome === "locked") {
       ctx.out.error(

@@ -103,8 +103,9 @@ export function validateRecord(
   if (!rawEmail) return { ok: false, reason: "no email" };
   const email = normalizeEmail(rawEmail);
   if (!isValidEmail(email)) return { ok: false, reason: `invalid email "${rawEmail}"` };
-  let firstName = at(columns.first);
-  let lastName = at(columns.last);
+  // Names go into headers and greetings: any run of white space (a newline too) is one space.
+  let firstName = oneLine(at(columns.first));
+  let lastName = oneLine(at(columns.last));
   if (columns.name !== undefined) {
     const full = at(columns.name).replace(/\s+/g, " ");
     const space = full.indexOf(" ");
@@ -155,4 +156,8 @@ export function planImport(
     } else plan.update.push({ id: known.id, attendee: { ...attendee, fields } });
   }
   return plan;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ");
 }

@@ -13,6 +13,7 @@ import type { Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
 import { recordAudit } from "./audit.js";
 import { issueCodes } from "./code-issuer.js";
+import { ensureDecoyHash } from "./logins.js";
 import { readCsv, type CsvProblem } from "./csv.js";
 import type { Who } from "./events.js";
 import {
@@ -109,21 +110,26 @@ export async function applyImport(
   const tick = () => options.onProgress?.(++done, scan.valid);
   let batch: AttendeeInput[] = [];
   const flush = async () => {
-    const plan = planImport(batch, existingByEmail(ws, event.id, batch));
+    const rows = batch;
     batch = [];
+    const plan = planImport(rows, existingByEmail(ws, event.id, rows));
     const codes = await issueCodes(ws, plan.insert.length, {
       eventId: event.id,
       length: event.codeLength,
       hashParams: options.hashParams,
       onHashed: tick,
     });
+    const issuedFor = new Map(plan.insert.map((a, i) => [a.email, codes[i]]));
     const now = options.who.at;
     const vault = ws.vault();
-    ws.transaction(() => {
+    const applied = ws.transaction(() => {
+      // Planned again under the write lock: another import may have registered some of these
+      // meanwhile, and they are updated (their spare code unused), never inserted twice.
+      const final = planImport(rows, existingByEmail(ws, event.id, rows));
       const maxId = lastAttendeeId(ws);
-      const rows = plan.insert.map((a, i) => {
+      const inserts = final.insert.map((a, i) => {
         const id = maxId + 1 + i;
-        const issued = codes[i];
+        const issued = issuedFor.get(a.email);
         if (!issued) throw new Error("a code was not issued");
         return {
           id,
@@ -140,12 +146,13 @@ export async function applyImport(
           updatedAt: now,
         };
       });
-      for (let i = 0; i < rows.length; i += 500)
+      for (let i = 0; i < inserts.length; i += 500) {
         ws.db
           .insert(attendees)
-          .values(rows.slice(i, i + 500))
+          .values(inserts.slice(i, i + 500))
           .run();
-      for (const { id, attendee } of plan.update) {
+      }
+      for (const { id, attendee } of final.update) {
         ws.db
           .update(attendees)
           .set({
@@ -157,12 +164,14 @@ export async function applyImport(
           .where(eq(attendees.id, id))
           .run();
       }
+      return final;
     });
-    result.inserted += plan.insert.length;
-    result.updated += plan.update.length;
-    result.unchanged += plan.unchanged;
-    for (let i = 0; i < plan.update.length + plan.unchanged; i++) tick();
+    result.inserted += applied.insert.length;
+    result.updated += applied.update.length;
+    result.unchanged += applied.unchanged;
+    for (let i = 0; i < applied.update.length + applied.unchanged; i++) tick();
   };
+  await ensureDecoyHash(ws, options.hashParams);
   for await (const row of attendeeRows(
     scan.file,
     () => undefined,

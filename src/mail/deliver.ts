@@ -9,11 +9,18 @@ import { recordAudit } from "../domain/audit.js";
 import { linkedTemplate, noLinkError, type LinkAction } from "../domain/links.js";
 import { EvcredError, MissingAnswerError, UsageError } from "../errors.js";
 import { startProgress } from "../render/progress.js";
-import type { EventRow } from "../store/schema.js";
+import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { runDeliveries, type Purpose, type RunSummary } from "./runner.js";
 import { assertCredentialTemplate, loadTemplate, type CompiledTemplate } from "./templates.js";
-import { createTransport, parseSmtpUrl, TransportError, type MailTransport } from "./transport.js";
+import { renderSample } from "./sample.js";
+import {
+  createTransport,
+  parseSmtpUrl,
+  TransportError,
+  type Accepted,
+  type MailTransport,
+} from "./transport.js";
 
 export interface MailOptions {
   insecureSmtp: boolean;
@@ -84,23 +91,70 @@ export function senderFor(event: EventRow, transport: MailTransport): string {
   });
 }
 
+/** The transport, opened and proven to answer (connected, authenticated), or one clear error. */
+async function readyTransport(ctx: Context, options: MailOptions): Promise<MailTransport> {
+  const transport = await openTransport(ctx, options);
+  try {
+    await transport.verify();
+    return transport;
+  } catch (error) {
+    transport.close();
+    const reason = error instanceof TransportError ? error.response : String(error);
+    throw new EvcredError(`cannot send through ${transport.description}: ${reason}`, {
+      hint: "check EVCRED_SMTP_URL, or run `evcred doctor`",
+      cause: error,
+    });
+  }
+}
+
+/** `send --test-to`: one message rendered for a sample (code masked) to the organizer. */
+export async function sendTestMessage(
+  ctx: Context,
+  ws: Workspace,
+  request: MailOptions & {
+    event: EventRow;
+    template: CompiledTemplate;
+    to: string;
+    sample?: AttendeeRow | undefined;
+  },
+): Promise<Accepted> {
+  const transport = await readyTransport(ctx, request);
+  try {
+    const message = renderSample(request.template, request.event, request.sample);
+    const accepted = await transport
+      .send({
+        ...message,
+        from: senderFor(request.event, transport),
+        to: { name: "", address: request.to },
+      })
+      .catch((error: unknown) => {
+        const reason = error instanceof TransportError ? error.response : String(error);
+        throw new EvcredError(`the test message to ${request.to} was not accepted: ${reason}`, {
+          cause: error,
+        });
+      });
+    recordAudit(ws, {
+      actor: ctx.actor,
+      at: ctx.now().toISOString(),
+      action: "send",
+      eventId: request.event.id,
+      summary: `${request.template.name}: a test message (code masked) to ${request.to} via ${transport.kind}`,
+    });
+    return accepted;
+  } finally {
+    transport.close();
+  }
+}
+
 export async function deliver(
   ctx: Context,
   ws: Workspace,
   request: DeliverRequest,
 ): Promise<RunSummary> {
   ws.vault(); // a wrong master key fails here, before anything is claimed or sent
-  const transport = await openTransport(ctx, request);
+  const transport = await readyTransport(ctx, request);
   try {
     const from = senderFor(request.event, transport);
-    try {
-      await transport.verify();
-    } catch (error) {
-      const reason = error instanceof TransportError ? error.response : String(error);
-      throw new EvcredError(`cannot send through ${transport.description}: ${reason}`, {
-        hint: "check EVCRED_SMTP_URL, or run `evcred doctor`",
-      });
-    }
     const progress =
       request.attendeeIds.length > 1 ? await startProgress(ctx, "sending") : undefined;
     try {

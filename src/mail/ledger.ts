@@ -121,6 +121,16 @@ export class DeliveryLedger {
     });
   }
 
+  /** Extends this run's leases: a slow run (a low --rate, long retries) keeps what it claimed. */
+  renew(): void {
+    const now = this.#scope.now();
+    this.#ws.db
+      .update(deliveries)
+      .set({ leaseExpiresAt: new Date(now.getTime() + LEASE_MS).toISOString() })
+      .where(and(eq(deliveries.leaseOwner, this.#scope.owner), eq(deliveries.status, "pending")))
+      .run();
+  }
+
   settle(deliveryId: number, result: Settlement): void {
     this.#settle.run({ ...result, id: deliveryId, at: this.#scope.now().toISOString() });
   }

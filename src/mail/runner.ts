@@ -12,8 +12,14 @@ import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { DeliveryLedger, ownerId, type Claim, type LedgerScope } from "./ledger.js";
 import { templateVars } from "./sample.js";
-import { headerValue, type CompiledTemplate } from "./templates.js";
-import { TransportError, type MailTransport, type OutgoingMessage } from "./transport.js";
+import { KeyError } from "../errors.js";
+import { headerValue, TemplateError, type CompiledTemplate } from "./templates.js";
+import {
+  TransportError,
+  type Accepted,
+  type MailTransport,
+  type OutgoingMessage,
+} from "./transport.js";
 
 export type Purpose = LedgerScope["purpose"];
 
@@ -54,6 +60,8 @@ export interface RunSummary {
 
 /** Consecutive deliveries that found no server at all, after their retries, before giving up. */
 const DEAD_SERVER_AFTER = 3;
+/** How often a run extends the leases of what it claimed (they last ten minutes). */
+const RENEW_EVERY_MS = 60_000;
 
 export async function runDeliveries(ws: Workspace, options: RunOptions): Promise<RunSummary> {
   const vault = ws.vault();
@@ -97,9 +105,15 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
     summary.failed.push({ email: job.attendee.email, response });
   };
 
+  let renewedAt = Date.now();
   const next = (): Claim | undefined => {
+    if (Date.now() - renewedAt > RENEW_EVERY_MS) {
+      ledger.renew();
+      renewedAt = Date.now();
+    }
     while (queue.length === 0 && cursor < total && !stop.signal.aborted) {
-      const chunk = options.attendeeIds.slice(cursor, cursor + options.concurrency * 4);
+      // Claimed a few at a time, just ahead of the workers: claims are short-lived.
+      const chunk = options.attendeeIds.slice(cursor, cursor + options.concurrency);
       cursor += chunk.length;
       const claimed = ledger.claim(chunk);
       for (let i = claimed.length; i < chunk.length; i++) {
@@ -112,17 +126,18 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
   };
 
   const deliver = async (job: Claim) => {
-    const code = vault.open(job.attendee.codeSealed, {
-      eventId: options.event.id,
-      attendeeId: job.attendee.id,
-    });
     let message: OutgoingMessage;
     try {
+      const code = vault.open(job.attendee.codeSealed, {
+        eventId: options.event.id,
+        attendeeId: job.attendee.id,
+      });
       message = compose(options, job.attendee, code);
     } catch (error) {
-      // One attendee's data can break a template (a missing custom field): fail that one only.
-      const reason = error instanceof Error ? error.message : String(error);
-      fail(job, `template ${options.template.name} failed for this attendee: ${reason}`, 0);
+      // One attendee's row or data can break (a damaged seal, a template that trips on a
+      // missing custom field): fail that one only. The reason never quotes the error's text,
+      // which could hold the code the template was rendering.
+      fail(job, cannotCompose(options.template, error), 0);
       return;
     }
     for (let attempts = 1; ; attempts++) {
@@ -130,12 +145,9 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
         release(job);
         return;
       }
+      let accepted: Accepted;
       try {
-        const accepted = await options.transport.send(message);
-        ledger.settle(job.deliveryId, { status: "sent", ...accepted, attempts });
-        summary.sent++;
-        deadInARow = 0;
-        return;
+        accepted = await options.transport.send(message);
       } catch (error) {
         const failure =
           error instanceof TransportError ? error : new TransportError("transient", String(error));
@@ -166,6 +178,12 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
         } else deadInARow = 0;
         return;
       }
+      // Outside the try: if recording fails, the message must not be sent again. The error
+      // stops the run; the claim stays pending, and the next run counts it as in flight.
+      ledger.settle(job.deliveryId, { status: "sent", ...accepted, attempts });
+      summary.sent++;
+      deadInARow = 0;
+      return;
     }
   };
 
@@ -175,13 +193,32 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
       progress();
     }
   };
+  const workers = Array.from({ length: Math.max(1, options.concurrency) }, () =>
+    worker().catch((error: unknown) => {
+      // An unexpected failure (the database) stops every worker before it sends more.
+      stop.abort();
+      throw error;
+    }),
+  );
   try {
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+    const outcomes = await Promise.allSettled(workers);
+    const failed = outcomes.find((o) => o.status === "rejected");
+    if (failed) throw failed.reason;
   } finally {
     for (const job of queue.splice(0)) release(job);
     options.signal.removeEventListener("abort", onAbort);
   }
   return summary;
+}
+
+/** Why a message could not be made, without quoting anything that could hold the code. */
+function cannotCompose(template: CompiledTemplate, error: unknown): string {
+  if (error instanceof KeyError) return `the sealed code does not open: reset this attendee's code`;
+  const where =
+    error instanceof TemplateError && error.line !== undefined
+      ? ` at ${error.file}:${error.line}`
+      : "";
+  return `template ${template.name} failed for this attendee${where}; see why with: evcred preview ${template.name} --to EMAIL`;
 }
 
 function compose(options: RunOptions, attendee: AttendeeRow, code: string): OutgoingMessage {

@@ -4,16 +4,19 @@
  */
 import type { Io } from "../context.js";
 import { formatTable, type Column } from "./table.js";
-import type { Theme } from "./theme.js";
+import { createTheme, type Theme } from "./theme.js";
 
 export class Output {
   readonly #io: Io;
   readonly #theme: Theme;
+  /** Data on stdout is coloured only when stdout itself is a terminal (not `> file.txt`). */
+  readonly #dataTheme: Theme;
   readonly json: boolean;
 
   constructor(io: Io, theme: Theme, json: boolean) {
     this.#io = io;
     this.#theme = theme;
+    this.#dataTheme = theme.color && io.stdoutIsTTY ? theme : createTheme({ color: false });
     this.json = json;
   }
 
@@ -27,7 +30,7 @@ export class Output {
   }
 
   table<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-    return formatTable(rows, columns, this.#theme);
+    return formatTable(rows, columns, this.#dataTheme);
   }
 
   /** Talk: progress, summaries, hints. */

@@ -1,0 +1,135 @@
+/**
+ * The delivery runner's own guarantees, driven directly: a failure to record an accepted message
+ * never sends it again, one damaged attendee fails alone, and a failing template never quotes
+ * the code it was rendering.
+ */
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { groupCode } from "../../src/domain/codes.js";
+import { runDeliveries, type RunOptions } from "../../src/mail/runner.js";
+import { loadTemplate } from "../../src/mail/templates.js";
+import type { Accepted, MailTransport, OutgoingMessage } from "../../src/mail/transport.js";
+import { attendees, events } from "../../src/store/schema.js";
+import type { Workspace } from "../../src/store/workspace.js";
+import { benchPerTest, type TestBench } from "../helpers/workspace.js";
+
+const bench = benchPerTest();
+
+/** A transport that accepts everything and remembers it, and can run a step after each send. */
+function recordingTransport(
+  after?: (sent: number) => void,
+): MailTransport & { sent: OutgoingMessage[] } {
+  const sent: OutgoingMessage[] = [];
+  return {
+    kind: "outbox",
+    description: "memory",
+    sent,
+    send(message): Promise<Accepted> {
+      sent.push(message);
+      after?.(sent.length);
+      return Promise.resolve({ messageId: `<${sent.length}@test>`, response: "250 ok" });
+    },
+    verify: () => Promise.resolve(),
+    close: () => undefined,
+  };
+}
+
+async function setUp(
+  b: TestBench,
+  rows: number,
+): Promise<{ ws: Workspace; options: Omit<RunOptions, "transport"> }> {
+  const csv = [
+    "email,first_name",
+    ...Array.from({ length: rows }, (_, i) => `p${i}@example.com,P${i}`),
+  ];
+  b.file("a.csv", csv.join("\n") + "\n");
+  expect((await b.run(["import", "a.csv", "--event", "ev", "--yes"])).code).toBe(0);
+  const ws = b.open();
+  const event = ws.db.select().from(events).get();
+  if (!event) throw new Error("no event");
+  const ids = ws.db
+    .select({ id: attendees.id })
+    .from(attendees)
+    .all()
+    .map((r) => r.id);
+  return {
+    ws,
+    options: {
+      event,
+      template: loadTemplate(b.dir, "credentials"),
+      from: "team@example.com",
+      purpose: "send",
+      attendeeIds: ids,
+      onlyDue: true,
+      retry: { attempts: 4, baseDelayMs: 1 },
+      concurrency: 3,
+      now: () => b.now,
+      signal: new AbortController().signal,
+    },
+  };
+}
+
+describe("runDeliveries", () => {
+  it("never sends again a message it could not record, and stops every worker", async () => {
+    const b = bench();
+    const { ws, options } = await setUp(b, 30);
+    const transport = recordingTransport((n) => {
+      if (n === 5) ws.sqlite.close(); // the database goes away after the server took message 5
+    });
+    await expect(runDeliveries(ws, { ...options, transport })).rejects.toThrow();
+    const perRecipient = new Map<string, number>();
+    for (const m of transport.sent)
+      perRecipient.set(m.to.address, (perRecipient.get(m.to.address) ?? 0) + 1);
+    expect([...perRecipient.values()].every((n) => n === 1)).toBe(true);
+    // Only what was already in flight when it failed: at most one message per worker beyond it.
+    expect(transport.sent.length).toBeLessThanOrEqual(5 + options.concurrency);
+  });
+
+  it("fails only the attendee whose sealed code is damaged, without a code in the reason", async () => {
+    const b = bench();
+    const { ws, options } = await setUp(b, 4);
+    ws.db
+      .update(attendees)
+      .set({ codeSealed: Buffer.alloc(40, 7) })
+      .where(eq(attendees.email, "p1@example.com"))
+      .run();
+    const transport = recordingTransport();
+    const summary = await runDeliveries(ws, { ...options, transport });
+    expect(summary.sent).toBe(3);
+    expect(summary.failed).toEqual([
+      { email: "p1@example.com", response: expect.stringContaining("reset") as string },
+    ]);
+    ws.close();
+  });
+
+  it("reports a template that breaks on one attendee without quoting what it rendered", async () => {
+    const b = bench();
+    b.file(
+      "templates/parse.eta",
+      "---\nsubject: Hi\n---\n<%= it.user_email %> <%= JSON.parse(it.user_pass) %>\n",
+    );
+    const { ws, options } = await setUp(b, 2);
+    const template = loadTemplate(b.dir, "parse");
+    const codes = ["p0@example.com", "p1@example.com"].map((e) => b.codeOf(e));
+    const summary = await runDeliveries(ws, {
+      ...options,
+      template,
+      transport: recordingTransport(),
+    });
+    expect(summary.failed).toHaveLength(2);
+    const stored = ws.sqlite.prepare("SELECT response FROM deliveries").all() as {
+      response: string;
+    }[];
+    for (const code of codes) {
+      for (const text of [
+        ...summary.failed.map((f) => f.response),
+        ...stored.map((r) => r.response),
+      ]) {
+        expect(text).not.toContain(code);
+        expect(text).not.toContain(groupCode(code));
+        expect(text.toLowerCase()).not.toContain(groupCode(code).toLowerCase());
+      }
+    }
+    ws.close();
+  });
+});
