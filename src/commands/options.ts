@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { MAX_CODE_LENGTH, MIN_CODE_LENGTH } from "../domain/codes.js";
+import { isValidEmail, normalizeEmail } from "../domain/email.js";
 import { UsageError } from "../errors.js";
 
 export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
@@ -54,11 +55,9 @@ export const urlFlag = z.string().refine(
   { message: "expected an http(s) URL, e.g. https://venue.example.com/login" },
 );
 
-export const emailFlag = z
-  .string()
-  .refine((s) => /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(s.trim()), {
-    message: "expected an email address",
-  });
+export const emailFlag = z.string().refine((s) => isValidEmail(normalizeEmail(s)), {
+  message: "expected an email address",
+});
 
 /** `"Name <addr@x.com>"` or `addr@x.com`. */
 export const fromFlag = z

@@ -246,8 +246,8 @@ export function showAttendee(ws: Workspace, event: EventRow, email: string): Att
 
 /**
  * When and by whom the attendee's code was set, from the audit log: the import that registered
- * them, then every `code.*` entry. Entries are matched on id, email and time, since an attendee's
- * id may be given again after a removal. Never the code itself.
+ * them, then every `code.*` entry, matched on id, email and time (ids are never reused, but
+ * the email and time keep the match honest for workspaces from before that). Never the code.
  */
 function codeHistory(ws: Workspace, event: EventRow, row: AttendeeRow): CodeHistoryEntry[] {
   const registration = ws.db

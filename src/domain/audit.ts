@@ -7,7 +7,6 @@ export type AuditAction =
   | "event.update"
   | "import"
   | "attendee.remove"
-  | "code.generate"
   | "code.reset"
   | "code.organizer-set"
   | "send"
