@@ -53,6 +53,8 @@ export interface Context {
   canPrompt(): boolean;
   /** The workspace, opened (and created, migrated) on first use. */
   workspace(): Promise<Workspace>;
+  /** Where the workspace is (or would be), for errors about it. */
+  readonly workspacePath: string;
   /** Resolves a path the user gave against the working directory. */
   path(p: string): string;
   close(): void;
@@ -75,6 +77,7 @@ export function createContext(parts: ContextParts): Context {
   });
   const out = new Output(io, theme, options.json);
   let workspace: Workspace | undefined;
+  const workspacePath = resolve(cwd, options.db ?? "evcred.db");
   return {
     io,
     env,
@@ -88,11 +91,12 @@ export function createContext(parts: ContextParts): Context {
     now: parts.now ?? (() => new Date()),
     canPrompt: () => io.stdinIsTTY && io.stderrIsTTY && env.CI !== "true",
     path: (p) => resolve(cwd, p),
+    workspacePath,
     async workspace() {
       if (!workspace) {
         const { openWorkspace } = await import("./store/workspace.js");
         workspace = openWorkspace({
-          path: resolve(cwd, options.db ?? "evcred.db"),
+          path: workspacePath,
           keyPath: resolve(cwd, masterKeyPath(env)),
         });
       }

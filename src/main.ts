@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import type { CommandModule } from "./commands/command.js";
 import type { Context, GlobalOptions, Io } from "./context.js";
 import { EvcredError, ExitCode } from "./errors.js";
+import { storeFailure } from "./store/failures.js";
 import { packageFile } from "./package-root.js";
 
 interface Entry {
@@ -20,6 +21,7 @@ const GROUPS: Readonly<Record<string, string>> = {
   event: "create, list, choose and change events",
   attendees: "browse and remove attendees (never their codes)",
   template: "list, create, check and link email templates",
+  key: "show or rotate the master key (never the key itself)",
 };
 
 const COMMANDS: readonly Entry[] = [
@@ -138,6 +140,16 @@ const COMMANDS: readonly Entry[] = [
     summary: "the audit log: who did what to whom, when (never codes)",
     load: () => import("./commands/log.js"),
   },
+  {
+    path: ["key", "show"],
+    summary: "the master key's id and file (never the key)",
+    load: () => import("./commands/key/show.js"),
+  },
+  {
+    path: ["key", "rotate"],
+    summary: "re-seal every code under a new master key",
+    load: () => import("./commands/key/rotate.js"),
+  },
 ];
 
 /** Global flags that take a value, so the command can be found behind them. */
@@ -172,7 +184,9 @@ export async function main(argv: readonly string[], host: Host): Promise<number>
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
-    exitCode = report(error, io, argv.includes("--debug"), argv.includes("--json"));
+    // A workspace that turns out read-only, damaged or full mid-command: say so, naming it.
+    const failure = context ? storeFailure(error, context.workspacePath) : undefined;
+    exitCode = report(failure ?? error, io, argv.includes("--debug"), argv.includes("--json"));
   } finally {
     context?.close();
   }

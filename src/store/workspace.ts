@@ -8,12 +8,13 @@ import { eq } from "drizzle-orm";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { readMigrationFiles } from "drizzle-orm/migrator";
-import { existsSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ExitCode, KeyError, WorkspaceError } from "../errors.js";
 import { packageFile } from "../package-root.js";
 import { loadMasterKey } from "../vault/master-key.js";
 import type { Vault } from "../vault/vault.js";
+import { errorCode, readOnly, storeFailure } from "./failures.js";
 import * as schema from "./schema.js";
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -47,7 +48,10 @@ export class Workspace {
   vault(): Vault {
     if (this.#vault) return this.#vault;
     const recorded = this.getMeta("key_id");
-    const vault = loadMasterKey(this.#keyPath, { create: recorded === undefined });
+    const vault = loadMasterKey(this.#keyPath, {
+      create: recorded === undefined,
+      expectId: recorded,
+    });
     if (recorded === undefined) {
       this.setMeta("key_id", vault.keyId);
     } else if (recorded !== vault.keyId) {
@@ -58,6 +62,11 @@ export class Workspace {
     }
     this.#vault = vault;
     return vault;
+  }
+
+  /** After a key rotation: the next `vault()` loads the key file again. */
+  forgetVault(): void {
+    this.#vault = undefined;
   }
 
   /** Runs `fn` in one write transaction that takes the write lock up front. */
@@ -86,6 +95,7 @@ export class Workspace {
 export function openWorkspace(options: OpenOptions): Workspace {
   const path = resolve(options.path);
   createFileIfMissing(path);
+  assertWritable(path);
   let sqlite: Database.Database;
   try {
     sqlite = new Database(path, { timeout: BUSY_TIMEOUT_MS });
@@ -95,6 +105,7 @@ export function openWorkspace(options: OpenOptions): Workspace {
   try {
     // Before the first write (WAL mode is written into the file): refuse what is not ours.
     assertEmptyOrEvcred(sqlite, path);
+    assertSound(sqlite, path);
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
@@ -110,7 +121,15 @@ export function openWorkspace(options: OpenOptions): Workspace {
 }
 
 function createFileIfMissing(path: string): void {
-  if (existsSync(path)) return;
+  if (existsSync(path)) {
+    if (statSync(path).isDirectory()) {
+      throw new WorkspaceError(`${path} is a folder, not a workspace file`, {
+        exitCode: ExitCode.usage,
+        hint: `point --db / EVCRED_DB at a file, e.g. ${resolve(path, "evcred.db")}`,
+      });
+    }
+    return;
+  }
   if (!existsSync(dirname(path))) {
     throw new WorkspaceError(
       `cannot create the workspace ${path}: folder ${dirname(path)} does not exist`,
@@ -127,6 +146,37 @@ function createFileIfMissing(path: string): void {
       cause: error,
     });
   }
+}
+
+/**
+ * SQLite opens a file it may not write read-only without a word, and a workspace in a read-only
+ * folder cannot get its -wal and -shm files: say so before anything is tried, not halfway
+ * through a command. (Root passes these checks; SQLite's own errors say the same then.)
+ */
+function assertWritable(path: string): void {
+  for (const target of [path, dirname(path)]) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (error) {
+      const what = target === path ? "the file" : `its folder ${target}`;
+      throw readOnly(path, `${what} is read-only (${errorCode(error) ?? String(error)})`, error);
+    }
+  }
+}
+
+/**
+ * A damaged file is refused before the first write, so evcred never builds on a broken page.
+ * quick_check reads every page once: about 50 ms for 100,000 attendees.
+ */
+function assertSound(sqlite: Database.Database, path: string): void {
+  const verdict = sqlite.pragma("quick_check(1)", { simple: true });
+  if (verdict === "ok") return;
+  throw new WorkspaceError(
+    `the workspace ${path} is damaged (${String(verdict)}); nothing was changed`,
+    {
+      hint: "restore it from a backup, or open it with the sqlite3 shell's .recover to save what is left",
+    },
+  );
 }
 
 /** Another program's SQLite database is not migrated into a workspace: it is left untouched. */
@@ -166,6 +216,8 @@ function assertNotNewer(workspace: Workspace, path: string): void {
  * else that stops SQLite (permissions, damage) is a failure (exit 1).
  */
 function notAWorkspace(path: string, error: unknown): WorkspaceError {
+  const known = storeFailure(error, path);
+  if (known) return known;
   const reason = error instanceof Error ? error.message : String(error);
   const notADatabase = error instanceof Error && "code" in error && error.code === "SQLITE_NOTADB";
   return new WorkspaceError(`cannot open the workspace ${path}: ${reason}`, {

@@ -1,9 +1,28 @@
 /**
  * The master key: 32 random bytes in a file outside the workspace, base64 on one line. Everything
  * that needs key material gets a `Vault` built from it; the raw key never leaves this module.
+ *
+ * A key file is only ever created whole: written aside, flushed, then linked into place, so a
+ * crash leaves either no key or the complete one — never an empty file that no command accepts.
+ * A rotation (see `domain/key-rotation.ts`) stages the next key as `KEY.new-<id>`, keeps the
+ * current one as `KEY.old-<id>`, and renames the staged key over `KEY` only after the workspace
+ * committed to it; a workspace that recorded a staged key's id finishes that rename itself.
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { KeyError } from "../errors.js";
@@ -17,19 +36,114 @@ export function masterKeyPath(env: NodeJS.ProcessEnv): string {
   return join(config, "evcred", "master.key");
 }
 
+export interface LoadOptions {
+  /** Create the key when the file is missing (a workspace that has recorded no key yet). */
+  create: boolean;
+  /** The key id the workspace recorded: another key is refused, a staged one is promoted. */
+  expectId?: string | undefined;
+}
+
 /** Loads the key at `path`, creating it (mode 0600, folder 0700) when `create` and it is missing. */
-export function loadMasterKey(path: string, options: { create: boolean }): Vault {
-  let stats;
-  try {
-    stats = statSync(path);
-  } catch (error) {
-    if (!isMissing(error)) throw unreadable(path, error);
+export function loadMasterKey(path: string, options: LoadOptions): Vault {
+  const { expectId } = options;
+  // A rotation that committed but stopped before its last rename: the workspace names the
+  // staged key. Finish the rename, so the key file and the workspace agree again — only over a
+  // key that the rotation kept (or none): a key file nobody backed up is never replaced.
+  if (expectId !== undefined && existsSync(stagedKeyPath(path, expectId))) {
+    const current = isMissing(path) ? null : idOf(path);
+    const kept =
+      current === null || (current !== undefined && existsSync(previousKeyPath(path, current)));
+    if (current !== expectId && kept) {
+      const staged = readKey(stagedKeyPath(path, expectId));
+      if (staged.keyId === expectId) {
+        promoteStagedKey(path, expectId);
+        return new Vault(staged.key, path);
+      }
+    }
+  }
+  let vault: Vault;
+  if (isMissing(path)) {
     if (!options.create) {
       throw new KeyError(`no master key at ${path}`, {
         hint: "run `evcred init` to create one, or set EVCRED_KEY_FILE to the key's file",
       });
     }
-    return createKey(path);
+    vault = createKey(path);
+  } else {
+    vault = new Vault(readKey(path).key, path);
+  }
+  if (expectId !== undefined && vault.keyId !== expectId) {
+    const previous = previousKeyPath(path, expectId);
+    throw new KeyError(
+      `the master key ${path} (id ${vault.keyId}) is not this workspace's key (id ${expectId})`,
+      {
+        hint: existsSync(previous)
+          ? `the key was rotated by another workspace; this one still uses the previous key: set EVCRED_KEY_FILE=${previous}`
+          : "set EVCRED_KEY_FILE to the key file this workspace was created with",
+      },
+    );
+  }
+  return vault;
+}
+
+/** `KEY.new-<id>`: a rotation's next key, until the workspace has committed to it. */
+export function stagedKeyPath(path: string, keyId: string): string {
+  return `${path}.new-${keyId}`;
+}
+
+/** `KEY.old-<id>`: the key a rotation replaced, kept for other workspaces and older backups. */
+export function previousKeyPath(path: string, keyId: string): string {
+  return `${path}.old-${keyId}`;
+}
+
+/**
+ * A fresh key for a rotation of the key at `path`, written whole as `KEY.new-<id>` (0600); its
+ * vault already names `path`, where it will live.
+ */
+export function stageNewKey(path: string): Vault {
+  const key = randomBytes(KEY_BYTES);
+  const vault = new Vault(key, path);
+  writeKeyFile(stagedKeyPath(path, vault.keyId), key);
+  return vault;
+}
+
+/**
+ * Keeps the key now at `path` (the one `current` was loaded from) as `KEY.old-<id>`, a second
+ * name for the same 0600 file, before anything is sealed under another key. Returns that path.
+ */
+export function keepCurrentKey(current: Vault): string {
+  const kept = previousKeyPath(current.keyPath, current.keyId);
+  if (existsSync(kept)) return kept;
+  try {
+    linkSync(current.keyPath, kept);
+  } catch {
+    // A file system without hard links: a copy of the same bytes, written whole.
+    writeKeyFile(kept, readKey(current.keyPath).key);
+  }
+  syncFolder(dirname(kept));
+  return kept;
+}
+
+/** The staged key `KEY.new-<id>` becomes `KEY`: one atomic rename, then the folder flushed. */
+export function promoteStagedKey(path: string, keyId: string): void {
+  renameSync(stagedKeyPath(path, keyId), path);
+  syncFolder(dirname(path));
+}
+
+function idOf(path: string): string | undefined {
+  try {
+    return readKey(path).keyId;
+  } catch {
+    return undefined;
+  }
+}
+
+function readKey(path: string): { key: Buffer; keyId: string } {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    throw unreadable(path, error);
   }
   if (!stats.isFile()) throw new KeyError(`master key ${path} is not a file`);
   if ((stats.mode & 0o077) !== 0) {
@@ -50,15 +164,14 @@ export function loadMasterKey(path: string, options: { create: boolean }): Vault
       hint: "restore the key file from your backup; a new key cannot open codes sealed with the old one",
     });
   }
-  return new Vault(key, path);
+  return { key, keyId: new Vault(key, path).keyId };
 }
 
 function createKey(path: string): Vault {
   const key = randomBytes(KEY_BYTES);
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    writeFileSync(path, key.toString("base64") + "\n", { mode: 0o600, flag: "wx" });
-    chmodSync(path, 0o600);
+    writeKeyFile(path, key);
   } catch (error) {
     throw new KeyError(`cannot create the master key at ${path}: ${describe(error)}`, {
       hint: "set EVCRED_KEY_FILE to a writable path",
@@ -68,8 +181,50 @@ function createKey(path: string): Vault {
   return new Vault(key, path);
 }
 
-function isMissing(error: unknown): boolean {
-  return error instanceof Error && "code" in error && error.code === "ENOENT";
+/**
+ * Writes `key` to `path`, which must not exist, so that the file is never seen half written:
+ * into a temporary file (0600, flushed), then linked to its name — which fails if another process
+ * created the key meanwhile, as `wx` would — and the folder flushed.
+ */
+function writeKeyFile(path: string, key: Buffer): void {
+  const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  writeFileSync(temp, key.toString("base64") + "\n", { mode: 0o600, flag: "wx", flush: true });
+  try {
+    chmodSync(temp, 0o600);
+    try {
+      linkSync(temp, path);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === "EEXIST" || existsSync(path)) throw error;
+      renameSync(temp, path); // no hard links here: the rename is still atomic
+    }
+  } finally {
+    if (existsSync(temp)) unlinkSync(temp);
+  }
+  syncFolder(dirname(path));
+}
+
+/** Makes a created or renamed name durable; some systems cannot open a folder, and that is fine. */
+function syncFolder(folder: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(folder, "r");
+    fsyncSync(fd);
+  } catch {
+    // best effort
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function isMissing(path: string): boolean {
+  try {
+    statSync(path);
+    return false;
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return true;
+    throw unreadable(path, error);
+  }
 }
 
 function unreadable(path: string, error: unknown): KeyError {

@@ -1,7 +1,8 @@
 /**
  * Key material in use: subkeys derived from the master key with HKDF, one per purpose, and the
  * three ways a code is kept — sealed (AES-256-GCM), fingerprinted (HMAC-SHA-256) and hashed
- * (argon2id, in `hash.ts`). Only the delivery runner asks for `open`.
+ * (argon2id, in `hash.ts`). Only the delivery runner asks for `open`; a key rotation moves codes
+ * from one vault to another with `reseal`, without the code ever leaving this module.
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { KeyError } from "../errors.js";
@@ -58,6 +59,18 @@ export class Vault {
         },
       );
     }
+  }
+
+  /**
+   * The code sealed here, sealed again under `target` for the same owner, with its fingerprint
+   * under `target`'s key: what a key rotation stores. The argon2id hash needs no change.
+   */
+  reseal(sealed: Buffer, owner: CodeOwner, target: Vault): { sealed: Buffer; fingerprint: Buffer } {
+    const code = this.open(sealed, owner);
+    return {
+      sealed: target.seal(code, owner),
+      fingerprint: target.fingerprint(owner.eventId, code),
+    };
   }
 
   /** Equal for equal codes in one event, so a unique index forbids shared codes. */

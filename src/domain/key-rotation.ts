@@ -1,0 +1,106 @@
+/**
+ * Rotating the master key: every sealed code and every fingerprint moved under a new key in one
+ * transaction (argon2id hashes need no key and stay as they are). The order of the file writes
+ * around that transaction is what keeps a crash harmless:
+ *
+ * 1. the new key is written whole beside the current one, as `KEY.new-<id>`;
+ * 2. the current key gets a second name, `KEY.old-<id>` — from here on it cannot be lost;
+ * 3. one transaction re-seals every code and records the new key id: before it commits the
+ *    workspace and `KEY` still go together (old key, old seals); after, the workspace names the
+ *    staged key;
+ * 4. `KEY.new-<id>` is renamed over `KEY`. A crash before this rename is finished by the next
+ *    command: the workspace's key id names the staged file (see `loadMasterKey`).
+ *
+ * At no point is there a state where the workspace's codes are sealed under a key no file holds.
+ */
+import { and, eq, gt } from "drizzle-orm";
+import { EvcredError } from "../errors.js";
+import { attendees, deliveries } from "../store/schema.js";
+import type { Workspace } from "../store/workspace.js";
+import { keepCurrentKey, promoteStagedKey, stageNewKey } from "../vault/master-key.js";
+import { recordAudit } from "./audit.js";
+import type { Who } from "./events.js";
+
+/** The points between the steps above, for tests that stop a rotation there. */
+export type RotationStep = "staged" | "kept" | "committed" | "promoted";
+
+export interface RotateOptions {
+  who: Who;
+  /** Called after each step; a test may throw here to stop the rotation as a crash would. */
+  afterStep?: (step: RotationStep) => void;
+}
+
+export interface RotationResult {
+  previousKeyId: string;
+  keyId: string;
+  keyFile: string;
+  /** Where the replaced key is kept. */
+  previousKeyFile: string;
+  codes: number;
+  events: number;
+}
+
+export function rotateMasterKey(ws: Workspace, options: RotateOptions): RotationResult {
+  const step = options.afterStep ?? (() => undefined);
+  const current = ws.vault(); // the wrong key, or none, fails here: nothing is written
+  assertNoSendRunning(ws, options.who.at);
+  const next = stageNewKey(current.keyPath);
+  step("staged");
+  const previousKeyFile = keepCurrentKey(current);
+  step("kept");
+  const { codes, events } = ws.transaction(() => {
+    // Checked again under the write lock: a send that claimed meanwhile holds the old key.
+    assertNoSendRunning(ws, options.who.at);
+    const rows = ws.db
+      .select({ id: attendees.id, eventId: attendees.eventId, sealed: attendees.codeSealed })
+      .from(attendees)
+      .all();
+    const update = ws.sqlite.prepare(
+      "UPDATE attendees SET code_sealed = ?, code_fingerprint = ? WHERE id = ?",
+    );
+    for (const row of rows) {
+      const moved = current.reseal(row.sealed, { eventId: row.eventId, attendeeId: row.id }, next);
+      update.run(moved.sealed, moved.fingerprint, row.id);
+    }
+    ws.setMeta("key_id", next.keyId);
+    const eventCount = new Set(rows.map((r) => r.eventId)).size;
+    recordAudit(ws, {
+      ...options.who,
+      action: "key.rotate",
+      summary: `master key ${current.keyId} → ${next.keyId}: ${rows.length} codes re-sealed in ${eventCount} events; the previous key is kept at ${previousKeyFile}`,
+    });
+    return { codes: rows.length, events: eventCount };
+  });
+  step("committed");
+  promoteStagedKey(current.keyPath, next.keyId);
+  ws.forgetVault();
+  step("promoted");
+  return {
+    previousKeyId: current.keyId,
+    keyId: next.keyId,
+    keyFile: current.keyPath,
+    previousKeyFile,
+    codes,
+    events,
+  };
+}
+
+/**
+ * A running send opens codes with the key it loaded: moving them under its feet would fail its
+ * messages. Its claims (pending deliveries with a live lease) say it is there.
+ */
+function assertNoSendRunning(ws: Workspace, at: string): void {
+  const live = ws.db
+    .select({ id: deliveries.id, until: deliveries.leaseExpiresAt })
+    .from(deliveries)
+    .where(and(eq(deliveries.status, "pending"), gt(deliveries.leaseExpiresAt, at)))
+    .all();
+  if (live.length === 0) return;
+  const until = live.map((d) => d.until ?? "").sort()[live.length - 1] ?? "";
+  throw new EvcredError(
+    `a send is running (${live.length} message${live.length === 1 ? "" : "s"} in flight); the key was not rotated`,
+    {
+      hint: `rotate once it has finished. If no evcred is sending (one was killed), its claims lapse at ${until}, or run \`evcred send\` once to clear them`,
+    },
+  );
+}
