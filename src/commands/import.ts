@@ -38,6 +38,8 @@ export default defineCommand({
   },
   async run(ctx, args, raw) {
     const options = parseOptions(Options, { ...raw, file: args[0] });
+    // A bad EVCRED_ARGON2 is an input error too: found before the event is created, not after.
+    const hashParams = hashParamsFrom(ctx.env);
     const file = ctx.path(options.file);
     const ws = await ctx.workspace();
     const slug = ctx.options.event;
@@ -87,7 +89,7 @@ export default defineCommand({
     try {
       result = await applyImport(ws, scan, {
         event,
-        hashParams: hashParamsFrom(ctx.env),
+        hashParams,
         who: { actor: ctx.actor, at: ctx.now().toISOString() },
         onProgress: (done, total) => {
           progress.update(done, total);

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { chmodSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
 import { requireAttendee } from "../domain/attendees.js";
@@ -53,7 +53,14 @@ export default defineCommand({
         });
       }
       htmlFile = ctx.path(options.html);
-      writeFileSync(htmlFile, message.html);
+      try {
+        // 0600 like every file evcred writes about attendees: it holds a name and an email.
+        writeFileSync(htmlFile, message.html, { mode: 0o600 });
+        chmodSync(htmlFile, 0o600);
+      } catch (error) {
+        const code = error instanceof Error && "code" in error ? String(error.code) : String(error);
+        throw new UsageError(`--html: cannot write ${htmlFile}: ${code}`);
+      }
     }
 
     ctx.out.result(

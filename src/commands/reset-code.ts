@@ -18,6 +18,7 @@ import type { Workspace } from "../store/workspace.js";
 import { hashParamsFrom } from "../vault/hash.js";
 import { linkedTemplate } from "../domain/links.js";
 import { credentialTemplate, deliver, linkedCredentialTemplate } from "../mail/deliver.js";
+import { checkMailEnvironment } from "../mail/settings.js";
 import type { CompiledTemplate } from "../mail/templates.js";
 import { reportDeliveries } from "../render/send-summary.js";
 import { defineCommand, examples } from "./command.js";
@@ -73,6 +74,7 @@ export default defineCommand({
     const event = resolveEvent(ws, ctx.options.event);
     // Checked before anything changes: a reset that cannot be sent as asked does not happen.
     const template = options.send ? linkedCredentialTemplate(ws, event, "reset") : undefined;
+    if (template) checkMailEnvironment(ctx.env);
     if (options.all) {
       const rows = await resetEveryone(ctx, ws, event, template === undefined);
       return template
@@ -150,6 +152,14 @@ async function offerToSend(
 ): Promise<CompiledTemplate | undefined> {
   const name = linkedTemplate(ws, event, "reset");
   if (!name || ctx.options.yes || !ctx.canPrompt()) return undefined;
+  try {
+    checkMailEnvironment(ctx.env);
+  } catch (error) {
+    // The reset is done: say why it cannot be sent now rather than fail the command.
+    if (!(error instanceof UsageError)) throw error;
+    ctx.out.warn(`not offering to send it: ${error.message}`);
+    return undefined;
+  }
   return (await ctx.prompter.confirm(`Send the new code now with template ${name}?`, true))
     ? credentialTemplate(ws, name)
     : undefined;

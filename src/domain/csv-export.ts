@@ -1,12 +1,13 @@
 /**
  * CSV that evcred writes (rejected rows, exports). Cells that a spreadsheet would run as a
- * formula (`= + - @`, tab, CR) are prefixed with `'`, so opening the file runs nothing.
+ * formula (`= + - @`, tab, CR, and LF — a quoted field may start with one) are prefixed with
+ * `'`, so opening the file runs nothing.
  */
 import { chmodSync, writeFileSync } from "node:fs";
 import { UsageError } from "../errors.js";
 
 export function neutralizeCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /^[=+\-@\t\r\n]/.test(value) ? `'${value}` : value;
 }
 
 export function csvLine(cells: readonly string[]): string {

@@ -33,6 +33,9 @@ export async function* readCsv(
   const { encoding, delimiter } = await sniff(path);
   const parser = parse({
     delimiter,
+    // decodeLines turns every line ending into "\n". Said here, or csv-parse looks for the line
+    // ending itself, rescanning the first record with every chunk: minutes for a 10 MB header.
+    record_delimiter: "\n",
     info: true,
     relax_column_count: true,
     relax_quotes: true,
@@ -91,6 +94,11 @@ async function sniff(path: string): Promise<{ encoding: Encoding; delimiter: str
   } finally {
     await handle.close();
   }
+  if (isUtf32(head)) {
+    throw new UsageError(`${path} is UTF-32 text, which evcred does not read`, {
+      hint: 'save the file as "CSV UTF-8" or "Unicode text" (UTF-16)',
+    });
+  }
   const encoding = encodingOf(head);
   if (encoding === "utf-8" && head.includes(0)) {
     throw new UsageError(`${path} is not a text file (it contains NUL bytes)`, {
@@ -98,13 +106,17 @@ async function sniff(path: string): Promise<{ encoding: Encoding; delimiter: str
     });
   }
   const text = new TextDecoder(encoding).decode(head, { stream: true });
-  // The header is the first line with a word in it: blank lines and `;;;` rows are skipped too.
+  const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\n|\r/);
+  // The header is the first line with a word in it; a file of `;;;` rows has none, and its
+  // delimiter (from the first line that is not blank) makes those rows of empty cells, skipped.
   const headerLine =
-    text
-      .replace(/^\uFEFF/, "")
-      .split(/\r\n|\n|\r/)
-      .find((l) => /[\p{L}\p{N}]/u.test(l)) ?? "";
+    lines.find((l) => /[\p{L}\p{N}]/u.test(l)) ?? lines.find((l) => l.trim() !== "") ?? "";
   return { encoding, delimiter: detectDelimiter(headerLine) };
+}
+
+function isUtf32(head: Buffer): boolean {
+  const bom = head.subarray(0, 4).toString("hex");
+  return bom === "fffe0000" || bom === "0000feff";
 }
 
 function encodingOf(head: Buffer): Encoding {

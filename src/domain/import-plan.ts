@@ -34,7 +34,7 @@ export function mapHeader(header: readonly string[]): HeaderResult {
   if (email === undefined) {
     return {
       ok: false,
-      reason: `no email column (looked for "email", "e-mail", "Email Address", "mail"); the header has: ${header.map((h) => JSON.stringify(h.trim())).join(", ")}`,
+      reason: `no email column (looked for "email", "e-mail", "Email Address", "mail"); the header has: ${shownHeader(header)}`,
     };
   }
   const first = find(FIRST_HEADERS);
@@ -51,6 +51,16 @@ export function mapHeader(header: readonly string[]): HeaderResult {
     fields.push([key, index]);
   });
   return { ok: true, columns: { email, first, last, name, fields } };
+}
+
+/** The header as an error may quote it: a 10 MB first line must not become a 10 MB message. */
+function shownHeader(header: readonly string[]): string {
+  const cells = header.slice(0, 12).map((h) => {
+    const text = h.trim();
+    return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+  });
+  if (header.length > 12) cells.push(`… (${header.length} columns)`);
+  return cells.join(", ");
 }
 
 function headerKey(text: string): string {

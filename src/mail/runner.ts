@@ -134,6 +134,15 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
       });
       message = compose(options, job.attendee, code);
     } catch (error) {
+      // The key was rotated after this run loaded it: nothing is wrong with the attendee, and
+      // every code from here on would fail the same way. Stop; a rerun loads the new key.
+      if (error instanceof KeyError && ws.getMeta("key_id") !== vault.keyId) {
+        summary.stoppedBy ??=
+          "the master key was rotated while sending (evcred key rotate); the rest is still due";
+        stop.abort();
+        release(job);
+        return;
+      }
       // One attendee's row or data can break (a damaged seal, a template that trips on a
       // missing custom field): fail that one only. The reason never quotes the error's text,
       // which could hold the code the template was rendering.

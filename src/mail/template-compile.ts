@@ -131,8 +131,8 @@ const TAGS = "tags are <%= value %> (escaped in HTML), <%~ value %> (raw) and <%
 
 /** Eta reports bad JavaScript without a place: compile its output again to find the line. */
 function syntaxError(eta: EmailEta, file: string, text: string): TemplateError {
-  const braces = braceProblem(eta, text);
-  if (braces) return new TemplateError(file, braces.line, braces.detail, TAGS);
+  const problem = tagProblem(eta, text) ?? braceProblem(eta, text);
+  if (problem) return new TemplateError(file, problem.line, problem.detail, TAGS);
   const generated = eta.compileToString(text);
   try {
     new Script(`(function (it, options) {\n${generated}\n})`, { filename: "template" });
@@ -141,17 +141,70 @@ function syntaxError(eta: EmailEta, file: string, text: string): TemplateError {
       const at = /^template:(\d+)/.exec(error.stack ?? "");
       const lines = generated.split("\n");
       const index = at ? Number(at[1]) - 2 : lines.length - 1;
-      return new TemplateError(file, templateLine(lines, index), error.message, TAGS);
+      const place = templateLine(lines, index);
+      // Found past the tag's own code: what JavaScript names there is Eta's, not the author's.
+      const detail = place?.within
+        ? error.message
+        : "the JavaScript in this tag is not finished (a bracket or parenthesis left open?)";
+      return new TemplateError(file, place?.line, detail, TAGS);
     }
   }
   return new TemplateError(file, undefined, "invalid template syntax", TAGS);
 }
 
-/** Generated code carries `__eta.line=N` before each tag's code (debug mode). */
-function templateLine(generated: readonly string[], index: number): number | undefined {
-  for (let i = Math.min(index, generated.length - 1); i >= 0; i--) {
-    const marker = /^__eta\.line=(\d+)$/.exec(generated[i] ?? "");
-    if (marker) return Number(marker[1]) + Math.max(0, index - i - 1);
+/**
+ * Generated code carries `__eta.line=N` before each tag's code (debug mode). JavaScript reports
+ * an incomplete statement (`if (`) where it stops making sense — at the next tag's marker, or in
+ * the code Eta adds after the last tag — so the error belongs to the tag before that point, at
+ * most as many lines into it as its own code has.
+ */
+function templateLine(
+  generated: readonly string[],
+  index: number,
+): { line: number; within: boolean } | undefined {
+  const marker = (i: number) => /^__eta\.line=(\d+)$/.exec(generated[i] ?? "");
+  const isOwnCode = (i: number) => !/^__eta\.|^$|^if \(__eta\.layout\)/.test(generated[i] ?? "");
+  let at = Math.min(index, generated.length - 1);
+  if (marker(at)) at--;
+  for (let i = at; i >= 0; i--) {
+    const found = marker(i);
+    if (!found) continue;
+    let last = i;
+    while (last + 1 <= at && isOwnCode(last + 1)) last++;
+    return { line: Number(found[1]) + Math.max(0, last - i - 1), within: index <= last };
+  }
+  return undefined;
+}
+
+/**
+ * A tag that swallowed the next one (its `%>` is missing), or a `(` or `[` left open inside one
+ * tag: only `{ }` blocks span tags, so these name the tag at fault, where JavaScript would only
+ * notice lines later.
+ */
+function tagProblem(
+  eta: EmailEta,
+  text: string,
+): { line: number | undefined; detail: string } | undefined {
+  for (const tag of tags(eta, text)) {
+    const code = withoutStrings(tag.val);
+    if (code.includes("<%")) {
+      return {
+        line: tag.lineNo,
+        detail: "this tag is not closed with %> before the next one opens",
+      };
+    }
+    for (const [open, close] of [
+      ["(", ")"],
+      ["[", "]"],
+    ] as const) {
+      let depth = 0;
+      for (const c of code) {
+        if (c === open) depth++;
+        else if (c === close) depth--;
+      }
+      if (depth > 0)
+        return { line: tag.lineNo, detail: `a \`${open}\` in this tag is never closed` };
+    }
   }
   return undefined;
 }

@@ -270,13 +270,25 @@ function filesOf(dir: string, name: string): string[] {
 }
 
 function readTemplateFile(path: string, shown: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, "utf8")
-      .replace(/^\uFEFF/, "")
-      .replace(/\r\n?/g, "\n");
+    bytes = readFileSync(path);
   } catch (error) {
     const code = error instanceof Error && "code" in error ? String(error.code) : String(error);
     throw new UsageError(`cannot read ${shown}: ${code}`);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true })
+      .decode(bytes)
+      .replace(/^\uFEFF/, "")
+      .replace(/\r\n?/g, "\n");
+  } catch {
+    // Bytes from another encoding would reach attendees as garbage: name the line instead.
+    const good = new TextDecoder("utf-8").decode(bytes).split("\uFFFD")[0] ?? "";
+    const line = good.split(/\r\n?|\n/).length;
+    throw new UsageError(`${shown}:${line}: not UTF-8 text`, {
+      hint: "save the template as UTF-8 (most editors: File → Save with encoding → UTF-8)",
+    });
   }
 }
 

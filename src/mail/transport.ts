@@ -98,15 +98,26 @@ export function parseSmtpUrl(raw: string): {
   };
 }
 
-/** The URL as it may be shown: the password replaced. */
+/** The URL as it may be shown: the password replaced, however malformed the URL is. */
 export function redactUrl(raw: string): string {
   try {
     const url = new URL(raw);
-    if (url.password) url.password = "****";
-    return url.toString().replace(/\/$/, "");
+    if ((url.protocol === "smtp:" || url.protocol === "smtps:") && url.hostname) {
+      if (url.password) url.password = "****";
+      return url.toString().replace(/\/$/, "");
+    }
   } catch {
-    return raw.replace(/:[^:@/]*@/, ":****@");
+    // Not a URL: hidden by hand below.
   }
+  // Whatever lies between the first colon after the scheme and the last "@" may be a password
+  // (with "/" or ":" in it); without an "@", so may what follows a colon and is not a port.
+  const start = raw.includes("://") ? raw.indexOf("://") + 3 : 0;
+  const colon = raw.indexOf(":", start);
+  const at = raw.lastIndexOf("@");
+  if (colon !== -1 && at > colon) return `${raw.slice(0, colon + 1)}****${raw.slice(at)}`;
+  if (colon !== -1 && at === -1 && !/^\d*(\/.*)?$/.test(raw.slice(colon + 1)))
+    return `${raw.slice(0, colon + 1)}****`;
+  return raw;
 }
 
 function badUrl(raw: string, reason: string): UsageError {
@@ -196,9 +207,12 @@ function outboxTransport(dir: string): MailTransport {
     try {
       mkdirSync(folder, { recursive: true, mode: 0o700 });
     } catch (error) {
+      const code = String((error as { code?: string }).code ?? error);
       throw new TransportError(
         "fatal",
-        `cannot create the outbox ${folder}: ${String((error as { code?: string }).code ?? error)}`,
+        code === "EEXIST" || code === "ENOTDIR"
+          ? `the outbox ${folder} is a file, not a folder (EVCRED_OUTBOX)`
+          : `cannot create the outbox ${folder}: ${code}`,
       );
     }
   };

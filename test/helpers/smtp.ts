@@ -6,6 +6,7 @@
 import { simpleParser, type ParsedMail } from "mailparser";
 import type { AddressInfo, Socket } from "node:net";
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from "smtp-server";
+import { seededRandom } from "./prng.js";
 
 export interface Received {
   to: string;
@@ -16,8 +17,15 @@ export interface Received {
 export interface FaultPlan {
   /** SMTP reply code for RCPT TO of this address, e.g. 550 (permanent) or 450 (transient). */
   rcpt?: (address: string, attempt: number) => number | undefined;
-  /** Reply 421 to a share (0..1) of the MAIL FROM commands. */
+  /** Reply 421 (and close the connection) to a share (0..1) of the `busyCommands`. */
   busyShare?: number;
+  /** Which commands `busyShare` applies to: MAIL FROM only unless told. */
+  busyCommands?: readonly ("MAIL" | "RCPT" | "DATA")[];
+  /**
+   * Draw `busyShare` from a PRNG seeded with this instead of Math.random: the same sequence of
+   * refusals every run (which message meets which draw still depends on the order of commands).
+   */
+  seed?: number;
   /** Close the socket in the middle of DATA for this recipient, on this attempt (1-based). */
   dropDuring?: (address: string, attempt: number) => boolean;
   /** Never answer DATA for this recipient, on this attempt. */
@@ -33,15 +41,30 @@ export interface TestSmtp {
   /** `smtp://127.0.0.1:PORT` (with the user when the plan requires auth). */
   url: string;
   received: Received[];
+  /** Recipients whose DATA the server began to read, in order (finished or not). */
+  dataStarted: string[];
+  /** How many 421 replies `busyShare` gave. */
+  busyReplies: () => number;
   /** How many RCPT TO each address got: attempts, successful or not. */
   attempts: Map<string, number>;
   faults: FaultPlan;
+  /** Cuts every open connection at once, as a server restart would. */
+  dropAll(): void;
   close(): Promise<void>;
 }
 
 export async function startSmtp(faults: FaultPlan = {}): Promise<TestSmtp> {
   const received: Received[] = [];
+  const dataStarted: string[] = [];
   const attempts = new Map<string, number>();
+  const draw = faults.seed === undefined ? Math.random : seededRandom(faults.seed);
+  let busyReplies = 0;
+  const busy = (command: "MAIL" | "RCPT" | "DATA"): Error | undefined => {
+    if (!faults.busyShare || !(faults.busyCommands ?? ["MAIL"]).includes(command)) return;
+    if (draw() >= faults.busyShare) return;
+    busyReplies++;
+    return Object.assign(new Error("4.3.2 Try again later"), { responseCode: 421 });
+  };
   const sockets = new Set<Socket>();
   const plan = faults;
   const server = new SMTPServer({
@@ -63,16 +86,17 @@ export async function startSmtp(faults: FaultPlan = {}): Promise<TestSmtp> {
       }
     },
     onMailFrom(_address, _session, callback) {
-      if (plan.busyShare && Math.random() < plan.busyShare) {
-        callback(Object.assign(new Error("4.3.2 Try again later"), { responseCode: 421 }));
-        return;
-      }
-      callback();
+      callback(busy("MAIL"));
     },
     onRcptTo(address, _session, callback) {
       const to = address.address.toLowerCase();
       const n = (attempts.get(to) ?? 0) + 1;
       attempts.set(to, n);
+      const refusal = busy("RCPT");
+      if (refusal) {
+        callback(refusal);
+        return;
+      }
       const code = plan.rcpt?.(to, n);
       if (code) {
         callback(
@@ -87,6 +111,7 @@ export async function startSmtp(faults: FaultPlan = {}): Promise<TestSmtp> {
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
       const to = (session.envelope.rcptTo[0]?.address ?? "").toLowerCase();
       const n = attempts.get(to) ?? 1;
+      dataStarted.push(to);
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
@@ -95,6 +120,11 @@ export async function startSmtp(faults: FaultPlan = {}): Promise<TestSmtp> {
           return;
         }
         if (plan.hangDuring?.(to, n)) return; // never answer
+        const refusal = busy("DATA");
+        if (refusal) {
+          callback(refusal);
+          return;
+        }
         const raw = Buffer.concat(chunks).toString("utf8");
         simpleParser(raw)
           .then(async (parsed) => {
@@ -123,8 +153,13 @@ export async function startSmtp(faults: FaultPlan = {}): Promise<TestSmtp> {
     port,
     url: `smtp://${user}127.0.0.1:${port}`,
     received,
+    dataStarted,
+    busyReplies: () => busyReplies,
     attempts,
     faults: plan,
+    dropAll: () => {
+      for (const s of sockets) s.destroy();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

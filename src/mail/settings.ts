@@ -1,0 +1,23 @@
+/**
+ * The mail settings from the environment, checked without connecting anywhere: a command that
+ * changes something and then sends (`reset-code --send`) checks them first, so a malformed
+ * `EVCRED_SMTP_URL` is refused before the change, as any bad input is (exit 2, nothing changed).
+ */
+import { UsageError } from "../errors.js";
+import { parseSmtpUrl } from "./transport.js";
+
+const NUMBERS = ["EVCRED_SMTP_TIMEOUT_MS", "EVCRED_SMTP_CONNECTIONS", "EVCRED_SMTP_RETRY_MS"];
+
+export function checkMailEnvironment(env: NodeJS.ProcessEnv): void {
+  if (env.EVCRED_SMTP_URL) parseSmtpUrl(env.EVCRED_SMTP_URL);
+  for (const name of NUMBERS) positiveInt(env[name], name);
+}
+
+/** A whole number above 0 from the environment, undefined when unset. */
+export function positiveInt(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`${name} must be a whole number above 0, got "${value}"`);
+  return n;
+}

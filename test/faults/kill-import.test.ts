@@ -1,0 +1,136 @@
+/**
+ * SIGKILL at random moments of a real `evcred import` (a fresh workspace each time, so the kill
+ * can land in start-up, workspace and key creation, the scan, hashing, or a batch's commit).
+ * After every kill: the database passes `PRAGMA integrity_check`, holds whole batches only, and
+ * the key file, if there is one, is whole. A rerun then imports every row of the file, and each
+ * attendee committed before the kill keeps the very code it had.
+ *
+ * 4 kills in `npm test`; 20 with EVCRED_SOAK=1. EVCRED_FAULT_SEED replays another sequence.
+ */
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { openWorkspace } from "../../src/store/workspace.js";
+import { verifyCode } from "../../src/vault/hash.js";
+import { attendeeCsv, inspect, integrityCheck, sandbox, SOAK } from "../helpers/faults.js";
+import { between, seededRandom } from "../helpers/prng.js";
+
+const ROWS = 1_200; // two batches: 1,000 and 200
+const KILLS = SOAK ? 20 : 4;
+const SEED = Number(process.env.EVCRED_FAULT_SEED ?? 1);
+
+interface Committed {
+  email: string;
+  hash: string;
+  sealed: Buffer;
+  fingerprint: Buffer;
+  version: number;
+}
+
+function committed(db: string): Map<string, Committed> {
+  return inspect(db, (sqlite) => {
+    const tables = sqlite
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attendees'")
+      .get();
+    if (!tables) return new Map<string, Committed>();
+    const rows = sqlite
+      .prepare(
+        `SELECT email, code_hash AS hash, code_sealed AS sealed, code_fingerprint AS fingerprint,
+                code_version AS version FROM attendees`,
+      )
+      .all() as Committed[];
+    return new Map(rows.map((r) => [r.email, r]));
+  });
+}
+
+describe("SIGKILL during import", () => {
+  it(`${KILLS} kills at seeded random moments: sound database, whole batches, no code ever changes, a rerun finishes`, async () => {
+    const random = seededRandom(SEED);
+    const csv = attendeeCsv(ROWS);
+    let bound = 2_000; // ms; raised to the slowest complete import seen, so kills span a whole run
+    let killed = 0;
+    for (let round = 0; round < KILLS; round++) {
+      const box = sandbox("kill-import");
+      try {
+        writeFileSync(join(box.dir, "a.csv"), csv);
+        const delay = between(random, 0, bound);
+        const run = box.start(["import", "a.csv", "--event", "ev", "--yes"]);
+        const timer = setTimeout(() => run.child.kill("SIGKILL"), delay);
+        const result = await run.done;
+        clearTimeout(timer);
+        if (result.signal === "SIGKILL") killed++;
+        else expect(result.code, result.stderr).toBe(0);
+        const where = `round ${round}, killed after ${delay} ms`;
+
+        let before = new Map<string, Committed>();
+        if (existsSync(box.db) && statSync(box.db).size > 0) {
+          expect(integrityCheck(box.db), where).toBe("ok");
+          before = committed(box.db);
+          expect([0, 1_000, ROWS], where).toContain(before.size);
+        }
+        const keyFile = box.env.EVCRED_KEY_FILE ?? "";
+        if (existsSync(keyFile)) {
+          // Created whole or not at all: a half-written key would lock the workspace out.
+          expect(readFileSync(keyFile, "utf8"), where).toMatch(/^[A-Za-z0-9+/]{43}=\n$/);
+        }
+
+        const started = performance.now();
+        const rerun = await box.run(["import", "a.csv", "--event", "ev", "--yes", "--json"]);
+        expect(rerun.code, `${where}: ${rerun.stderr}`).toBe(0);
+        if (before.size === 0) bound = Math.max(bound, Math.ceil(performance.now() - started));
+        expect((JSON.parse(rerun.stdout) as { new: number }).new, where).toBe(ROWS - before.size);
+
+        const after = committed(box.db);
+        expect(after.size, where).toBe(ROWS);
+        for (const [email, row] of before) {
+          const now = after.get(email);
+          expect(now?.hash, `${where}: ${email}`).toBe(row.hash);
+          expect(now?.sealed.equals(row.sealed), `${where}: ${email}`).toBe(true);
+          expect(now?.fingerprint.equals(row.fingerprint), `${where}: ${email}`).toBe(true);
+          expect(now?.version, `${where}: ${email}`).toBe(1);
+        }
+        await expectConsistentCodes(box.db, keyFile, random, where);
+      } finally {
+        box.remove();
+      }
+    }
+    expect(killed, "at least one run was really killed").toBeGreaterThan(0);
+  }, 600_000);
+});
+
+/** A few attendees at random: the sealed code opens, matches the hash and the fingerprint. */
+async function expectConsistentCodes(
+  db: string,
+  keyFile: string,
+  random: () => number,
+  where: string,
+): Promise<void> {
+  const ws = openWorkspace({ path: db, keyPath: keyFile });
+  try {
+    const vault = ws.vault();
+    const rows = ws.sqlite
+      .prepare(
+        "SELECT id, event_id AS eventId, code_hash AS hash, code_sealed AS sealed, code_fingerprint AS fingerprint FROM attendees",
+      )
+      .all() as {
+      id: number;
+      eventId: number;
+      hash: string;
+      sealed: Buffer;
+      fingerprint: Buffer;
+    }[];
+    for (let i = 0; i < 5; i++) {
+      const row = rows[between(random, 0, rows.length - 1)];
+      if (!row) continue;
+      const code = vault.open(row.sealed, { eventId: row.eventId, attendeeId: row.id });
+      expect(await verifyCode(row.hash, code), where).toBe(true);
+      expect(vault.fingerprint(row.eventId, code).equals(row.fingerprint), where).toBe(true);
+    }
+    const distinct = ws.sqlite
+      .prepare("SELECT count(DISTINCT code_fingerprint) AS n, count(*) AS all_ FROM attendees")
+      .get() as { n: number; all_: number };
+    expect(distinct.n, where).toBe(distinct.all_);
+  } finally {
+    ws.close();
+  }
+}

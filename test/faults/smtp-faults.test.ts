@@ -1,0 +1,287 @@
+/**
+ * A real SMTP server on 127.0.0.1 that misbehaves the way real ones do, with faults drawn from a
+ * seeded PRNG so that every run meets the same ones. What must hold whatever the server does:
+ * nothing is marked sent that the server did not take (the Message-IDs evcred recorded are
+ * exactly those the server received), nobody is mailed twice, and rerunning the same command
+ * finishes the job. test/commands/send.test.ts has the single-fault cases (one drop, one hang,
+ * auth refused at the start, no server at the start); these are the storms.
+ */
+import { createServer, type Server, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { groupCode } from "../../src/domain/codes.js";
+import { attendeeCsv, bareMessageId } from "../helpers/faults.js";
+import { seededRandom } from "../helpers/prng.js";
+import { startSmtp, type FaultPlan, type TestSmtp } from "../helpers/smtp.js";
+import { benchPerTest, type TestBench } from "../helpers/workspace.js";
+
+const bench = benchPerTest();
+const servers: TestSmtp[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+const SEND = ["send", "--template", "credentials", "--yes", "--json"];
+
+interface Row {
+  email: string;
+  status: string;
+  attempts: number;
+  response: string | null;
+  messageId: string | null;
+}
+
+interface SendJson {
+  sent: number;
+  failed: { email: string; response: string }[];
+  stoppedBy?: string;
+}
+
+async function eventOf(b: TestBench, count: number): Promise<string[]> {
+  b.file("a.csv", attendeeCsv(count));
+  expect((await b.run(["import", "a.csv", "--event", "storm", "--yes"])).code).toBe(0);
+  expect((await b.run(["event", "update", "--from", "Storm <team@storm.example>"])).code).toBe(0);
+  return Array.from({ length: count }, (_, i) => `person${i}@example.com`);
+}
+
+async function smtp(b: TestBench, plan: FaultPlan, env: NodeJS.ProcessEnv = {}) {
+  const server = await startSmtp(plan);
+  servers.push(server);
+  Object.assign(b.env, {
+    EVCRED_SMTP_URL: server.url,
+    EVCRED_SMTP_RETRY_MS: "5",
+    EVCRED_SMTP_TIMEOUT_MS: "1500",
+    ...env,
+  });
+  return server;
+}
+
+function ledger(b: TestBench): Row[] {
+  const ws = b.open();
+  try {
+    return ws.sqlite
+      .prepare(
+        `SELECT a.email, d.status, d.attempts, d.response, d.message_id AS messageId
+         FROM deliveries d JOIN attendees a ON a.id = d.attendee_id ORDER BY d.id`,
+      )
+      .all() as Row[];
+  } finally {
+    ws.close();
+  }
+}
+
+/**
+ * The ledger tells the truth: the Message-IDs marked sent are exactly those the servers
+ * received, nothing is left pending, and nobody received the credentials twice.
+ */
+function expectHonest(b: TestBench, ...from: TestSmtp[]): void {
+  const received = from.flatMap((s) => s.received);
+  const marked = expectNothingMarkedUnreceived(b, ...from);
+  expect(marked.sort()).toEqual(received.map((m) => bareMessageId(m.parsed.messageId)).sort());
+  const to = received.map((m) => m.to);
+  expect(new Set(to).size, "nobody mailed twice").toBe(to.length);
+}
+
+/**
+ * What holds even when the connection dies between the server taking a message and the client
+ * reading its 250: every delivery marked sent was received, nothing is left pending. (Such a
+ * message is received but not marked: SMTP cannot tell the client, so it goes again later.)
+ */
+function expectNothingMarkedUnreceived(b: TestBench, ...from: TestSmtp[]): string[] {
+  const received = new Set(
+    from.flatMap((s) => s.received).map((m) => bareMessageId(m.parsed.messageId)),
+  );
+  const rows = ledger(b);
+  expect(rows.filter((r) => r.status === "pending")).toEqual([]);
+  const marked = rows.filter((r) => r.status === "sent").map((r) => bareMessageId(r.messageId));
+  for (const id of marked) expect(received.has(id), id).toBe(true);
+  return marked;
+}
+
+/** Reruns the send until it exits 0, as an organizer would; returns every exit code. */
+async function sendUntilDone(b: TestBench, most: number): Promise<number[]> {
+  const codes: number[] = [];
+  for (let run = 0; run < most; run++) {
+    const r = await b.run(SEND);
+    codes.push(r.code);
+    if (r.code === 0) return codes;
+    expect(r.code, r.stderr).toBe(3);
+  }
+  return codes;
+}
+
+function expectEveryoneOnceWithTheirCode(b: TestBench, emails: string[], server: TestSmtp): void {
+  expect(server.received.map((m) => m.to).sort()).toEqual([...emails].sort());
+  for (const message of server.received) {
+    expect(message.parsed.text).toContain(groupCode(b.codeOf(message.to)));
+  }
+}
+
+describe("an SMTP server under a storm of faults", () => {
+  it("421 to a seeded 20% of MAIL FROM, RCPT TO and DATA: retried, recorded honestly, finished by reruns", async () => {
+    const b = bench();
+    const emails = await eventOf(b, 30);
+    const server = await smtp(b, {
+      busyShare: 0.2,
+      busyCommands: ["MAIL", "RCPT", "DATA"],
+      seed: 421,
+    });
+    const first = await b.run(SEND);
+    expect([0, 3], first.stderr).toContain(first.code);
+    // What did fail, failed with the server's own reply after every retry.
+    for (const f of first.json<SendJson>().failed) expect(f.response).toMatch(/^421 /);
+    expect(server.busyReplies()).toBeGreaterThan(5);
+    expectHonest(b, server);
+    expect(ledger(b).some((r) => r.status === "sent" && r.attempts > 1)).toBe(true);
+
+    expect((await sendUntilDone(b, 6)).at(-1)).toBe(0);
+    expectHonest(b, server);
+    expectEveryoneOnceWithTheirCode(b, emails, server);
+  });
+
+  it("connections dropped in the middle of DATA for a seeded 30% of attempts: nothing lost, nothing twice", async () => {
+    const b = bench();
+    const emails = await eventOf(b, 30);
+    const drop = seededRandom(30);
+    const server = await smtp(b, { dropDuring: () => drop() < 0.3 });
+    const first = await b.run(SEND);
+    expect([0, 3], first.stderr).toContain(first.code);
+    expectHonest(b, server);
+    expect(ledger(b).some((r) => r.attempts > 1)).toBe(true);
+    expect((await sendUntilDone(b, 6)).at(-1)).toBe(0);
+    expectHonest(b, server);
+    expectEveryoneOnceWithTheirCode(b, emails, server);
+  });
+
+  it("a server that stops answering in the middle of DATA: EVCRED_SMTP_TIMEOUT_MS ends the wait, the retry delivers", async () => {
+    const b = bench();
+    const emails = await eventOf(b, 12);
+    const hang = seededRandom(7);
+    const hung = new Set<string>();
+    const server = await smtp(
+      b,
+      {
+        hangDuring: (to, attempt) => {
+          if (attempt > 1 || hang() >= 0.5) return false;
+          hung.add(to);
+          return true;
+        },
+      },
+      { EVCRED_SMTP_TIMEOUT_MS: "400" },
+    );
+    const r = await b.run(SEND);
+    expect(r.code, r.stderr).toBe(0);
+    expect(hung.size).toBeGreaterThan(1);
+    for (const row of ledger(b)) {
+      expect(row.status).toBe("sent");
+      expect(row.attempts, row.email).toBe(hung.has(row.email) ? 2 : 1);
+    }
+    expectHonest(b, server);
+    expectEveryoneOnceWithTheirCode(b, emails, server);
+  });
+
+  it("a server that accepts the connection and never greets: one clear error, nothing claimed", async () => {
+    const b = bench();
+    await eventOf(b, 5);
+    const silent = await silentServer();
+    try {
+      Object.assign(b.env, {
+        EVCRED_SMTP_URL: `smtp://127.0.0.1:${silent.port}`,
+        EVCRED_SMTP_TIMEOUT_MS: "300",
+      });
+      const before = b.snapshot();
+      const r = await b.run(["send", "--template", "credentials", "--yes"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`error: cannot send through smtp://127.0.0.1:${silent.port}`);
+      expect(r.stderr).toMatch(/greeting|timeout|timed out/i);
+      expect(b.snapshot()).toEqual(before);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("authentication refused halfway (password revoked, connections cut): one clear error, nobody marked failed", async () => {
+    const b = bench();
+    const emails = await eventOf(b, 40);
+    const auth = { user: "organizer", pass: "right" };
+    const server = await smtp(b, { auth: { ...auth }, delayMs: 20 });
+    b.env.EVCRED_SMTP_URL = server.url.replace("organizer@", "organizer:right@");
+    const revoke = setInterval(() => {
+      if (server.received.length < 5) return;
+      clearInterval(revoke);
+      server.faults.auth = { user: "organizer", pass: "revoked" };
+      server.dropAll();
+    }, 2);
+    const r = await b.run(["send", "--template", "credentials", "--yes"]);
+    clearInterval(revoke);
+    expect([1, 3], r.stderr).toContain(r.code);
+    expect(r.stderr.match(/authentication refused/gi)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^error: stopped: authentication refused/m);
+    expect(r.stderr).not.toContain("right");
+    expect(ledger(b).filter((d) => d.status === "failed")).toEqual([]);
+    // Cutting the connections can lose a 250 the server had sent: such a message was received
+    // but is not marked sent, and goes again. Nothing the other way round.
+    const marked = expectNothingMarkedUnreceived(b, server);
+    expect(marked.length).toBeLessThan(emails.length);
+
+    server.faults.auth = auth;
+    const rerun = await b.run(SEND);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expectNothingMarkedUnreceived(b, server);
+    const to = server.received.map((m) => m.to);
+    expect(new Set(to)).toEqual(new Set(emails));
+    expect(to.length - emails.length).toBeLessThanOrEqual(10);
+  });
+
+  it("a server that goes away mid-run: the run stops instead of failing everyone; a rerun elsewhere finishes", async () => {
+    const b = bench();
+    const emails = await eventOf(b, 40);
+    const first = await smtp(b, { delayMs: 10 });
+    const closing = new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (first.received.length < 8) return;
+        clearInterval(poll);
+        void first.close().then(resolve);
+      }, 2);
+    });
+    const r = await b.run(SEND);
+    await closing;
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toContain("error: stopped: the mail server stopped answering");
+    expect(r.stderr).toContain("the rest is still due");
+    const failed = ledger(b).filter((d) => d.status === "failed");
+    // Only the messages in flight when it went (at most the 10 of the pool) are marked failed.
+    expect(failed.length).toBeLessThanOrEqual(10);
+    expectNothingMarkedUnreceived(b, first);
+
+    const second = await smtp(b, {});
+    const rerun = await b.run(SEND);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expectNothingMarkedUnreceived(b, first, second);
+    const all = [...first.received, ...second.received].map((m) => m.to);
+    expect(new Set(all)).toEqual(new Set(emails));
+    // Twice only for a message the first server took as it went, before its 250 got out.
+    const twice = emails.filter((e) => all.filter((to) => to === e).length > 1);
+    for (const email of twice) expect(failed.map((f) => f.email)).toContain(email);
+  });
+});
+
+/** A TCP server that accepts connections and never says a word. */
+async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
