@@ -4,6 +4,7 @@ import { writeCsvFile } from "../domain/csv-export.js";
 import { createEvent, findEvent, resolveEvent } from "../domain/events.js";
 import { applyImport, scanImport, type ImportScan } from "../domain/import.js";
 import { ExitCode, UsageError } from "../errors.js";
+import { safeOutputPath } from "../render/output-file.js";
 import { confirmAction } from "../render/questions.js";
 import { startProgress } from "../render/progress.js";
 import { hashParamsFrom } from "../vault/hash.js";
@@ -41,14 +42,17 @@ export default defineCommand({
     // A bad EVCRED_ARGON2 is an input error too: found before the event is created, not after.
     const hashParams = hashParamsFrom(ctx.env);
     const file = ctx.path(options.file);
+    const rejectsFile = options.rejects
+      ? safeOutputPath(ctx, "--rejects", options.rejects, [file])
+      : undefined;
     const ws = await ctx.workspace();
     const slug = ctx.options.event;
     let event = slug ? findEvent(ws, slug) : resolveEvent(ws, undefined);
 
     const scan = await scanImport(ws, file, event);
-    if (options.rejects) {
+    if (rejectsFile) {
       writeCsvFile(
-        ctx.path(options.rejects),
+        rejectsFile,
         ["line", "reason", ...scan.header],
         scan.rejected.map((r) => [String(r.line), r.reason, ...r.fields]),
       );

@@ -6,6 +6,7 @@ import { resolveEvent } from "../domain/events.js";
 import { UsageError } from "../errors.js";
 import { sampleVars, SAMPLE_ATTENDEE } from "../mail/sample.js";
 import { assertCredentialTemplate, loadTemplate } from "../mail/templates.js";
+import { safeOutputPath } from "../render/output-file.js";
 import { defineCommand, examples } from "./command.js";
 import { emailFlag, parseOptions } from "./options.js";
 import { sampleContext } from "./template/sample-context.js";
@@ -52,7 +53,7 @@ export default defineCommand({
           hint: `add templates/${template.name}.html.eta, or preview the text without --html`,
         });
       }
-      htmlFile = ctx.path(options.html);
+      htmlFile = safeOutputPath(ctx, "--html", options.html);
       try {
         // 0600 like every file evcred writes about attendees: it holds a name and an email.
         writeFileSync(htmlFile, message.html, { mode: 0o600 });
