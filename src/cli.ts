@@ -13,6 +13,13 @@ export async function run(): Promise<number> {
     if (!taken || controller.signal.aborted) process.exit(ExitCode.cancelled);
     controller.abort();
   });
+  // `evcred attendees list | head`: the reader left; stop quietly, as Unix tools do.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   const io = {
     stdout: process.stdout,
     stderr: process.stderr,

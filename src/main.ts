@@ -247,7 +247,7 @@ async function buildProgram(
 /** The manifest entry named by the first words of argv, skipping global flags. */
 function findTarget(argv: readonly string[]): Entry | undefined {
   const words: string[] = [];
-  for (let i = 0; i < argv.length && words.length < 2; i++) {
+  for (let i = 0; i < argv.length && words.length < 3; i++) {
     const arg = argv[i] ?? "";
     if (arg === "--") break;
     if (arg.startsWith("-")) {
@@ -256,6 +256,9 @@ function findTarget(argv: readonly string[]): Entry | undefined {
     }
     words.push(arg);
   }
+  // `evcred help send` and `evcred event help create` show that command's own help.
+  const help = words.indexOf("help");
+  if (help !== -1) words.splice(help, 1);
   return (
     COMMANDS.find((e) => e.path.length === 2 && e.path[0] === words[0] && e.path[1] === words[1]) ??
     COMMANDS.find((e) => e.path.length === 1 && e.path[0] === words[0])
@@ -281,6 +284,14 @@ function report(error: unknown, io: Io, debug: boolean, json: boolean): number {
       return ExitCode.ok;
     }
     if (error.code === "commander.executeSubCommandAsync") return ExitCode.ok;
+    // commander printed what is wrong; scripts reading --json still get their one document.
+    if (json) {
+      const message = error.message.replace(/^error: /, "");
+      io.stdout.write(
+        JSON.stringify({ error: { message, hint: null, exitCode: ExitCode.usage } }, null, 2) +
+          "\n",
+      );
+    }
     return ExitCode.usage;
   }
   const known = error instanceof EvcredError;
