@@ -111,7 +111,7 @@ export function openWorkspace(options: OpenOptions): Workspace {
     sqlite.pragma("foreign_keys = ON");
     const workspace = new Workspace(path, sqlite, options.keyPath);
     assertNotNewer(workspace, path);
-    migrate(workspace.db, { migrationsFolder: MIGRATIONS });
+    migrateOnce(workspace);
     return workspace;
   } catch (error) {
     sqlite.close();
@@ -225,4 +225,17 @@ function notAWorkspace(path: string, error: unknown): WorkspaceError {
     hint: "is --db pointing at an evcred workspace? A damaged file can be restored from a backup",
     cause: error,
   });
+}
+
+/**
+ * Brings the schema up to date. Two commands opening a new workspace at once can both see it
+ * empty and race to create it; the loser finds the winner's work on a second look.
+ */
+function migrateOnce(workspace: Workspace): void {
+  try {
+    migrate(workspace.db, { migrationsFolder: MIGRATIONS });
+  } catch (error) {
+    if (!/already exists|database is locked|SQLITE_BUSY/i.test(String(error))) throw error;
+    migrate(workspace.db, { migrationsFolder: MIGRATIONS });
+  }
 }
