@@ -105,6 +105,13 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
     summary.failed.push({ email: job.attendee.email, response });
   };
 
+  // The key was rotated after this run loaded it: nothing is wrong with the attendees, and
+  // every code from here on would fail the same way. Stop; a rerun loads the new key.
+  const keyRotated = () => {
+    summary.stoppedBy ??=
+      "the master key was rotated while sending (evcred key rotate); the rest is still due";
+    stop.abort();
+  };
   let renewedAt = Date.now();
   const next = (): Claim | undefined => {
     if (Date.now() - renewedAt > RENEW_EVERY_MS) {
@@ -115,7 +122,14 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
       // Claimed a few at a time, just ahead of the workers: claims are short-lived.
       const chunk = options.attendeeIds.slice(cursor, cursor + options.concurrency);
       cursor += chunk.length;
-      const claimed = ledger.claim(chunk);
+      let claimed: Claim[];
+      try {
+        claimed = ledger.claim(chunk);
+      } catch (error) {
+        if (!(error instanceof KeyError)) throw error;
+        keyRotated();
+        return undefined;
+      }
       for (let i = claimed.length; i < chunk.length; i++) {
         summary.skipped++;
         progress();
@@ -134,12 +148,8 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
       });
       message = compose(options, job.attendee, code);
     } catch (error) {
-      // The key was rotated after this run loaded it: nothing is wrong with the attendee, and
-      // every code from here on would fail the same way. Stop; a rerun loads the new key.
       if (error instanceof KeyError && ws.getMeta("key_id") !== vault.keyId) {
-        summary.stoppedBy ??=
-          "the master key was rotated while sending (evcred key rotate); the rest is still due";
-        stop.abort();
+        keyRotated();
         release(job);
         return;
       }

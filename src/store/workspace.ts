@@ -69,9 +69,26 @@ export class Workspace {
     this.#vault = undefined;
   }
 
-  /** Runs `fn` in one write transaction that takes the write lock up front. */
+  /**
+   * Runs `fn` in one write transaction that takes the write lock up front. If this command
+   * loaded the key and the workspace has been re-keyed since (`evcred key rotate` in another
+   * process), nothing is written: what it would seal or fingerprint would be under the old key.
+   */
   transaction<T>(fn: () => T): T {
-    return this.sqlite.transaction(fn).immediate();
+    return this.sqlite
+      .transaction(() => {
+        const loaded = this.#vault;
+        if (loaded && this.getMeta("key_id") !== loaded.keyId) {
+          throw new KeyError(
+            "the master key was rotated while this command ran; nothing of this step was written",
+            {
+              hint: "run the command again: it picks up the new key",
+            },
+          );
+        }
+        return fn();
+      })
+      .immediate();
   }
 
   getMeta(key: string): string | undefined {
