@@ -5,6 +5,27 @@
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
 
+/**
+ * commander loads node:child_process up front, for executable subcommands evcred never uses;
+ * that costs `evcred --help` about a fifth of its start-up. Commander gets a stand-in that
+ * loads the real module on first use.
+ */
+const lazyChildProcess = {
+  name: "lazy-child-process",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.importer.includes("commander")
+        ? { path: "child_process", namespace: "lazy" }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "lazy" }, () => ({
+      contents:
+        'let real; module.exports = new Proxy({}, { get: (_, key) => (real ??= require("node:child_process"))[key] });',
+      loader: "js",
+    }));
+  },
+};
+
 rmSync("dist", { recursive: true, force: true });
 await build({
   // cli.ts is the program; hash.ts and workspace.ts are also entries for `npm run bench`.
@@ -19,9 +40,13 @@ await build({
   target: "node20",
   external: ["better-sqlite3", "@node-rs/argon2"],
   sourcemap: true,
+  minify: true,
+  // Error classes are told apart by name (inquirer's ExitPromptError): keep them.
+  keepNames: true,
   // Bundled CommonJS dependencies (commander, cli-progress) call require().
   banner: {
     js: "import { createRequire as __evcredRequire } from 'node:module'; const require = __evcredRequire(import.meta.url);",
   },
+  plugins: [lazyChildProcess],
   logLevel: "warning",
 });

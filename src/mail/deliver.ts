@@ -14,6 +14,7 @@ import type { Workspace } from "../store/workspace.js";
 import { runDeliveries, type Purpose, type RunSummary } from "./runner.js";
 import { assertCredentialTemplate, loadTemplate, type CompiledTemplate } from "./templates.js";
 import { renderSample } from "./sample.js";
+import { positiveInt } from "./settings.js";
 import {
   createTransport,
   parseSmtpUrl,
@@ -195,12 +196,4 @@ export async function deliver(
   } finally {
     transport.close();
   }
-}
-
-function positiveInt(value: string | undefined, name: string): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`${name} must be a whole number above 0, got "${value}"`);
-  return n;
 }

@@ -180,16 +180,13 @@ async function send(count) {
   );
   const sink = await startSink();
   try {
-    const raw = Number(
-      (
-        await run(process.execPath, [
-          join(ROOT, "test/bench/raw-send.js"),
-          String(sink.port),
-          String(count),
-          messageFile,
-        ])
-      ).stdout,
-    );
+    // Both are timed the same way: a whole process, from its start to its exit.
+    const raw = await timed(process.execPath, [
+      join(ROOT, "test/bench/raw-send.js"),
+      String(sink.port),
+      String(count),
+      messageFile,
+    ]);
     const t = performance.now();
     await evcred(["send", "--template", "credentials", "--all", "--yes"], cwd, {
       EVCRED_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
@@ -205,7 +202,7 @@ async function send(count) {
       value: round(rate),
       unit: "msg/s",
       bound: round(rawRate),
-      boundIs: "raw pooled nodemailer, same server and message",
+      boundIs: "raw pooled nodemailer, same server and message, as a process",
       ratio: round(rate / rawRate, 2),
       target: "≥ 0.8",
       met: rate / rawRate >= 0.8,

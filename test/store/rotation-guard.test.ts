@@ -16,8 +16,14 @@ describe("a command that loaded the key before a rotation by another process", (
       slow.vault(); // e.g. an import hashing its next batch, a reset waiting at its prompt
       rotateMasterKey(other, { who: { actor: "tester", at: b.now.toISOString() } });
       const before = b.snapshot();
-      expect(() => slow.transaction(() => slow.setMeta("probe", "written"))).toThrow(KeyError);
-      expect(() => slow.transaction(() => undefined)).toThrow(/rotated while this command ran/);
+      expect(() => {
+        slow.transaction(() => {
+          slow.setMeta("probe", "written");
+        });
+      }).toThrow(KeyError);
+      expect(() => {
+        slow.transaction(() => undefined);
+      }).toThrow(/rotated while this command ran/);
       expect(b.snapshot()).toEqual(before);
     } finally {
       slow.close();
