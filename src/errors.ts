@@ -53,3 +53,15 @@ export class KeyError extends EvcredError {}
 
 /** The workspace file cannot be opened as an evcred workspace. */
 export class WorkspaceError extends EvcredError {}
+
+/** The `code` of an error from node:fs (`EACCES`…) or better-sqlite3 (`SQLITE_…`), if any. */
+export function errorCode(error: unknown): string | undefined {
+  if (error instanceof Error && "code" in error && typeof error.code === "string")
+    return error.code;
+  return undefined;
+}
+
+/** Why a file operation failed, short: its code (`ENOENT`), else its message. */
+export function errorReason(error: unknown): string {
+  return errorCode(error) ?? (error instanceof Error ? error.message : String(error));
+}

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { z } from "zod";
 import { requireAttendee } from "../domain/attendees.js";
 import { resolveEvent } from "../domain/events.js";
-import { UsageError } from "../errors.js";
+import { errorReason, UsageError } from "../errors.js";
 import { sampleVars, SAMPLE_ATTENDEE } from "../mail/sample.js";
 import { assertCredentialTemplate, loadTemplate } from "../mail/templates.js";
 import { safeOutputPath } from "../render/output-file.js";
@@ -59,7 +59,7 @@ export default defineCommand({
         writeFileSync(htmlFile, message.html, { mode: 0o600 });
         chmodSync(htmlFile, 0o600);
       } catch (error) {
-        const code = error instanceof Error && "code" in error ? String(error.code) : String(error);
+        const code = errorReason(error);
         throw new UsageError(`--html: cannot write ${htmlFile}: ${code}`);
       }
     }

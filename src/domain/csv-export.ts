@@ -4,7 +4,7 @@
  * `'`, so opening the file runs nothing.
  */
 import { chmodSync, writeFileSync } from "node:fs";
-import { UsageError } from "../errors.js";
+import { errorReason, UsageError } from "../errors.js";
 
 export function neutralizeCell(value: string): string {
   return /^[=+\-@\t\r\n]/.test(value) ? `'${value}` : value;
@@ -30,7 +30,7 @@ export function writeCsvFile(
     writeFileSync(path, text, { mode: 0o600 });
     chmodSync(path, 0o600); // an existing file keeps its mode on write
   } catch (error) {
-    const code = error instanceof Error && "code" in error ? String(error.code) : String(error);
+    const code = errorReason(error);
     throw new UsageError(`--rejects: cannot write ${path}: ${code}`);
   }
 }

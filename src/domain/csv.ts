@@ -8,7 +8,7 @@ import { parse, type Info } from "csv-parse";
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { Readable } from "node:stream";
-import { UsageError } from "../errors.js";
+import { errorCode, errorReason, UsageError } from "../errors.js";
 
 export interface CsvRecord {
   /** The line the record starts on, 1-based, as an editor shows it. */
@@ -78,7 +78,7 @@ async function sniff(path: string): Promise<{ encoding: Encoding; delimiter: str
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(
-      `cannot read ${path}: ${errorCode(error) === "ENOENT" ? "no such file" : errorCode(error)}`,
+      `cannot read ${path}: ${errorCode(error) === "ENOENT" ? "no such file" : errorReason(error)}`,
     );
   }
   if (size === 0)
@@ -87,7 +87,7 @@ async function sniff(path: string): Promise<{ encoding: Encoding; delimiter: str
     });
   const head = Buffer.alloc(Math.min(size, SNIFF_BYTES));
   const handle = await open(path, "r").catch((error: unknown) => {
-    throw new UsageError(`cannot read ${path}: ${errorCode(error)}`);
+    throw new UsageError(`cannot read ${path}: ${errorReason(error)}`);
   });
   try {
     await handle.read(head, 0, head.length, 0);
@@ -199,10 +199,4 @@ function countChar(text: string, ch: string): number {
   let n = 0;
   for (let i = text.indexOf(ch); i !== -1; i = text.indexOf(ch, i + 1)) n++;
   return n;
-}
-
-function errorCode(error: unknown): string {
-  if (error instanceof Error && "code" in error && typeof error.code === "string")
-    return error.code;
-  return error instanceof Error ? error.message : String(error);
 }

@@ -9,7 +9,7 @@
  * codes (the template linked to `reset`).
  */
 import { and, asc, eq, sql } from "drizzle-orm";
-import { EvcredError, UsageError } from "../errors.js";
+import { errorCode, EvcredError, UsageError } from "../errors.js";
 import { attendees, type AttendeeRow, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { hashCode, type HashParams } from "../vault/hash.js";
@@ -222,7 +222,7 @@ function applyCode(
       .get();
   } catch (error) {
     // The unique fingerprint index: a concurrent import or reset drew the same code first.
-    if (error instanceof Error && "code" in error && error.code === "SQLITE_CONSTRAINT_UNIQUE") {
+    if (errorCode(error) === "SQLITE_CONSTRAINT_UNIQUE") {
       throw new EvcredError("a new code clashed with one given out meanwhile; nothing changed", {
         hint: "run the command again",
         cause: error,

@@ -7,6 +7,7 @@
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { hostname } from "node:os";
+import { errorCode } from "../errors.js";
 import { deliveredForCurrentCode } from "../domain/recipients.js";
 import { attendees, deliveries, type AttendeeRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
@@ -179,6 +180,6 @@ function ownerIsDead(owner: string | null): boolean {
     process.kill(Number(pid), 0);
     return false;
   } catch (error) {
-    return (error as { code?: string }).code === "ESRCH";
+    return errorCode(error) === "ESRCH";
   }
 }

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { distance } from "../domain/attendees.js";
-import { UsageError } from "../errors.js";
+import { errorReason, UsageError } from "../errors.js";
 import { packageFile } from "../package-root.js";
 import { compilePart, TemplateError, type CompiledPart, type Source } from "./template-compile.js";
 
@@ -274,7 +274,7 @@ function readTemplateFile(path: string, shown: string): string {
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    const code = error instanceof Error && "code" in error ? String(error.code) : String(error);
+    const code = errorReason(error);
     throw new UsageError(`cannot read ${shown}: ${code}`);
   }
   try {

@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from "nod
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import nodemailer from "nodemailer";
-import { UsageError } from "../errors.js";
+import { errorReason, UsageError } from "../errors.js";
 
 export interface OutgoingMessage {
   from: string;
@@ -207,7 +207,7 @@ function outboxTransport(dir: string): MailTransport {
     try {
       mkdirSync(folder, { recursive: true, mode: 0o700 });
     } catch (error) {
-      const code = String((error as { code?: string }).code ?? error);
+      const code = errorReason(error);
       throw new TransportError(
         "fatal",
         code === "EEXIST" || code === "ENOTDIR"
@@ -232,7 +232,7 @@ function outboxTransport(dir: string): MailTransport {
       } catch (error) {
         throw new TransportError(
           "fatal",
-          `cannot write to the outbox ${folder}: ${String((error as { code?: string }).code ?? error)}`,
+          `cannot write to the outbox ${folder}: ${errorReason(error)}`,
         );
       }
       return { messageId: info.messageId, response: `written to ${path}` };
@@ -247,7 +247,7 @@ function outboxTransport(dir: string): MailTransport {
       } catch (error) {
         throw new TransportError(
           "fatal",
-          `the outbox ${folder} is not writable: ${String((error as { code?: string }).code ?? error)}`,
+          `the outbox ${folder} is not writable: ${errorReason(error)}`,
         );
       }
       return Promise.resolve();

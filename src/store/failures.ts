@@ -4,14 +4,7 @@
  * is opened, and by `main.ts` for the same failures met later in a command. No driver import
  * here: errors are recognised by their `SQLITE_…` code, so loading this costs start-up nothing.
  */
-import { ExitCode, WorkspaceError } from "../errors.js";
-
-/** The `code` of an error from better-sqlite3 (`SQLITE_…`) or node:fs (`EACCES`…), if any. */
-export function errorCode(error: unknown): string | undefined {
-  if (error instanceof Error && "code" in error && typeof error.code === "string")
-    return error.code;
-  return undefined;
-}
+import { errorCode, ExitCode, WorkspaceError } from "../errors.js";
 
 /**
  * A WorkspaceError for a failure SQLite met in the workspace file `path`, or undefined when

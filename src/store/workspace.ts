@@ -10,11 +10,11 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { accessSync, constants, existsSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { ExitCode, KeyError, WorkspaceError } from "../errors.js";
+import { errorCode, ExitCode, KeyError, WorkspaceError } from "../errors.js";
 import { packageFile } from "../package-root.js";
 import { loadMasterKey } from "../vault/master-key.js";
 import type { Vault } from "../vault/vault.js";
-import { errorCode, readOnly, storeFailure } from "./failures.js";
+import { readOnly, storeFailure } from "./failures.js";
 import * as schema from "./schema.js";
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -156,7 +156,7 @@ function createFileIfMissing(path: string): void {
   try {
     writeFileSync(path, "", { flag: "wx", mode: 0o600 });
   } catch (error) {
-    const code = error instanceof Error && "code" in error ? String(error.code) : "";
+    const code = errorCode(error) ?? "";
     if (code === "EEXIST") return;
     throw new WorkspaceError(`cannot create the workspace ${path}: ${code || String(error)}`, {
       hint: "check the folder's permissions, or point --db / EVCRED_DB elsewhere",
@@ -236,7 +236,7 @@ function notAWorkspace(path: string, error: unknown): WorkspaceError {
   const known = storeFailure(error, path);
   if (known) return known;
   const reason = error instanceof Error ? error.message : String(error);
-  const notADatabase = error instanceof Error && "code" in error && error.code === "SQLITE_NOTADB";
+  const notADatabase = errorCode(error) === "SQLITE_NOTADB";
   return new WorkspaceError(`cannot open the workspace ${path}: ${reason}`, {
     exitCode: notADatabase ? ExitCode.usage : ExitCode.failed,
     hint: "is --db pointing at an evcred workspace? A damaged file can be restored from a backup",

@@ -25,7 +25,7 @@ import {
 } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { KeyError } from "../errors.js";
+import { errorCode, errorReason, KeyError } from "../errors.js";
 import { Vault } from "./vault.js";
 
 const KEY_BYTES = 32;
@@ -173,7 +173,7 @@ function createKey(path: string): Vault {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     writeKeyFile(path, key);
   } catch (error) {
-    throw new KeyError(`cannot create the master key at ${path}: ${describe(error)}`, {
+    throw new KeyError(`cannot create the master key at ${path}: ${errorReason(error)}`, {
       hint: "set EVCRED_KEY_FILE to a writable path",
       cause: error,
     });
@@ -194,7 +194,7 @@ function writeKeyFile(path: string, key: Buffer): void {
     try {
       linkSync(temp, path);
     } catch (error) {
-      const code = (error as { code?: string }).code;
+      const code = errorCode(error);
       if (code === "EEXIST" || existsSync(path)) throw error;
       renameSync(temp, path); // no hard links here: the rename is still atomic
     }
@@ -222,17 +222,13 @@ function isMissing(path: string): boolean {
     statSync(path);
     return false;
   } catch (error) {
-    if ((error as { code?: string }).code === "ENOENT") return true;
+    if (errorCode(error) === "ENOENT") return true;
     throw unreadable(path, error);
   }
 }
 
 function unreadable(path: string, error: unknown): KeyError {
-  return new KeyError(`cannot read the master key ${path}: ${describe(error)}`, { cause: error });
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error && "code" in error && typeof error.code === "string")
-    return error.code;
-  return error instanceof Error ? error.message : String(error);
+  return new KeyError(`cannot read the master key ${path}: ${errorReason(error)}`, {
+    cause: error,
+  });
 }

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
-import { openWorkspace } from "../../src/store/workspace.js";
 import { runBin, type SpawnResult } from "../helpers/spawn.js";
+import { openCode } from "../helpers/codes.js";
 
 let dir = "";
 let env: NodeJS.ProcessEnv = {};
@@ -22,17 +22,7 @@ async function evcred(...args: string[]): Promise<SpawnResult> {
 
 /** Opens a sealed code through the vault's own API, as only the mailer may. */
 function codeOf(email: string): string {
-  const ws = openWorkspace({ path: join(dir, "evcred.db"), keyPath: env.EVCRED_KEY_FILE ?? "" });
-  try {
-    const row = ws.sqlite
-      .prepare(
-        "SELECT id, event_id AS eventId, code_sealed AS sealed FROM attendees WHERE email = ?",
-      )
-      .get(email) as { id: number; eventId: number; sealed: Buffer };
-    return ws.vault().open(row.sealed, { eventId: row.eventId, attendeeId: row.id });
-  } finally {
-    ws.close();
-  }
+  return openCode(join(dir, "evcred.db"), env.EVCRED_KEY_FILE ?? "", email);
 }
 
 beforeAll(() => {

@@ -7,9 +7,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
-import { openWorkspace } from "../../src/store/workspace.js";
 import { attendeeCsv, bareMessageId, inspect, sandbox, type Sandbox } from "../helpers/faults.js";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.js";
+import { openCode } from "../helpers/codes.js";
 
 let box: Sandbox | undefined;
 let smtp: TestSmtp | undefined;
@@ -71,17 +71,7 @@ function until(condition: () => boolean): Promise<void> {
 }
 
 function codeOf(b: Sandbox, email: string): string {
-  const ws = openWorkspace({ path: b.db, keyPath: b.env.EVCRED_KEY_FILE ?? "" });
-  try {
-    const row = ws.sqlite
-      .prepare(
-        "SELECT id, event_id AS eventId, code_sealed AS sealed FROM attendees WHERE email = ?",
-      )
-      .get(email) as { id: number; eventId: number; sealed: Buffer };
-    return ws.vault().open(row.sealed, { eventId: row.eventId, attendeeId: row.id });
-  } finally {
-    ws.close();
-  }
+  return openCode(b.db, b.env.EVCRED_KEY_FILE ?? "", email);
 }
 
 describe("Ctrl-C during send", () => {

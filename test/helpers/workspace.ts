@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, beforeEach } from "vitest";
 import { createContext, type Io } from "../../src/context.js";
+import { openCode } from "./codes.js";
 import { main } from "../../src/main.js";
 import type { Choice, Prompter } from "../../src/render/prompter.js";
 import { openWorkspace, type Workspace } from "../../src/store/workspace.js";
@@ -145,20 +146,7 @@ export class TestBench {
 
   /** The plain code of an attendee, opened through the vault: what only the mailer may do. */
   codeOf(email: string, eventSlug?: string): string {
-    const ws = this.open();
-    try {
-      const row = ws.sqlite
-        .prepare(
-          `SELECT a.id, a.event_id AS eventId, a.code_sealed AS sealed FROM attendees a JOIN events e ON e.id = a.event_id
-           WHERE a.email = ? AND (? IS NULL OR e.slug = ?)`,
-        )
-        .get(email, eventSlug ?? null, eventSlug ?? null) as
-        { id: number; eventId: number; sealed: Buffer } | undefined;
-      if (!row) throw new Error(`no attendee ${email}`);
-      return ws.vault().open(row.sealed, { eventId: row.eventId, attendeeId: row.id });
-    } finally {
-      ws.close();
-    }
+    return openCode(this.dbPath, this.env.EVCRED_KEY_FILE ?? "", email, eventSlug);
   }
 
   cleanup(): void {
