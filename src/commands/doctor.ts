@@ -64,9 +64,10 @@ export default defineCommand({
       },
       `keep it at ${masterKeyPath(ctx.env)} with mode 0600, or set EVCRED_KEY_FILE`,
     );
-    if (ws) checkEvents(ws, checks);
     const workspaceDir = ws ? dirname(ws.path) : ctx.cwd;
-    for (const info of listTemplates(workspaceDir)) {
+    const templates = listTemplates(workspaceDir);
+    if (ws) checkEvents(ws, new Set(templates.map((t) => t.name)), checks);
+    for (const info of templates) {
       await attempt(`template ${info.name}`, () => {
         const template = loadTemplate(workspaceDir, info.name);
         assertCredentialTemplate(template);
@@ -94,7 +95,7 @@ export default defineCommand({
   },
 });
 
-function checkEvents(ws: Workspace, checks: Check[]): void {
+function checkEvents(ws: Workspace, templateNames: ReadonlySet<string>, checks: Check[]): void {
   const events = listEvents(ws);
   checks.push({
     name: "events",
@@ -103,7 +104,7 @@ function checkEvents(ws: Workspace, checks: Check[]): void {
   });
   for (const event of events) {
     for (const link of listLinks(ws, event)) {
-      const known = listTemplates(dirname(ws.path)).some((t) => t.name === link.template);
+      const known = templateNames.has(link.template);
       checks.push({
         name: `link ${event.slug}/${link.action}`,
         ok: known,
