@@ -199,7 +199,11 @@ async function buildProgram(
 ): Promise<Command> {
   const program = new Command("evcred")
     .description("Personal access codes for event attendees: import, send, verify.")
-    .version(packageVersion(), "-V, --version")
+    // package.json is read only when the version is asked for: start-up reads nothing else.
+    .version(
+      argv.includes("-V") || argv.includes("--version") ? packageVersion() : "",
+      "-V, --version",
+    )
     .option("--db <path>", "workspace file (env EVCRED_DB)", undefined)
     .option("--event <slug>", "event to act on (env EVCRED_EVENT)")
     .option("--json", "machine output on stdout", false)
