@@ -1,9 +1,16 @@
-// `npm run build`: the CLI bundled with esbuild into dist/. One file per entry and shared chunks
-// load far faster than the hundreds of small modules of drizzle, zod and friends, and each
-// command's code stays in its own chunk, loaded only when that command runs. Native addons
-// (better-sqlite3, argon2) stay external. Type checking is `npm run typecheck` (tsc).
+// `npm run build`: the CLI bundled with esbuild into dist/, in two parts.
+//
+// - dist/cli.cjs, the program: the process host, commander and the command manifest. It is
+//   CommonJS so that `evcred --help` never starts Node's ES-module loader (a tenth of `node -e 0`).
+// - dist/commands/…, dist/context.js: each command as an ES module with shared chunks, loaded
+//   by the program only when that command runs.
+//
+// Both load one copy of src/errors.ts, dist/errors.cjs (through the package's "#errors" import),
+// so the program recognises the errors the commands throw. Native addons (better-sqlite3, argon2)
+// stay external. Type checking is `npm run typecheck` (tsc).
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
+import { resolve } from "node:path";
 
 /**
  * commander loads node:child_process up front, for executable subcommands evcred never uses;
@@ -26,16 +33,34 @@ const lazyChildProcess = {
   },
 };
 
-rmSync("dist", { recursive: true, force: true });
-await build({
-  // cli.ts is the program; hash.ts and workspace.ts are also entries for `npm run bench`.
-  entryPoints: ["src/cli.ts", "src/vault/hash.ts", "src/store/workspace.ts"],
-  outdir: "dist",
-  outbase: "src",
-  chunkNames: "chunks/[name]-[hash]",
+/**
+ * Imports of src/errors.ts load dist/errors.cjs, built once for both parts: the program, next to
+ * it, by its relative path; commands and chunks, at any depth, by the package's "#errors" import.
+ */
+const sharedErrors = (specifier) => ({
+  name: "shared-errors",
+  setup(build) {
+    const errors = resolve("src/errors.js");
+    build.onResolve({ filter: /\/errors\.js$/ }, (args) =>
+      resolve(args.resolveDir, args.path) === errors
+        ? { path: specifier, external: true }
+        : undefined,
+    );
+  },
+});
+
+/** The program loads the commands and their context from the ES-module build, when needed. */
+const commandsOutside = {
+  name: "commands-outside",
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, (args) =>
+      args.kind === "dynamic-import" ? { path: args.path, external: true } : undefined,
+    );
+  },
+};
+
+const common = {
   bundle: true,
-  splitting: true,
-  format: "esm",
   platform: "node",
   target: "node20",
   external: ["better-sqlite3", "@node-rs/argon2"],
@@ -43,10 +68,47 @@ await build({
   minify: true,
   // Error classes are told apart by name (inquirer's ExitPromptError): keep them.
   keepNames: true,
-  // Bundled CommonJS dependencies (commander, cli-progress) call require().
-  banner: {
-    js: "import { createRequire as __evcredRequire } from 'node:module'; const require = __evcredRequire(import.meta.url);",
-  },
-  plugins: [lazyChildProcess],
   logLevel: "warning",
-});
+};
+
+rmSync("dist", { recursive: true, force: true });
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: { cli: "src/cli.ts" },
+    outdir: "dist",
+    outExtension: { ".js": ".cjs" },
+    format: "cjs",
+    // src/package-root.ts finds the package from its own module's URL.
+    define: { "import.meta.url": "importMetaUrl" },
+    inject: ["build/import-meta-url.js"],
+    plugins: [lazyChildProcess, sharedErrors("./errors.cjs"), commandsOutside],
+  }),
+  build({
+    ...common,
+    entryPoints: { errors: "src/errors.ts" },
+    outdir: "dist",
+    outExtension: { ".js": ".cjs" },
+    format: "cjs",
+  }),
+  build({
+    ...common,
+    // hash.ts and workspace.ts are entries too, for `npm run bench`.
+    entryPoints: [
+      "src/commands/**/*.ts",
+      "src/context.ts",
+      "src/vault/hash.ts",
+      "src/store/workspace.ts",
+    ],
+    outdir: "dist",
+    outbase: "src",
+    chunkNames: "chunks/[name]-[hash]",
+    splitting: true,
+    format: "esm",
+    // Bundled CommonJS dependencies (cli-progress, better-sqlite3's callers) call require().
+    banner: {
+      js: "import { createRequire as __evcredRequire } from 'node:module'; const require = __evcredRequire(import.meta.url);",
+    },
+    plugins: [sharedErrors("#errors")],
+  }),
+]);

@@ -18,13 +18,19 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/*.js"],
+    files: ["**/*.js", "**/*.cjs"],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       globals: globals.node,
       parserOptions: { projectService: false },
     },
   },
+  {
+    // CommonJS on purpose: the start-up path, and what esbuild injects into it (build.config.js).
+    files: ["**/*.cjs", "build/**"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  { files: ["**/*.cjs"], languageOptions: { sourceType: "commonjs" } },
   {
     files: ["test/**", "bin/**"],
     rules: {

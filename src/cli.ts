@@ -3,6 +3,7 @@
  * it took over interrupts (`ctx.takeInterrupts()`); then the first one asks it to stop cleanly
  * and a second one ends it.
  */
+import { isatty } from "node:tty";
 import { ExitCode } from "./errors.js";
 import { main } from "./main.js";
 
@@ -20,13 +21,16 @@ export async function run(): Promise<number> {
       throw error;
     });
   }
+  // stdin is opened only by a command that reads it (a prompt): `--help` has no use for it.
   const io = {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
-    stdinIsTTY: isTty(process.stdin),
-    stdoutIsTTY: isTty(process.stdout),
-    stderrIsTTY: isTty(process.stderr),
+    get stdin() {
+      return process.stdin;
+    },
+    stdinIsTTY: isatty(0),
+    stdoutIsTTY: isatty(1),
+    stderrIsTTY: isatty(2),
   };
   return main(process.argv.slice(2), {
     io,
@@ -45,9 +49,4 @@ export async function run(): Promise<number> {
       });
     },
   });
-}
-
-/** `isTTY` is typed as always there, but a stream that is not a terminal does not have it. */
-function isTty(stream: { isTTY?: boolean }): boolean {
-  return stream.isTTY === true;
 }

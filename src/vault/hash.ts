@@ -1,5 +1,5 @@
 /**
- * argon2id hashing of codes on libuv's thread pool (sized to the machine by `bin/evcred.js`), so
+ * argon2id hashing of codes on libuv's thread pool (sized to the machine by `bin/evcred.cjs`), so
  * many hashes run in parallel. The PHC string records its parameters: verifying never needs them.
  */
 import { hash, verify } from "@node-rs/argon2";

@@ -11,14 +11,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const BIN = join(ROOT, "bin/evcred.js");
+const BIN = join(ROOT, "bin/evcred.cjs");
 const json = process.argv.includes("--json");
 const scale = process.argv.includes("--quick") ? 10 : 1;
 // `--only send,startup` runs some figures only (while working on one).
 const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
 const wanted = (name) => !onlyArg || onlyArg.split(",").includes(name);
 const cores = availableParallelism();
-// The same pool size bin/evcred.js gives itself, so the in-process bound hashes as evcred does.
+// The same pool size bin/evcred.cjs gives itself, so the in-process bound hashes as evcred does.
 process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, cores));
 const { hashMany, verifyCode, OWASP_PARAMS } = await import(join(ROOT, "dist/vault/hash.js"));
 

@@ -1,15 +1,17 @@
 /**
- * `bin/evcred.js` as a user's shell runs it: a fresh folder, NO_COLOR, real exit codes and
+ * `bin/evcred.cjs` as a user's shell runs it: a fresh folder, NO_COLOR, real exit codes and
  * streams. dist/ is rebuilt from this source by the vitest global setup.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
 import { runBin, type SpawnResult } from "../helpers/spawn.js";
 import { openCode } from "../helpers/codes.js";
 
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 let dir = "";
 let env: NodeJS.ProcessEnv = {};
 const runs: SpawnResult[] = [];
@@ -39,7 +41,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe("bin/evcred.js", () => {
+describe("bin/evcred.cjs", () => {
   it("--help lists the commands and exits 0", async () => {
     const help = await evcred("--help");
     expect(help.code).toBe(0);
@@ -48,6 +50,20 @@ describe("bin/evcred.js", () => {
     }
     expect(help.stdout).toContain("$ evcred init --sample");
     expect(help.stderr).toBe("");
+  });
+
+  it("--help loads the program alone: no ES-module loader, no command, database or mail code", async () => {
+    const out = join(dir, "loaded.json");
+    const probe = fileURLToPath(new URL("../helpers/loaded-modules.cjs", import.meta.url));
+    const help = await runBin(["--help"], {
+      cwd: dir,
+      env: { ...env, NODE_OPTIONS: `--require ${probe}`, LOADED_MODULES_OUT: out },
+    });
+    expect(help.code).toBe(0);
+    const loaded = JSON.parse(readFileSync(out, "utf8")) as { files: string[]; esmLoader: boolean };
+    expect(loaded.esmLoader).toBe(false);
+    const files = loaded.files.filter((f) => f !== probe).map((f) => relative(ROOT, f));
+    expect(files).toEqual(["bin/evcred.cjs", "dist/cli.cjs", "dist/errors.cjs"]);
   });
 
   it("shows an example in a command's help", async () => {

@@ -1,7 +1,7 @@
 /**
  * CSV that evcred writes (`import --rejects`, the only export) opened in a spreadsheet must run
  * nothing: every cell a spreadsheet would take for a formula (`= + - @`, or a leading tab or CR)
- * is written with a `'` in front. End to end: a real `bin/evcred.js` process, the file read back
+ * is written with a `'` in front. End to end: a real `bin/evcred.cjs` process, the file read back
  * by a CSV parser as a spreadsheet would. (The in-process test of --rejects is in
  * test/commands/import-errors.test.ts.)
  */

@@ -1,4 +1,4 @@
-/** Vitest global setup: the end-to-end tests run bin/evcred.js, so dist/ must be this source's. */
+/** Vitest global setup: the end-to-end tests run bin/evcred.cjs, so dist/ must be this source's. */
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 

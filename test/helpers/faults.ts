@@ -1,5 +1,5 @@
 /**
- * Helpers for the fault tests: real `bin/evcred.js` processes that can be killed or interrupted
+ * Helpers for the fault tests: real `bin/evcred.cjs` processes that can be killed or interrupted
  * at a moment of the test's choosing, and direct looks into the workspace file afterwards.
  */
 import Database from "better-sqlite3";
@@ -51,7 +51,7 @@ export function sandbox(prefix: string, extra: NodeJS.ProcessEnv = {}): Sandbox 
   };
 }
 
-/** `bin/evcred.js ARGS`, started and left running; `as` runs it as another user (root only). */
+/** `bin/evcred.cjs ARGS`, started and left running; `as` runs it as another user (root only). */
 export function startBin(
   args: readonly string[],
   cwd: string,

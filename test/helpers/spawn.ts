@@ -1,8 +1,8 @@
-/** End-to-end runs: `bin/evcred.js` as a child process, as a user's shell would start it. */
+/** End-to-end runs: `bin/evcred.cjs` as a child process, as a user's shell would start it. */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-export const BIN = fileURLToPath(new URL("../../bin/evcred.js", import.meta.url));
+export const BIN = fileURLToPath(new URL("../../bin/evcred.cjs", import.meta.url));
 
 export interface SpawnResult {
   code: number | null;
