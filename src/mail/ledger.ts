@@ -3,7 +3,8 @@
  * prepared statements because a run writes one row per message and must not spend its time
  * building SQL. A delivery is claimed (`pending`, leased to this run) before its message goes
  * out, and settled (`sent` or `failed`) after; a claim never attempted is released (deleted), so
- * the attendee stays due.
+ * the attendee stays due. Settlements are group-committed: those made in one turn of the event
+ * loop are written in one transaction at its end, and each caller resumes once its row is written.
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { hostname } from "node:os";
@@ -37,13 +38,21 @@ export interface Settlement {
   attempts: number;
 }
 
+interface WaitingSettlement {
+  row: Settlement & { id: number; at: string };
+  written: () => void;
+  failed: (error: unknown) => void;
+}
+
 export class DeliveryLedger {
   readonly #ws: Workspace;
   readonly #scope: LedgerScope;
   readonly #candidate;
   readonly #insert;
   readonly #settle;
+  readonly #settleAll;
   readonly #release;
+  #waiting: WaitingSettlement[] = [];
 
   constructor(ws: Workspace, scope: LedgerScope) {
     this.#ws = ws;
@@ -81,6 +90,9 @@ export class DeliveryLedger {
          attempts = @attempts, lease_owner = NULL, lease_expires_at = NULL, updated_at = @at
        WHERE id = @id`,
     );
+    this.#settleAll = ws.sqlite.transaction((rows: readonly WaitingSettlement["row"][]) => {
+      for (const row of rows) this.#settle.run(row);
+    });
     this.#release = ws.db
       .delete(deliveries)
       .where(and(eq(deliveries.id, sql.placeholder("id")), eq(deliveries.status, "pending")))
@@ -126,8 +138,32 @@ export class DeliveryLedger {
       .run();
   }
 
-  settle(deliveryId: number, result: Settlement): void {
-    this.#settle.run({ ...result, id: deliveryId, at: this.#scope.now().toISOString() });
+  /**
+   * Records how a delivery ended; resolves once it is written. A message's delivery counts as in
+   * flight until then: a crash before it leaves the row pending, and a later run sends it again.
+   */
+  settle(deliveryId: number, result: Settlement): Promise<void> {
+    return new Promise((written, failed) => {
+      const row = { ...result, id: deliveryId, at: this.#scope.now().toISOString() };
+      this.#waiting.push({ row, written, failed });
+      if (this.#waiting.length === 1) {
+        setImmediate(() => {
+          this.#writeWaiting();
+        });
+      }
+    });
+  }
+
+  #writeWaiting(): void {
+    const batch = this.#waiting;
+    this.#waiting = [];
+    try {
+      this.#settleAll.immediate(batch.map((w) => w.row));
+    } catch (error) {
+      for (const w of batch) w.failed(error);
+      return;
+    }
+    for (const w of batch) w.written();
   }
 
   release(deliveryId: number): void {

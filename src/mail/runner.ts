@@ -100,8 +100,8 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
     ledger.release(job.deliveryId);
     summary.released++;
   };
-  const fail = (job: Claim, response: string, attempts: number) => {
-    ledger.settle(job.deliveryId, { status: "failed", messageId: null, response, attempts });
+  const fail = async (job: Claim, response: string, attempts: number) => {
+    await ledger.settle(job.deliveryId, { status: "failed", messageId: null, response, attempts });
     summary.failed.push({ email: job.attendee.email, response });
   };
 
@@ -156,7 +156,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
       // One attendee's row or data can break (a damaged seal, a template that trips on a
       // missing custom field): fail that one only. The reason never quotes the error's text,
       // which could hold the code the template was rendering.
-      fail(job, cannotCompose(options.template, error), 0);
+      await fail(job, cannotCompose(options.template, error), 0);
       return;
     }
     for (let attempts = 1; ; attempts++) {
@@ -187,7 +187,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
           }
           continue;
         }
-        fail(job, failure.response, attempts);
+        await fail(job, failure.response, attempts);
         // No SMTP reply at all, again and again: the server is gone; stop rather than fail everyone.
         if (failure.kind === "transient" && !/^\d{3}/.test(failure.response)) {
           if (++deadInARow >= DEAD_SERVER_AFTER) {
@@ -199,7 +199,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
       }
       // Outside the try: if recording fails, the message must not be sent again. The error
       // stops the run; the claim stays pending, and the next run counts it as in flight.
-      ledger.settle(job.deliveryId, { status: "sent", ...accepted, attempts });
+      await ledger.settle(job.deliveryId, { status: "sent", ...accepted, attempts });
       summary.sent++;
       deadInARow = 0;
       return;

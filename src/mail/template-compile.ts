@@ -24,6 +24,7 @@ export const EVENT_VARIABLES = ["name", "slug", "starts_at", "login_url"] as con
 
 /** A template problem at a place in a file: `templates/credentials.eta:7: …`, exit 2. */
 export class TemplateError extends UsageError {
+  override readonly name = "TemplateError";
   readonly file: string;
   readonly line: number | undefined;
   /** The message without the place. */

@@ -28,6 +28,7 @@ export interface Accepted {
 export type FailureKind = "transient" | "permanent" | "fatal";
 
 export class TransportError extends Error {
+  override readonly name = "TransportError";
   readonly kind: FailureKind;
   readonly response: string;
 

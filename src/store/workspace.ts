@@ -4,7 +4,6 @@
  * key id the workspace recorded, so a wrong key is an error, never garbage.
  */
 import Database from "better-sqlite3";
-import { eq } from "drizzle-orm";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { readMigrationFiles } from "drizzle-orm/migrator";
@@ -33,6 +32,7 @@ export class Workspace {
   readonly db: Db;
   readonly #keyPath: string;
   #vault: Vault | undefined;
+  #metaValue: Database.Statement<[string], string> | undefined;
 
   constructor(path: string, sqlite: Database.Database, keyPath: string) {
     this.path = path;
@@ -92,7 +92,11 @@ export class Workspace {
   }
 
   getMeta(key: string): string | undefined {
-    return this.db.select().from(schema.meta).where(eq(schema.meta.key, key)).get()?.value;
+    // Plain and prepared once: every write transaction of a sending run checks the key id.
+    this.#metaValue ??= this.sqlite
+      .prepare<[string], string>("SELECT value FROM meta WHERE key = ?")
+      .pluck();
+    return this.#metaValue.get(key);
   }
 
   setMeta(key: string, value: string): void {

@@ -85,6 +85,24 @@ describe("runDeliveries", () => {
     expect(transport.sent.length).toBeLessThanOrEqual(5 + options.concurrency);
   });
 
+  it("records accepted messages before their worker sends another: never more than one unrecorded per worker", async () => {
+    const b = bench();
+    const { ws, options } = await setUp(b, 40);
+    const recorded = ws.sqlite.prepare("SELECT count(*) FROM deliveries WHERE status = 'sent'");
+    const unrecorded: number[] = [];
+    const transport = recordingTransport((n) => {
+      // The message being handed over now is not accepted yet: the n - 1 before it were.
+      unrecorded.push(n - 1 - (recorded.pluck().get() as number));
+    });
+    const summary = await runDeliveries(ws, { ...options, transport });
+    expect(summary.sent).toBe(40);
+    expect(Math.max(...unrecorded)).toBeLessThanOrEqual(options.concurrency - 1);
+    // They are written together (one transaction per turn of the event loop), not one by one.
+    expect(Math.max(...unrecorded)).toBeGreaterThan(0);
+    expect(recorded.pluck().get()).toBe(40);
+    ws.close();
+  });
+
   it("fails only the attendee whose sealed code is damaged, without a code in the reason", async () => {
     const b = bench();
     const { ws, options } = await setUp(b, 4);
