@@ -148,13 +148,19 @@ export class DeliveryLedger {
       this.#waiting.push({ row, written, failed });
       if (this.#waiting.length === 1) {
         setImmediate(() => {
-          this.#writeWaiting();
+          this.writeWaiting();
         });
       }
     });
   }
 
-  #writeWaiting(): void {
+  /**
+   * Writes the settlements waiting for the end of this turn, now. The runner also calls it when
+   * the process is made to exit at once (a second Ctrl-C, a closed pipe), so rows of messages the
+   * server already took are not left pending.
+   */
+  writeWaiting(): void {
+    if (this.#waiting.length === 0) return;
     const batch = this.#waiting;
     this.#waiting = [];
     try {

@@ -198,7 +198,8 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
         return;
       }
       // Outside the try: if recording fails, the message must not be sent again. The error
-      // stops the run; the claim stays pending, and the next run counts it as in flight.
+      // stops the run; the claims of the failed batch (settled together with this one) stay
+      // pending, and the next run counts them as in flight.
       await ledger.settle(job.deliveryId, { status: "sent", ...accepted, attempts });
       summary.sent++;
       deadInARow = 0;
@@ -212,6 +213,15 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
       progress();
     }
   };
+  // A forced exit skips the end of the turn where settlements are written: write them then.
+  const writeOnExit = () => {
+    try {
+      ledger.writeWaiting();
+    } catch {
+      // The rows stay pending; the next run counts those messages as in flight.
+    }
+  };
+  process.on("exit", writeOnExit);
   const workers = Array.from({ length: Math.max(1, options.concurrency) }, () =>
     worker().catch((error: unknown) => {
       // An unexpected failure (the database) stops every worker before it sends more.
@@ -224,6 +234,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
     const failed = outcomes.find((o) => o.status === "rejected");
     if (failed) throw failed.reason;
   } finally {
+    process.off("exit", writeOnExit);
     for (const job of queue.splice(0)) release(job);
     options.signal.removeEventListener("abort", onAbort);
   }

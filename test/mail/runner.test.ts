@@ -103,6 +103,31 @@ describe("runDeliveries", () => {
     ws.close();
   });
 
+  it("on a forced exit, writes the rows of accepted messages still waiting for the end of the turn", async () => {
+    const b = bench();
+    const { ws, options } = await setUp(b, 9);
+    const before = process.listeners("exit");
+    const recorded = () =>
+      ws.sqlite.prepare("SELECT count(*) FROM deliveries WHERE status = 'sent'").pluck().get();
+    const seen: { waiting: number; afterExit: unknown }[] = [];
+    const transport = recordingTransport((n) => {
+      if (n !== 6) return;
+      // Once this turn's promises have run, messages 4-6 are accepted and their rows wait for
+      // the end of the turn; `process.exit` would run the exit listeners before it comes.
+      process.nextTick(() => {
+        const waiting = 6 - (recorded() as number);
+        for (const listener of process.listeners("exit"))
+          if (!before.includes(listener)) listener(130);
+        seen.push({ waiting, afterExit: recorded() });
+      });
+    });
+    const summary = await runDeliveries(ws, { ...options, transport });
+    expect(summary.sent).toBe(9);
+    expect(seen).toEqual([{ waiting: 3, afterExit: 6 }]);
+    expect(process.listeners("exit")).toEqual(before); // the listener is gone once the run ends
+    ws.close();
+  });
+
   it("fails only the attendee whose sealed code is damaged, without a code in the reason", async () => {
     const b = bench();
     const { ws, options } = await setUp(b, 4);
