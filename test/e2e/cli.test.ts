@@ -2,7 +2,7 @@
  * `bin/evcred.cjs` as a user's shell runs it: a fresh folder, NO_COLOR, real exit codes and
  * streams. dist/ is rebuilt from this source by the vitest global setup.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,7 +57,7 @@ describe("bin/evcred.cjs", () => {
     const probe = fileURLToPath(new URL("../helpers/loaded-modules.cjs", import.meta.url));
     const help = await runBin(["--help"], {
       cwd: dir,
-      env: { ...env, NODE_OPTIONS: `--require ${probe}`, LOADED_MODULES_OUT: out },
+      env: { ...env, NODE_OPTIONS: `--require "${probe}"`, LOADED_MODULES_OUT: out },
     });
     expect(help.code).toBe(0);
     const loaded = JSON.parse(readFileSync(out, "utf8")) as { files: string[]; esmLoader: boolean };
@@ -141,6 +141,22 @@ describe("bin/evcred.cjs", () => {
     const option = await evcred("attendees", "list", "--colour");
     expect(option.code, option.stderr).toBe(2);
     expect(option.stderr).toContain("unknown option '--colour'");
+  });
+
+  it("--debug names the error's class, from the program's bundle and from a command's", async () => {
+    const missing = await evcred("import", "missing.csv", "--event", "x", "--debug");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^UsageError: cannot read .*missing\.csv/m);
+    mkdirSync(join(dir, "templates"), { recursive: true });
+    writeFileSync(
+      join(dir, "templates", "typo.eta"),
+      "---\nsubject: Hi\n---\n<%= it.user_email %> <%= it.user_pass %> <%= it.emial %>\n",
+    );
+    const typo = await evcred("template", "check", "typo", "--debug");
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(
+      /^TemplateError: templates\/typo\.eta:4: unknown variable it\.emial/m,
+    );
   });
 
   it("never writes a code, and no ANSI escapes with NO_COLOR", () => {
