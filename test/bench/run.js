@@ -179,45 +179,50 @@ async function send(count) {
     messageFile,
     JSON.stringify({ subject: parsed.subject, text: parsed.text, html: parsed.html }),
   );
-  // This machine's timings swing by a tenth from one run to the next: both senders run in
-  // alternating rounds, each with a fresh server, and the medians are compared.
+  // This machine's timings swing by a tenth from one run to the next: the two senders run in
+  // rounds, each with a fresh server and taking turns at going first, and the median of the
+  // rounds' ratios is the figure.
   const rates = { evcred: [], raw: [] };
   for (let r = 0; r < SEND_ROUNDS; r++) {
     const sink = await startSink();
     try {
       // Both are timed the same way: a whole process, from its start to its exit.
-      const raw = await timed(process.execPath, [
-        join(ROOT, "test/bench/raw-send.js"),
-        String(sink.port),
-        String(count),
-        messageFile,
-      ]);
-      const t = performance.now();
-      await evcred(["send", "--template", "credentials", "--all", "--yes"], cwd, {
-        EVCRED_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-      });
-      const took = performance.now() - t;
+      const sendRaw = async () => {
+        const took = await timed(process.execPath, [
+          join(ROOT, "test/bench/raw-send.js"),
+          String(sink.port),
+          String(count),
+          messageFile,
+        ]);
+        rates.raw.push((count / took) * 1000);
+      };
+      const sendEvcred = async () => {
+        const t = performance.now();
+        await evcred(["send", "--template", "credentials", "--all", "--yes"], cwd, {
+          EVCRED_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+        });
+        rates.evcred.push((count / (performance.now() - t)) * 1000);
+      };
+      for (const sender of r % 2 === 0 ? [sendRaw, sendEvcred] : [sendEvcred, sendRaw])
+        await sender();
       const received = await sink.count();
       if (received !== 2 * count)
         throw new Error(`the server received ${received} messages, expected ${2 * count}`);
-      rates.evcred.push((count / took) * 1000);
-      rates.raw.push((count / raw) * 1000);
     } finally {
       sink.close();
     }
   }
-  const rate = middle(rates.evcred);
-  const rawRate = middle(rates.raw);
   const perRound = rates.evcred.map((v, i) => v / rates.raw[i]);
+  const ratio = middle(perRound);
   figures.push({
     figure: `send: ${count} emails (${size} bytes) over 5 pooled connections, median of ${SEND_ROUNDS} rounds (ratios ${round(Math.min(...perRound), 2)}–${round(Math.max(...perRound), 2)})`,
-    value: round(rate),
+    value: round(middle(rates.evcred)),
     unit: "msg/s",
-    bound: round(rawRate),
-    boundIs: "raw pooled nodemailer, same server and message, as a process",
-    ratio: round(rate / rawRate, 2),
+    bound: round(middle(rates.raw)),
+    boundIs: "raw pooled nodemailer, same server and message, as a process; medians",
+    ratio: round(ratio, 2),
     target: "≥ 0.8",
-    met: rate / rawRate >= 0.8,
+    met: ratio >= 0.8,
   });
 }
 
