@@ -109,7 +109,7 @@ await Promise.all([
     format: "esm",
     // No keepNames: it re-labels every closure as it is created (nodemailer makes ~60 per
     // message), which cost `send` about a tenth of its speed. Error classes here name themselves.
-    // Bundled CommonJS dependencies (cli-progress, better-sqlite3's callers) call require().
+    // Bundled CommonJS dependencies (cli-progress, some of inquirer's) call require().
     banner: {
       js: "import { createRequire as __evcredRequire } from 'node:module'; const require = __evcredRequire(import.meta.url);",
     },

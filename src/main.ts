@@ -1,7 +1,7 @@
 /**
  * The program: commander with every command's name and summary, but only the invoked command's
  * module loaded (start-up stays near `node -e 0`). Errors are mapped to exit codes here, the only
- * place that decides one; `bin/evcred.cjs` passes it to process.exit.
+ * place that decides one; `bin/evcred.cjs` sets it as the process's exit code.
  */
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
