@@ -214,12 +214,9 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
     }
   };
   // A forced exit skips the end of the turn where settlements are written: write them then.
+  // (A write that fails there leaves the rows pending; the next run counts them as in flight.)
   const writeOnExit = () => {
-    try {
-      ledger.writeWaiting();
-    } catch {
-      // The rows stay pending; the next run counts those messages as in flight.
-    }
+    ledger.writeWaiting();
   };
   process.on("exit", writeOnExit);
   const workers = Array.from({ length: Math.max(1, options.concurrency) }, () =>
