@@ -1,19 +1,11 @@
 import { describe, expect, it } from "vitest";
+import type { EventView } from "../../src/render/event-view.js";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
 
 const bench = benchPerTest();
 
-interface EventJson {
-  slug: string;
-  name: string;
-  startsAt: string | null;
-  loginUrl: string | null;
-  from: string | null;
-  codeLength: number;
-  createdAt: string;
-  current?: boolean;
-  attendees?: number;
-}
+/** `event list` adds `current`; `event show` adds `attendees`. */
+type EventJson = EventView & { current?: boolean; attendees?: number };
 
 async function create(b: TestBench, ...argv: string[]) {
   const result = await b.run(["event", "create", ...argv]);

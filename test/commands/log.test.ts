@@ -1,26 +1,18 @@
 import { describe, expect, it } from "vitest";
+import type { AuditView } from "../../src/domain/audit-query.js";
 import { expectNoCodeIn, scriptedHistory } from "../helpers/history.js";
 import { benchPerTest } from "../helpers/workspace.js";
 
 const bench = benchPerTest();
 
-interface Entry {
-  at: string;
-  actor: string;
-  action: string;
-  event: string | null;
-  email: string | null;
-  summary: string;
-}
-
 interface Page {
   event: string | null;
   since: string | null;
-  entries: Entry[];
+  entries: AuditView[];
   total: number;
 }
 
-const brief = (e: Entry) => [e.at.slice(11, 16), e.actor, e.action, e.event, e.email];
+const brief = (e: AuditView) => [e.at.slice(11, 16), e.actor, e.action, e.event, e.email];
 
 describe("evcred log", () => {
   it("lists the event's audit trail, newest first, with actor, action, attendee and summary", async () => {
