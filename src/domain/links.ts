@@ -33,6 +33,12 @@ export function isLinkAction(value: string): value is LinkAction {
   return (LINK_ACTIONS as readonly string[]).includes(value);
 }
 
+/** The action named on the command line, or a usage error listing the ones there are. */
+export function parseLinkAction(value: string): LinkAction {
+  if (isLinkAction(value)) return value;
+  throw new UsageError(`unknown action "${value}"`, { hint: `one of: ${LINK_ACTIONS.join(", ")}` });
+}
+
 export function linkedTemplate(
   ws: Workspace,
   event: EventRow,

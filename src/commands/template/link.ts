@@ -1,6 +1,5 @@
-import { isLinkAction, LINK_ACTIONS, linkTemplate } from "../../domain/links.js";
+import { LINK_ACTIONS, parseLinkAction, linkTemplate } from "../../domain/links.js";
 import { resolveEvent } from "../../domain/events.js";
-import { UsageError } from "../../errors.js";
 import { defineCommand, examples } from "../command.js";
 
 export default defineCommand({
@@ -17,12 +16,7 @@ export default defineCommand({
       );
   },
   async run(ctx, args) {
-    const action = String(args[0]);
-    if (!isLinkAction(action)) {
-      throw new UsageError(`unknown action "${action}"`, {
-        hint: `one of: ${LINK_ACTIONS.join(", ")}`,
-      });
-    }
+    const action = parseLinkAction(String(args[0]));
     const ws = await ctx.workspace();
     const event = resolveEvent(ws, ctx.options.event);
     const change = linkTemplate(ws, event, action, String(args[1]), {
