@@ -10,7 +10,9 @@ const SILENT: Progress = { update: () => undefined, stop: () => undefined };
 
 export async function startProgress(ctx: Context, label: string): Promise<Progress> {
   if (!ctx.io.stderrIsTTY || ctx.options.json || ctx.env.CI === "true") return SILENT;
-  const { SingleBar, Presets } = await import("cli-progress");
+  // cli-progress is CommonJS: bundled, only its default export (module.exports) is filled in.
+  const { default: cliProgress } = await import("cli-progress");
+  const { SingleBar, Presets } = cliProgress;
   const bar = new SingleBar(
     {
       format: `${label} ${ctx.theme.chalk.cyan("{bar}")} {value}/{total} · {eta_formatted} left`,
