@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Context } from "../context.js";
 import { resolveEvent } from "../domain/events.js";
-import { dueForTemplate } from "../domain/recipients.js";
+import { countDue, dueForTemplate } from "../domain/recipients.js";
 import { UsageError } from "../errors.js";
 import { confirmAction } from "../render/questions.js";
 import { reportDeliveries } from "../render/send-summary.js";
@@ -118,9 +118,40 @@ export default defineCommand({
       onlyDue: !options.all,
       purpose: "send",
     });
-    return reportDeliveries(ctx, summary, { event: event.slug, template: template.name });
+    return reportDeliveries(
+      ctx,
+      summary,
+      { event: event.slug, template: template.name },
+      {
+        template: template.name,
+        stillDue: countDue(ws, event, template.name),
+        // The rest of this run's list is the lowest ids still due: those not sent, and the failed.
+        finish: finishCommand(
+          event.slug,
+          template.name,
+          options,
+          summary.notSent + summary.failed.length,
+        ),
+      },
+    );
   },
 });
+
+/**
+ * What sends the rest of a run cut short, when the same command would not: with `--limit` it
+ * would send N more, with `--all` everyone again.
+ */
+function finishCommand(
+  event: string,
+  template: string,
+  options: { all: boolean; limit?: number | undefined },
+  rest: number,
+): string | undefined {
+  const command = `evcred send --template ${template} --event ${event}`;
+  if (options.all) return `${command} (those still due; --all would send to everyone again)`;
+  if (options.limit !== undefined) return `${command} --limit ${rest}`;
+  return undefined;
+}
 
 function describeTransport(ctx: Context): string {
   return ctx.env.EVCRED_SMTP_URL

@@ -16,9 +16,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { attendeeCsv } from "../helpers/faults.js";
-import { barsDrawn, plain, runEvcredOnPty, startOnPty, type PtyResult } from "../helpers/pty.js";
-import type { TestSmtp } from "../helpers/smtp.js";
+import { attendeeCsv, inspect } from "../helpers/faults.js";
+import {
+  barsDrawn,
+  plain,
+  runEvcredOnPty,
+  startEvcredOnPty,
+  startOnPty,
+  waitForOutput,
+  type PtyResult,
+} from "../helpers/pty.js";
+import { startSmtp, type TestSmtp } from "../helpers/smtp.js";
 import { TEST_ARGON2 } from "../helpers/workspace.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -46,6 +54,16 @@ function expectBarFinished(result: PtyResult, label: string, total: number): voi
 
 function emlFiles(dir: string): string[] {
   return readdirSync(join(dir, "outbox")).filter((f) => f.endsWith(".eml"));
+}
+
+function count(db: string, sql: string): number {
+  return inspect(db, (sqlite) => (sqlite.prepare(sql).get() as { n: number }).n);
+}
+
+/** The bar was put away and the cursor shown again: the terminal is left as it was found. */
+function expectTerminalRestored(result: PtyResult): void {
+  const output = result.output;
+  expect(output.lastIndexOf("\x1b[?25h")).toBeGreaterThan(output.lastIndexOf("\x1b[?25l"));
 }
 
 describe("on a terminal: the README's two commands", () => {
@@ -116,4 +134,99 @@ describe("on a terminal: the long commands draw their bars", () => {
     expectBarFinished(reset, "hashing codes", 300);
     expect(plain(reset.output)).toContain("300 attendees of big have new codes");
   });
+});
+
+describe("on a terminal: Ctrl-C", () => {
+  it("during a long send (--rate, --limit): the messages in flight finish, exit 130, a true account and the command that finishes it", async () => {
+    const { dir, env } = folder();
+    const server = await startSmtp({});
+    servers.push(server);
+    writeFileSync(join(dir, "a.csv"), attendeeCsv(60));
+    const setup = { cwd: dir, env };
+    expect((await runEvcredOnPty(["import", "a.csv", "--event", "ev", "--yes"], setup)).code).toBe(
+      0,
+    );
+    expect(
+      (await runEvcredOnPty(["event", "update", "--from", "team@example.com"], setup)).code,
+    ).toBe(0);
+    const smtpEnv = { ...env, EVCRED_SMTP_URL: server.url };
+    const send = startEvcredOnPty(
+      ["send", "--template", "credentials", "--limit", "50", "--rate", "10/s", "--yes"],
+      { cwd: dir, env: smtpEnv },
+    );
+    await waitForOutput(send, /^sending [█░]+ ([5-9]|\d\d)\/50 /m);
+    send.type("\x03");
+    const result = await send.done;
+    const text = plain(result.output);
+    expect(result.code, text).toBe(130);
+    expectTerminalRestored(result);
+
+    const sent = server.received.length;
+    expect(sent).toBeGreaterThan(4);
+    expect(sent).toBeLessThan(50);
+    const db = join(dir, "evcred.db");
+    expect(count(db, "SELECT count(*) AS n FROM deliveries WHERE status = 'sent'")).toBe(sent);
+    expect(count(db, "SELECT count(*) AS n FROM deliveries WHERE status <> 'sent'")).toBe(0);
+    // The whole truth: what went, what of this run did not, what the event still lacks, and
+    // the command that finishes this run (the same one would send 50 more).
+    expect(text).toContain(
+      `interrupted: ${sent} sent, 0 failed, ${50 - sent} not sent yet; ${60 - sent} still due credentials; ` +
+        `to finish this run: evcred send --template credentials --event ev --limit ${50 - sent}`,
+    );
+
+    const finish = await runEvcredOnPty(
+      ["send", "--template", "credentials", "--event", "ev", "--limit", String(50 - sent), "--yes"],
+      { cwd: dir, env: smtpEnv },
+    );
+    expect(finish.code, plain(finish.output)).toBe(0);
+    expect(server.received).toHaveLength(50);
+    expect(new Set(server.received.map((m) => m.to)).size).toBe(50);
+    expect(server.received.map((m) => m.to).sort()).toEqual(
+      Array.from({ length: 50 }, (_, i) => `person${i}@example.com`).sort(),
+    );
+  });
+
+  it("during a long import: the batches committed stay, exit 130, says how many and that rerunning finishes", async () => {
+    const { dir, env } = folder();
+    writeFileSync(join(dir, "big.csv"), attendeeCsv(2500));
+    // Dearer hashes, so that the import is still running when Ctrl-C comes.
+    const slow = { ...env, EVCRED_ARGON2: "m=4096,t=2,p=1" };
+    const run = startEvcredOnPty(["import", "big.csv", "--event", "big", "--yes"], {
+      cwd: dir,
+      env: slow,
+    });
+    // Past the first batch of 1,000: it is committed, the second is being hashed.
+    await waitForOutput(run, /^hashing codes [█░]+ 1[1-9]\d\d\/2500 /m, 60_000);
+    run.type("\x03");
+    const result = await run.done;
+    const text = plain(result.output);
+    expect(result.code, text).toBe(130);
+    expectTerminalRestored(result);
+    const db = join(dir, "evcred.db");
+    const committed = count(db, "SELECT count(*) AS n FROM attendees");
+    expect(committed).toBe(1000);
+    expect(text).toContain(
+      "interrupted: 1000 of 2500 rows committed (1000 new, 0 updated, 0 unchanged), 1500 not imported yet; " +
+        "to finish, rerun: evcred import big.csv --event big",
+    );
+    const hashes = inspect(db, (sqlite) =>
+      sqlite.prepare("SELECT email, code_hash AS hash FROM attendees ORDER BY id").all(),
+    );
+
+    const rerun = await runEvcredOnPty(["import", "big.csv", "--event", "big", "--yes"], {
+      cwd: dir,
+      env,
+    });
+    expect(rerun.code, plain(rerun.output)).toBe(0);
+    expect(plain(rerun.output)).toContain("big: 1500 new, 0 updated, 1000 unchanged");
+    expect(count(db, "SELECT count(*) AS n FROM attendees")).toBe(2500);
+    // Those committed before Ctrl-C kept their codes.
+    expect(
+      inspect(db, (sqlite) =>
+        sqlite
+          .prepare("SELECT email, code_hash AS hash FROM attendees ORDER BY id LIMIT 1000")
+          .all(),
+      ),
+    ).toEqual(hashes);
+  }, 120_000);
 });
