@@ -5,7 +5,7 @@ import { countDue, dueForTemplate } from "../domain/recipients.js";
 import { UsageError } from "../errors.js";
 import { confirmAction } from "../render/questions.js";
 import { reportDeliveries } from "../render/send-summary.js";
-import { credentialTemplate, deliver, sendTestMessage } from "../mail/deliver.js";
+import { credentialTemplate, prepareDelivery, sendTestMessage } from "../mail/deliver.js";
 import { renderSample } from "../mail/sample.js";
 import { defineCommand, examples } from "./command.js";
 import { emailFlag, intFlag, parseOptions } from "./options.js";
@@ -105,12 +105,8 @@ export default defineCommand({
       );
       return;
     }
-    await confirmAction(
-      ctx,
-      `send ${template.name} to ${recipients.length} attendee${recipients.length === 1 ? "" : "s"} of ${event.slug} via ${describeTransport(ctx)}`,
-      { refused: "nothing sent" },
-    );
-    const summary = await deliver(ctx, ws, {
+    // Everything that could refuse the send (sender, settings, key, server) before the question.
+    const ready = await prepareDelivery(ctx, ws, {
       ...options,
       event,
       template,
@@ -118,6 +114,17 @@ export default defineCommand({
       onlyDue: !options.all,
       purpose: "send",
     });
+    let summary;
+    try {
+      await confirmAction(
+        ctx,
+        `send ${template.name} to ${recipients.length} attendee${recipients.length === 1 ? "" : "s"} of ${event.slug} via ${describeTransport(ctx)}`,
+        { refused: "nothing sent" },
+      );
+      summary = await ready.run();
+    } finally {
+      ready.close();
+    }
     return reportDeliveries(
       ctx,
       summary,
