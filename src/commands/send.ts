@@ -6,9 +6,11 @@ import { UsageError } from "../errors.js";
 import { confirmAction } from "../render/questions.js";
 import { reportDeliveries } from "../render/send-summary.js";
 import { credentialTemplate, prepareDelivery, sendTestMessage } from "../mail/deliver.js";
-import { renderSample } from "../mail/sample.js";
+import { checkSamples, renderSample } from "../mail/sample.js";
+import { checkTemplate } from "../mail/templates.js";
 import { defineCommand, examples } from "./command.js";
 import { emailFlag, intFlag, parseOptions } from "./options.js";
+import { sampleContext } from "./template/sample-context.js";
 
 const Options = z
   .object({
@@ -105,7 +107,9 @@ export default defineCommand({
       );
       return;
     }
-    // Everything that could refuse the send (sender, settings, key, server) before the question.
+    // Everything that could refuse the send before the question: the template as
+    // `template check` renders it, then the sender, settings, key and server.
+    checkTemplate(template, checkSamples(event, sampleContext(ws, event.slug).fieldNames));
     const ready = await prepareDelivery(ctx, ws, {
       ...options,
       event,

@@ -364,6 +364,24 @@ describe("send checks everything before it asks", () => {
     expect(b.snapshot()).toEqual(before);
   });
 
+  it("a template that breaks where `template check` renders it: refused with file:line before the question", async () => {
+    const b = bench();
+    await withoutSender(b); // no login link either
+    b.file(
+      "templates/venue.eta",
+      "---\nsubject: Your code\n---\n<%= it.user_email %> <%= it.user_pass %>\nGo to <%= it.event.login_url.replace('https://', '') %>\n",
+    );
+    const before = b.snapshot();
+    const r = await b.run(["send", "--template", "venue"], { tty: true, answers: [true] });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(
+      /^error: templates\/venue\.eta:5: .*\(rendering for a sample attendee of summit-2026\)/m,
+    );
+    expect(b.questions).toEqual([]);
+    expect(b.snapshot()).toEqual(before);
+    expect(readdirSync(b.dir)).not.toContain("outbox");
+  });
+
   it("asks once everything holds, then sends", async () => {
     const b = bench();
     await imported(b);
