@@ -26,15 +26,14 @@ export function reportDeliveries(
       `… and ${summary.failed.length - 20} more failed (evcred attendees list --status failed)`,
     );
   const line = `${summary.sent} sent, ${summary.failed.length} failed${summary.skipped ? `, ${summary.skipped} skipped (already sent or being sent by another evcred)` : ""}${summary.notSent ? `, ${summary.notSent} not sent yet` : ""}`;
-  const due = left ? `${left.stillDue} still due ${left.template}; ` : "";
+  const due = left
+    ? `${left.stillDue} attendee${left.stillDue === 1 ? "" : "s"} still due ${left.template}; `
+    : "";
   const rerun = left?.finish
     ? `to finish this run: ${left.finish}`
     : "rerun the same command to send the rest";
   if (summary.stoppedBy)
-    ctx.out.error(
-      `stopped: ${summary.stoppedBy}`,
-      `the rest is still due: ${due}once the server is back, ${rerun}`,
-    );
+    ctx.out.error(`stopped: ${summary.stoppedBy}`, `${due || "the rest is still due; "}${rerun}`);
   if (summary.interrupted) {
     ctx.out.info(`interrupted: ${line}; ${due}${rerun}`);
     return ExitCode.cancelled;

@@ -170,7 +170,7 @@ describe("on a terminal: Ctrl-C", () => {
     // The whole truth: what went, what of this run did not, what the event still lacks, and
     // the command that finishes this run (the same one would send 50 more).
     expect(text).toContain(
-      `interrupted: ${sent} sent, 0 failed, ${50 - sent} not sent yet; ${60 - sent} still due credentials; ` +
+      `interrupted: ${sent} sent, 0 failed, ${50 - sent} not sent yet; ${60 - sent} attendees still due credentials; ` +
         `to finish this run: evcred send --template credentials --event ev --limit ${50 - sent}`,
     );
 
