@@ -12,7 +12,7 @@ import { attendees, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
 import { recordAudit } from "./audit.js";
-import { issueCodes } from "./code-issuer.js";
+import { issueCodes, type IssuedCode } from "./code-issuer.js";
 import { ensureDecoyHash } from "./logins.js";
 import { readCsv, type CsvProblem } from "./csv.js";
 import type { Who } from "./events.js";
@@ -118,14 +118,20 @@ export async function applyImport(
     const rows = batch;
     batch = [];
     const plan = planImport(rows, existingByEmail(ws, event.id, rows));
-    const codes = await issueCodes(ws, plan.insert.length, {
-      eventId: event.id,
-      length: event.codeLength,
-      hashParams: options.hashParams,
-      onHashed: tick,
-    });
+    let codes: IssuedCode[] | undefined;
+    try {
+      codes = await issueCodes(ws, plan.insert.length, {
+        eventId: event.id,
+        length: event.codeLength,
+        hashParams: options.hashParams,
+        onHashed: tick,
+        signal: options.signal,
+      });
+    } catch (error) {
+      if (!stopped()) throw error;
+    }
     // Ctrl-C while the batch was hashing: it is dropped whole, as a crash would drop it.
-    if (stopped()) return;
+    if (stopped() || !codes) return;
     const issuedFor = new Map(plan.insert.map((a, i) => [a.email, codes[i]]));
     const now = options.who.at;
     const vault = ws.vault();

@@ -202,6 +202,9 @@ describe("on a terminal: Ctrl-C", () => {
     const text = plain(result.output);
     expect(result.code, text).toBe(130);
     expectTerminalRestored(result);
+    // Hashing stopped inside the second batch instead of running on to its end.
+    const last = barsDrawn(result.output, "hashing codes").at(-1);
+    expect(last?.value).toBeLessThan(1800);
     const db = join(dir, "evcred.db");
     const committed = count(db, "SELECT count(*) AS n FROM attendees");
     expect(committed).toBe(1000);
