@@ -137,7 +137,7 @@ export default defineCommand({
         template: template.name,
         stillDue: countDue(ws, event, template.name),
         // The rest of this run's list is the lowest ids still due: those not sent, and the failed.
-        finish: finishCommand(
+        next: finishRun(
           event.slug,
           template.name,
           options,
@@ -149,18 +149,19 @@ export default defineCommand({
 });
 
 /**
- * What sends the rest of a run cut short, when the same command would not: with `--limit` it
+ * How to send the rest of a run cut short, when the same command would not: with `--limit` it
  * would send N more, with `--all` everyone again.
  */
-function finishCommand(
+function finishRun(
   event: string,
   template: string,
   options: { all: boolean; limit?: number | undefined },
   rest: number,
 ): string | undefined {
   const command = `evcred send --template ${template} --event ${event}`;
-  if (options.all) return `${command} (those still due; --all would send to everyone again)`;
-  if (options.limit !== undefined) return `${command} --limit ${rest}`;
+  if (options.all)
+    return `\`${command}\` sends to those still due; with --all it sends to everyone again`;
+  if (options.limit !== undefined) return `to finish this run: ${command} --limit ${rest}`;
   return undefined;
 }
 

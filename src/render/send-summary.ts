@@ -8,8 +8,8 @@ export interface WhatIsLeft {
   template: string;
   /** Attendees still without the template for their current code, counted after the run. */
   stillDue: number;
-  /** The command that finishes this run, when rerunning the same one would not (`--limit`, `--all`). */
-  finish?: string | undefined;
+  /** How to finish this run, when rerunning the same command would not (`--limit`, `--all`). */
+  next?: string | undefined;
 }
 
 /** The summary always, and the exit code: 0 all sent, 3 some failed, 1 none could be sent, 130 interrupted. */
@@ -29,9 +29,7 @@ export function reportDeliveries(
   const due = left
     ? `${left.stillDue} attendee${left.stillDue === 1 ? "" : "s"} still due ${left.template}; `
     : "";
-  const rerun = left?.finish
-    ? `to finish this run: ${left.finish}`
-    : "rerun the same command to send the rest";
+  const rerun = left?.next ?? "rerun the same command to send the rest";
   if (summary.stoppedBy)
     ctx.out.error(`stopped: ${summary.stoppedBy}`, `${due || "the rest is still due; "}${rerun}`);
   if (summary.interrupted) {

@@ -409,3 +409,42 @@ describe("send checks everything before it asks", () => {
     expect(b.snapshot()).toEqual(before);
   });
 });
+
+describe("an interrupted send says what is left", () => {
+  const interrupted = (): AbortSignal => {
+    const controller = new AbortController();
+    controller.abort();
+    return controller.signal;
+  };
+
+  it("--limit: the not sent of this run, the event's still due, and the command that finishes the run", async () => {
+    const b = bench();
+    await imported(b);
+    const r = await b.run(
+      ["send", "--template", "credentials", "--limit", "2", "--yes", "--json"],
+      {
+        interrupt: interrupted(),
+      },
+    );
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.json()).toMatchObject({ sent: 0, notSent: 2, stillDue: 3, interrupted: true });
+    expect(r.stderr).toContain(
+      "interrupted: 0 sent, 0 failed, 2 not sent yet; 3 attendees still due credentials; " +
+        "to finish this run: evcred send --template credentials --event summit-2026 --limit 2",
+    );
+  });
+
+  it("--all: says that rerunning it would mail everyone again", async () => {
+    const b = bench();
+    await imported(b);
+    expect((await b.run(["send", "--template", "credentials", "--yes"])).code).toBe(0);
+    const r = await b.run(["send", "--template", "credentials", "--all", "--yes"], {
+      interrupt: interrupted(),
+    });
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain(
+      "interrupted: 0 sent, 0 failed, 3 not sent yet; 0 attendees still due credentials; " +
+        "`evcred send --template credentials --event summit-2026` sends to those still due; with --all it sends to everyone again",
+    );
+  });
+});
