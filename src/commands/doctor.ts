@@ -4,9 +4,10 @@ import type { Context } from "../context.js";
 import { listEvents } from "../domain/events.js";
 import { listLinks } from "../domain/links.js";
 import { ExitCode } from "../errors.js";
-import { openTransport } from "../mail/deliver.js";
+import { openTransport, senderFor, transportKind } from "../mail/deliver.js";
 import { assertCredentialTemplate, listTemplates, loadTemplate } from "../mail/templates.js";
-import { TransportError } from "../mail/transport.js";
+import { TransportError, type MailTransport } from "../mail/transport.js";
+import type { EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { masterKeyPath } from "../vault/master-key.js";
 import { defineCommand, examples } from "./command.js";
@@ -66,7 +67,7 @@ export default defineCommand({
     );
     const workspaceDir = ws ? dirname(ws.path) : ctx.cwd;
     const templates = listTemplates(workspaceDir);
-    if (ws) checkEvents(ws, new Set(templates.map((t) => t.name)), checks);
+    if (ws) checkEvents(ws, new Set(templates.map((t) => t.name)), transportKind(ctx.env), checks);
     for (const info of templates) {
       await attempt(`template ${info.name}`, () => {
         const template = loadTemplate(workspaceDir, info.name);
@@ -95,7 +96,12 @@ export default defineCommand({
   },
 });
 
-function checkEvents(ws: Workspace, templateNames: ReadonlySet<string>, checks: Check[]): void {
+function checkEvents(
+  ws: Workspace,
+  templateNames: ReadonlySet<string>,
+  kind: MailTransport["kind"],
+  checks: Check[],
+): void {
   const events = listEvents(ws);
   checks.push({
     name: "events",
@@ -103,6 +109,7 @@ function checkEvents(ws: Workspace, templateNames: ReadonlySet<string>, checks: 
     detail: events.length ? events.map((e) => e.slug).join(", ") : "none yet",
   });
   for (const event of events) {
+    checks.push(senderCheck(event, kind));
     for (const link of listLinks(ws, event)) {
       const known = templateNames.has(link.template);
       checks.push({
@@ -114,6 +121,20 @@ function checkEvents(ws: Workspace, templateNames: ReadonlySet<string>, checks: 
           : `evcred template link ${link.action} credentials --event ${event.slug}`,
       });
     }
+  }
+}
+
+/** The event's `From`, as a send through this transport would need it. */
+function senderCheck(event: EventRow, kind: MailTransport["kind"]): Check {
+  const name = `sender ${event.slug}`;
+  const fix = `evcred event update ${event.slug} --from "Team <team@example.com>"`;
+  try {
+    const from = senderFor(event, kind);
+    return event.fromAddress
+      ? { name, ok: true, detail: from }
+      : { name, ok: true, detail: `none: the outbox uses ${from}; SMTP will need one (${fix})` };
+  } catch (error) {
+    return { name, ok: false, detail: error instanceof Error ? error.message : String(error), fix };
   }
 }
 

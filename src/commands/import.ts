@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { writeCsvFile } from "../domain/csv-export.js";
 import { createEvent, findEvent, resolveEvent } from "../domain/events.js";
-import { applyImport, scanImport, type ImportScan } from "../domain/import.js";
+import { applyImport, committedRows, scanImport, type ImportScan } from "../domain/import.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { safeOutputPath } from "../render/output-file.js";
 import { confirmAction } from "../render/questions.js";
@@ -98,6 +98,8 @@ export default defineCommand({
         onProgress: (done, total) => {
           progress.update(done, total);
         },
+        // Ctrl-C from here on stops after the batch being written; a second one ends at once.
+        signal: ctx.takeInterrupts(),
       });
     } finally {
       progress.stop();
@@ -111,9 +113,17 @@ export default defineCommand({
         updated: result.updated,
         unchanged: result.unchanged,
         committed: true,
+        interrupted: result.interrupted,
+        notImported: scan.valid - committedRows(result),
       },
       () => "",
     );
+    if (result.interrupted) {
+      ctx.out.info(
+        `interrupted: ${committedRows(result)} of ${scan.valid} rows committed (${result.inserted} new, ${result.updated} updated, ${result.unchanged} unchanged), ${scan.valid - committedRows(result)} not imported yet; to finish, rerun: evcred import ${options.file} --event ${event.slug} (those committed keep their codes)`,
+      );
+      return ExitCode.cancelled;
+    }
     ctx.out.success(
       `${event.slug}: ${result.inserted} new, ${result.updated} updated, ${result.unchanged} unchanged, ${scan.rejected.length} rejected (${seconds}s, ${availableParallelism()} cores)`,
     );

@@ -17,8 +17,12 @@ import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { hashParamsFrom } from "../vault/hash.js";
 import { linkedTemplate } from "../domain/links.js";
-import { credentialTemplate, deliver, linkedCredentialTemplate } from "../mail/deliver.js";
-import { checkMailEnvironment } from "../mail/settings.js";
+import {
+  checkCanSend,
+  credentialTemplate,
+  deliver,
+  linkedCredentialTemplate,
+} from "../mail/deliver.js";
 import type { CompiledTemplate } from "../mail/templates.js";
 import { reportDeliveries } from "../render/send-summary.js";
 import { defineCommand, examples } from "./command.js";
@@ -74,7 +78,7 @@ export default defineCommand({
     const event = resolveEvent(ws, ctx.options.event);
     // Checked before anything changes: a reset that cannot be sent as asked does not happen.
     const template = options.send ? linkedCredentialTemplate(ws, event, "reset") : undefined;
-    if (template) checkMailEnvironment(ctx.env);
+    if (template) checkCanSend(ctx, ws, event);
     if (options.all) {
       const rows = await resetEveryone(ctx, ws, event, template === undefined);
       return template
@@ -153,7 +157,7 @@ async function offerToSend(
   const name = linkedTemplate(ws, event, "reset");
   if (!name || ctx.options.yes || !ctx.canPrompt()) return undefined;
   try {
-    checkMailEnvironment(ctx.env);
+    checkCanSend(ctx, ws, event);
   } catch (error) {
     // The reset is done: say why it cannot be sent now rather than fail the command.
     if (!(error instanceof UsageError)) throw error;

@@ -1,14 +1,16 @@
 import { z } from "zod";
 import type { Context } from "../context.js";
 import { resolveEvent } from "../domain/events.js";
-import { dueForTemplate } from "../domain/recipients.js";
+import { countDue, dueForTemplate } from "../domain/recipients.js";
 import { UsageError } from "../errors.js";
 import { confirmAction } from "../render/questions.js";
 import { reportDeliveries } from "../render/send-summary.js";
-import { credentialTemplate, deliver, sendTestMessage } from "../mail/deliver.js";
-import { renderSample } from "../mail/sample.js";
+import { credentialTemplate, prepareDelivery, sendTestMessage } from "../mail/deliver.js";
+import { checkSamples, renderSample } from "../mail/sample.js";
+import { checkTemplate } from "../mail/templates.js";
 import { defineCommand, examples } from "./command.js";
 import { emailFlag, intFlag, parseOptions } from "./options.js";
+import { sampleContext } from "./template/sample-context.js";
 
 const Options = z
   .object({
@@ -105,12 +107,10 @@ export default defineCommand({
       );
       return;
     }
-    await confirmAction(
-      ctx,
-      `send ${template.name} to ${recipients.length} attendee${recipients.length === 1 ? "" : "s"} of ${event.slug} via ${describeTransport(ctx)}`,
-      { refused: "nothing sent" },
-    );
-    const summary = await deliver(ctx, ws, {
+    // Everything that could refuse the send before the question: the template as
+    // `template check` renders it, then the sender, settings, key and server.
+    checkTemplate(template, checkSamples(event, sampleContext(ws, event.slug).fieldNames));
+    const ready = await prepareDelivery(ctx, ws, {
       ...options,
       event,
       template,
@@ -118,9 +118,52 @@ export default defineCommand({
       onlyDue: !options.all,
       purpose: "send",
     });
-    return reportDeliveries(ctx, summary, { event: event.slug, template: template.name });
+    let summary;
+    try {
+      await confirmAction(
+        ctx,
+        `send ${template.name} to ${recipients.length} attendee${recipients.length === 1 ? "" : "s"} of ${event.slug} via ${describeTransport(ctx)}`,
+        { refused: "nothing sent" },
+      );
+      summary = await ready.run();
+    } finally {
+      ready.close();
+    }
+    return reportDeliveries(
+      ctx,
+      summary,
+      { event: event.slug, template: template.name },
+      {
+        template: template.name,
+        stillDue: countDue(ws, event, template.name),
+        // The rest of this run's list is the lowest ids still due: those not sent, and the failed.
+        next: finishRun(
+          event.slug,
+          template.name,
+          options,
+          summary.notSent + summary.failed.length,
+        ),
+      },
+    );
   },
 });
+
+/**
+ * How to send the rest of a run cut short, when the same command would not: with `--limit` it
+ * would send N more, with `--all` everyone again.
+ */
+function finishRun(
+  event: string,
+  template: string,
+  options: { all: boolean; limit?: number | undefined },
+  rest: number,
+): string | undefined {
+  const command = `evcred send --template ${template} --event ${event}`;
+  if (options.all)
+    return `\`${command}\` sends to those still due; with --all it sends to everyone again`;
+  if (options.limit !== undefined) return `to finish this run: ${command} --limit ${rest}`;
+  return undefined;
+}
 
 function describeTransport(ctx: Context): string {
   return ctx.env.EVCRED_SMTP_URL

@@ -19,6 +19,8 @@ export interface IssueOptions {
   length: number;
   hashParams: HashParams;
   onHashed?: () => void;
+  /** Aborted: no new hash starts and the call rejects (nothing was issued). */
+  signal?: AbortSignal | undefined;
 }
 
 export async function issueCodes(
@@ -46,6 +48,7 @@ export async function issueCodes(
     options.hashParams,
     availableParallelism(),
     options.onHashed,
+    options.signal,
   );
   return codes.map((c, i) => ({ ...c, hash: hashes[i] ?? "" }));
 }

@@ -12,7 +12,7 @@ import { attendees, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
 import { recordAudit } from "./audit.js";
-import { issueCodes } from "./code-issuer.js";
+import { issueCodes, type IssuedCode } from "./code-issuer.js";
 import { ensureDecoyHash } from "./logins.js";
 import { readCsv, type CsvProblem } from "./csv.js";
 import type { Who } from "./events.js";
@@ -49,6 +49,8 @@ export interface ImportResult {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** Stopped by `signal` before the end of the file: the batches above are committed, the rest not. */
+  interrupted: boolean;
 }
 
 /** Pass one: every record validated, nothing written. `event` is undefined for one not yet created. */
@@ -96,6 +98,8 @@ export interface ApplyOptions {
   who: Who;
   /** Called after each attendee is hashed or written, with the count done and the total. */
   onProgress?: (done: number, total: number) => void;
+  /** Aborted (Ctrl-C): the batch being prepared is dropped, those committed stay, nothing new starts. */
+  signal?: AbortSignal;
 }
 
 /** Pass two: the valid rows of a scanned file committed batch by batch. */
@@ -105,7 +109,8 @@ export async function applyImport(
   options: ApplyOptions,
 ): Promise<ImportResult> {
   const { event } = options;
-  const result: ImportResult = { inserted: 0, updated: 0, unchanged: 0 };
+  const result: ImportResult = { inserted: 0, updated: 0, unchanged: 0, interrupted: false };
+  const stopped = () => (result.interrupted ||= options.signal?.aborted ?? false);
   let done = 0;
   const tick = () => options.onProgress?.(++done, scan.valid);
   let batch: AttendeeInput[] = [];
@@ -113,12 +118,20 @@ export async function applyImport(
     const rows = batch;
     batch = [];
     const plan = planImport(rows, existingByEmail(ws, event.id, rows));
-    const codes = await issueCodes(ws, plan.insert.length, {
-      eventId: event.id,
-      length: event.codeLength,
-      hashParams: options.hashParams,
-      onHashed: tick,
-    });
+    let codes: IssuedCode[] | undefined;
+    try {
+      codes = await issueCodes(ws, plan.insert.length, {
+        eventId: event.id,
+        length: event.codeLength,
+        hashParams: options.hashParams,
+        onHashed: tick,
+        signal: options.signal,
+      });
+    } catch (error) {
+      if (!stopped()) throw error;
+    }
+    // Ctrl-C while the batch was hashing: it is dropped whole, as a crash would drop it.
+    if (stopped() || !codes) return;
     const issuedFor = new Map(plan.insert.map((a, i) => [a.email, codes[i]]));
     const now = options.who.at;
     const vault = ws.vault();
@@ -177,17 +190,23 @@ export async function applyImport(
     () => undefined,
     () => undefined,
   )) {
+    if (stopped()) break;
     batch.push(row);
     if (batch.length >= BATCH) await flush();
   }
-  if (batch.length) await flush();
+  if (batch.length && !stopped()) await flush();
   recordAudit(ws, {
     ...options.who,
     action: "import",
     eventId: event.id,
-    summary: `${scan.file}: ${result.inserted} new, ${result.updated} updated, ${result.unchanged} unchanged, ${scan.rejected.length} rejected`,
+    summary: `${scan.file}: ${result.inserted} new, ${result.updated} updated, ${result.unchanged} unchanged, ${scan.rejected.length} rejected${result.interrupted ? `; interrupted, ${scan.valid - committedRows(result)} rows not imported` : ""}`,
   });
   return result;
+}
+
+/** The file's valid rows that a (possibly interrupted) import committed. */
+export function committedRows(result: ImportResult): number {
+  return result.inserted + result.updated + result.unchanged;
 }
 
 /**

@@ -39,6 +39,16 @@ export function dueForTemplate(
   return options.limit === undefined ? query.all() : query.limit(options.limit).all();
 }
 
+/** How many attendees of `event` are still due `template` (the default send's audience). */
+export function countDue(ws: Workspace, event: EventRow, template: string): number {
+  const row = ws.db
+    .select({ n: sql<number>`count(*)` })
+    .from(attendees)
+    .where(and(eq(attendees.eventId, event.id), not(deliveredForCurrentCode(template))))
+    .get();
+  return row?.n ?? 0;
+}
+
 /**
  * True for an attendee with a `sent` delivery of `template` carrying their current code version:
  * the one rule for "already has it", shared by the recipient list and the sender's claims.

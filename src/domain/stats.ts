@@ -33,9 +33,15 @@ export interface EventStats {
   lastLogin: string | null;
   /** Every verification attempt; failures include unknown emails and locked attempts. */
   attempts: { ok: number; failed: number };
-  /** Every delivery ever made, by template (sorted by name) and status. */
+  /**
+   * Per template (sorted by name), each attendee counted once, by the status of their latest
+   * delivery of it: a failure that a rerun delivered counts as sent, not as both.
+   */
   templates: { template: string; sent: number; failed: number; pending: number }[];
 }
+
+/** The delivery is its attendee's latest of its template. */
+const latestOfItsKind = sql`${deliveries.id} = (select max(l.id) from ${deliveries} l where l.attendee_id = ${deliveries.attendeeId} and l.template = ${deliveries.template})`;
 
 export function eventStats(ws: Workspace, event: EventRow): EventStats {
   const count = (fragment: typeof sentSql) => sql<number>`coalesce(sum(${fragment}), 0)`;
@@ -66,7 +72,7 @@ export function eventStats(ws: Workspace, event: EventRow): EventStats {
   const byStatus = ws.db
     .select({ template: deliveries.template, status: deliveries.status, n: sql<number>`count(*)` })
     .from(deliveries)
-    .where(eq(deliveries.eventId, event.id))
+    .where(and(eq(deliveries.eventId, event.id), latestOfItsKind))
     .groupBy(deliveries.template, deliveries.status)
     .orderBy(asc(deliveries.template))
     .all();

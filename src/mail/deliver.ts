@@ -14,7 +14,7 @@ import type { Workspace } from "../store/workspace.js";
 import { runDeliveries, type Purpose, type RunSummary } from "./runner.js";
 import { assertCredentialTemplate, loadTemplate, type CompiledTemplate } from "./templates.js";
 import { renderSample } from "./sample.js";
-import { positiveInt } from "./settings.js";
+import { checkMailEnvironment, positiveInt } from "./settings.js";
 import {
   createTransport,
   parseSmtpUrl,
@@ -82,14 +82,28 @@ export async function openTransport(ctx: Context, options: MailOptions): Promise
   });
 }
 
+/** Which transport the environment chooses, known before anything is opened. */
+export function transportKind(env: NodeJS.ProcessEnv): MailTransport["kind"] {
+  return env.EVCRED_SMTP_URL ? "smtp" : "outbox";
+}
+
 /** `From`: the event's sender; the outbox alone may do without one. */
-export function senderFor(event: EventRow, transport: MailTransport): string {
+export function senderFor(event: EventRow, kind: MailTransport["kind"]): string {
   if (event.fromAddress) return event.fromAddress;
-  if (transport.kind === "outbox")
-    return `"${event.name.replace(/["\r\n]/g, "")}" <no-reply@localhost>`;
+  if (kind === "outbox") return `"${event.name.replace(/["\r\n]/g, "")}" <no-reply@localhost>`;
   throw new UsageError(`event ${event.slug} has no sender address`, {
     hint: `set one with: evcred event update ${event.slug} --from "Team <team@example.com>"`,
   });
+}
+
+/**
+ * What a send can be refused for without a server, checked before anyone is asked to confirm
+ * or anything changes: the mail settings, the master key, and the event's sender.
+ */
+export function checkCanSend(ctx: Context, ws: Workspace, event: EventRow): void {
+  checkMailEnvironment(ctx.env);
+  ws.vault();
+  senderFor(event, transportKind(ctx.env));
 }
 
 /** The transport, opened and proven to answer (connected, authenticated), or one clear error. */
@@ -125,7 +139,7 @@ export async function sendTestMessage(
     const accepted = await transport
       .send({
         ...message,
-        from: senderFor(request.event, transport),
+        from: senderFor(request.event, transport.kind),
         to: { name: "", address: request.to },
       })
       .catch((error: unknown) => {
@@ -147,53 +161,89 @@ export async function sendTestMessage(
   }
 }
 
+/** A send made ready: everything checked, the server answering; `run` sends, `close` ends it. */
+export interface ReadyDelivery {
+  /** Where mail goes, safe to print. */
+  description: string;
+  run(): Promise<RunSummary>;
+  close(): void;
+}
+
+/**
+ * Everything a send needs, checked and opened before it is confirmed: the settings, the master
+ * key, the sender, the server (connected and authenticated). Nothing is claimed yet.
+ */
+export async function prepareDelivery(
+  ctx: Context,
+  ws: Workspace,
+  request: DeliverRequest,
+): Promise<ReadyDelivery> {
+  checkCanSend(ctx, ws, request.event); // a wrong master key fails here, before anything is claimed or sent
+  const transport = await readyTransport(ctx, request);
+  const from = senderFor(request.event, transport.kind);
+  return {
+    description: transport.description,
+    run: () => runPrepared(ctx, ws, request, transport, from),
+    close: () => {
+      transport.close();
+    },
+  };
+}
+
 export async function deliver(
   ctx: Context,
   ws: Workspace,
   request: DeliverRequest,
 ): Promise<RunSummary> {
-  ws.vault(); // a wrong master key fails here, before anything is claimed or sent
-  const transport = await readyTransport(ctx, request);
+  const ready = await prepareDelivery(ctx, ws, request);
   try {
-    const from = senderFor(request.event, transport);
-    const progress =
-      request.attendeeIds.length > 1 ? await startProgress(ctx, "sending") : undefined;
-    try {
-      const summary = await runDeliveries(ws, {
-        event: request.event,
-        template: request.template,
-        transport,
-        from,
-        purpose: request.purpose,
-        attendeeIds: request.attendeeIds,
-        onlyDue: request.onlyDue,
-        retry: {
-          attempts: 4,
-          baseDelayMs: positiveInt(ctx.env.EVCRED_SMTP_RETRY_MS, "EVCRED_SMTP_RETRY_MS") ?? 1_000,
-        },
-        concurrency:
-          transport.kind === "smtp"
-            ? (positiveInt(ctx.env.EVCRED_SMTP_CONNECTIONS, "EVCRED_SMTP_CONNECTIONS") ?? 5) * 2
-            : Math.max(2, availableParallelism()),
-        now: () => ctx.now(),
-        signal: ctx.takeInterrupts(),
-        onProgress: (done, total) => {
-          progress?.update(done, total);
-        },
-      });
-      recordAudit(ws, {
-        actor: ctx.actor,
-        at: ctx.now().toISOString(),
-        action: request.purpose === "resend" ? "resend" : "send",
-        eventId: request.event.id,
-        attendeeId: request.attendeeIds.length === 1 ? request.attendeeIds[0] : null,
-        summary: `${request.template.name} via ${transport.kind}: ${summary.sent} sent, ${summary.failed.length} failed${summary.interrupted ? ", interrupted" : ""}${summary.stoppedBy ? `, stopped: ${summary.stoppedBy}` : ""}`,
-      });
-      return summary;
-    } finally {
-      progress?.stop();
-    }
+    return await ready.run();
   } finally {
-    transport.close();
+    ready.close();
+  }
+}
+
+async function runPrepared(
+  ctx: Context,
+  ws: Workspace,
+  request: DeliverRequest,
+  transport: MailTransport,
+  from: string,
+): Promise<RunSummary> {
+  const progress = request.attendeeIds.length > 1 ? await startProgress(ctx, "sending") : undefined;
+  try {
+    const summary = await runDeliveries(ws, {
+      event: request.event,
+      template: request.template,
+      transport,
+      from,
+      purpose: request.purpose,
+      attendeeIds: request.attendeeIds,
+      onlyDue: request.onlyDue,
+      retry: {
+        attempts: 4,
+        baseDelayMs: positiveInt(ctx.env.EVCRED_SMTP_RETRY_MS, "EVCRED_SMTP_RETRY_MS") ?? 1_000,
+      },
+      concurrency:
+        transport.kind === "smtp"
+          ? (positiveInt(ctx.env.EVCRED_SMTP_CONNECTIONS, "EVCRED_SMTP_CONNECTIONS") ?? 5) * 2
+          : Math.max(2, availableParallelism()),
+      now: () => ctx.now(),
+      signal: ctx.takeInterrupts(),
+      onProgress: (done, total) => {
+        progress?.update(done, total);
+      },
+    });
+    recordAudit(ws, {
+      actor: ctx.actor,
+      at: ctx.now().toISOString(),
+      action: request.purpose === "resend" ? "resend" : "send",
+      eventId: request.event.id,
+      attendeeId: request.attendeeIds.length === 1 ? request.attendeeIds[0] : null,
+      summary: `${request.template.name} via ${transport.kind}: ${summary.sent} sent, ${summary.failed.length} failed${summary.interrupted ? ", interrupted" : ""}${summary.stoppedBy ? `, stopped: ${summary.stoppedBy}` : ""}`,
+    });
+    return summary;
+  } finally {
+    progress?.stop();
   }
 }

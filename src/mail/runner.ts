@@ -51,15 +51,13 @@ export interface RunSummary {
   failed: { email: string; response: string }[];
   /** Not sent this time: already sent meanwhile, or being sent by another process. */
   skipped: number;
-  /** Claimed but never attempted because the run stopped; still due. */
-  released: number;
+  /** Of this run's attendees, neither sent, failed nor skipped: the run stopped first; still due. */
+  notSent: number;
   interrupted: boolean;
   /** Why the run stopped early: a failure no retry can fix (authentication, a dead server). */
   stoppedBy: string | undefined;
 }
 
-/** Consecutive deliveries that found no server at all, after their retries, before giving up. */
-const DEAD_SERVER_AFTER = 3;
 /** How often a run extends the leases of what it claimed (they last ten minutes). */
 const RENEW_EVERY_MS = 60_000;
 
@@ -77,7 +75,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
     sent: 0,
     failed: [],
     skipped: 0,
-    released: 0,
+    notSent: 0,
     interrupted: false,
     stoppedBy: undefined,
   };
@@ -95,10 +93,8 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
   const progress = () => options.onProgress?.(++done, total);
   let cursor = 0;
   const queue: Claim[] = [];
-  let deadInARow = 0;
   const release = (job: Claim) => {
     ledger.release(job.deliveryId);
-    summary.released++;
   };
   const fail = async (job: Claim, response: string, attempts: number) => {
     await ledger.settle(job.deliveryId, { status: "failed", messageId: null, response, attempts });
@@ -169,14 +165,15 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
         accepted = await options.transport.send(message);
       } catch (error) {
         const failure =
-          error instanceof TransportError ? error : new TransportError("transient", String(error));
+          error instanceof TransportError ? error : new TransportError("connection", String(error));
+        const retryable = failure.kind === "transient" || failure.kind === "connection";
         if (failure.kind === "fatal") {
           summary.stoppedBy ??= failure.response;
           stop.abort();
           release(job);
           return;
         }
-        if (failure.kind === "transient" && attempts < options.retry.attempts) {
+        if (retryable && attempts < options.retry.attempts) {
           const delay =
             options.retry.baseDelayMs * 2 ** (attempts - 1) * (0.8 + Math.random() * 0.4);
           try {
@@ -187,14 +184,15 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
           }
           continue;
         }
+        // No SMTP reply at all, even after the retries: the server is gone, which says nothing
+        // about this attendee. Stop the run; they and the rest stay due for a rerun.
+        if (failure.kind === "connection") {
+          summary.stoppedBy ??= `the mail server stopped answering (${failure.response})`;
+          stop.abort();
+          release(job);
+          return;
+        }
         await fail(job, failure.response, attempts);
-        // No SMTP reply at all, again and again: the server is gone; stop rather than fail everyone.
-        if (failure.kind === "transient" && !/^\d{3}/.test(failure.response)) {
-          if (++deadInARow >= DEAD_SERVER_AFTER) {
-            summary.stoppedBy ??= `the mail server stopped answering (${failure.response})`;
-            stop.abort();
-          }
-        } else deadInARow = 0;
         return;
       }
       // Outside the try: if recording fails, the message must not be sent again. The error
@@ -202,7 +200,6 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
       // pending, and the next run counts them as in flight.
       await ledger.settle(job.deliveryId, { status: "sent", ...accepted, attempts });
       summary.sent++;
-      deadInARow = 0;
       return;
     }
   };
@@ -235,6 +232,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
     for (const job of queue.splice(0)) release(job);
     options.signal.removeEventListener("abort", onAbort);
   }
+  summary.notSent = total - summary.sent - summary.failed.length - summary.skipped;
   return summary;
 }
 

@@ -1,8 +1,8 @@
 /**
  * Where credential emails go: an SMTP server through nodemailer's connection pool when
  * `EVCRED_SMTP_URL` is set, else `.eml` files in an outbox folder, so the whole flow works on a
- * fresh machine. Failures come back classified: transient ones are worth retrying, permanent
- * ones fail one delivery, fatal ones (authentication, a server that is not there) stop the run.
+ * fresh machine. Failures come back classified: transient and connection ones are worth
+ * retrying, permanent ones fail one delivery, fatal ones (authentication) stop the run.
  */
 import { randomUUID } from "node:crypto";
 import { chmodSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
@@ -25,7 +25,12 @@ export interface Accepted {
   response: string;
 }
 
-export type FailureKind = "transient" | "permanent" | "fatal";
+/**
+ * `transient`: the server answered 4xx, worth retrying; `connection`: no answer at all (refused,
+ * dropped, timed out), retried too, and if it lasts the server is gone, not the attendee at
+ * fault; `permanent`: 5xx, that delivery fails; `fatal`: nothing can be sent (authentication).
+ */
+export type FailureKind = "transient" | "connection" | "permanent" | "fatal";
 
 export class TransportError extends Error {
   override readonly name = "TransportError";
@@ -194,7 +199,7 @@ export function classify(error: unknown): TransportError {
   if (/STARTTLS/i.test(response) && e.code !== "ECONNECTION")
     return new TransportError("fatal", response);
   // Dropped, refused or timed-out connections: the message may be retried.
-  return new TransportError("transient", e.code ? `${e.code}: ${response}` : response);
+  return new TransportError("connection", e.code ? `${e.code}: ${response}` : response);
 }
 
 function outboxTransport(dir: string): MailTransport {

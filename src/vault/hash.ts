@@ -51,18 +51,20 @@ function badParams(spec: string): UsageError {
 
 /**
  * Hashes every code with at most `concurrency` in flight, so the pool keeps a thread free for
- * file reads while every core hashes. Results keep the input's order.
+ * file reads while every core hashes. Results keep the input's order. Once `signal` is aborted
+ * no new hash starts; those in flight finish, and the call rejects with the signal's reason.
  */
 export async function hashMany(
   codes: readonly string[],
   params: HashParams,
   concurrency: number,
   onHashed?: () => void,
+  signal?: AbortSignal,
 ): Promise<string[]> {
   const out = new Array<string>(codes.length);
   let next = 0;
   const worker = async () => {
-    while (next < codes.length) {
+    while (next < codes.length && !signal?.aborted) {
       const i = next++;
       out[i] = await hash(codes[i] ?? "", params);
       onHashed?.();
@@ -71,5 +73,6 @@ export async function hashMany(
   await Promise.all(
     Array.from({ length: Math.max(1, Math.min(concurrency, codes.length)) }, worker),
   );
+  signal?.throwIfAborted();
   return out;
 }

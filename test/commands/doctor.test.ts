@@ -1,8 +1,14 @@
 import { rmSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { startSmtp, type TestSmtp } from "../helpers/smtp.js";
 import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
 
 const bench = benchPerTest();
+let smtp: TestSmtp | undefined;
+afterEach(async () => {
+  await smtp?.close();
+  smtp = undefined;
+});
 
 interface Report {
   ok: boolean;
@@ -36,5 +42,44 @@ describe("evcred doctor", () => {
       ok: false,
       fix: "evcred template link resend credentials --event ev",
     });
+  });
+
+  it("flags an event without a sender when mail goes through SMTP (the outbox does without one)", async () => {
+    const b = bench();
+    b.file("a.csv", SAMPLE_CSV);
+    await b.run(["import", "a.csv", "--event", "ev", "--yes"]);
+    await b.run([
+      "event",
+      "create",
+      "Other",
+      "--slug",
+      "other",
+      "--from",
+      "Team <team@other.example>",
+    ]);
+    const outbox = (await b.run(["doctor", "--json"])).json<Report>();
+    expect(outbox.ok).toBe(true);
+    expect(outbox.checks.find((c) => c.name === "sender ev")).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining("SMTP will need one") as unknown,
+    });
+
+    smtp = await startSmtp();
+    b.env.EVCRED_SMTP_URL = smtp.url;
+    const r = await b.run(["doctor", "--json"]);
+    expect(r.code).toBe(1);
+    const checks = r.json<Report>().checks;
+    expect(checks.find((c) => c.name === "sender ev")).toEqual({
+      name: "sender ev",
+      ok: false,
+      detail: "event ev has no sender address",
+      fix: 'evcred event update ev --from "Team <team@example.com>"',
+    });
+    expect(checks.find((c) => c.name === "sender other")).toEqual({
+      name: "sender other",
+      ok: true,
+      detail: "Team <team@other.example>",
+    });
+    expect(checks.find((c) => c.name === "mail transport")?.ok).toBe(true);
   });
 });

@@ -320,3 +320,131 @@ describe("evcred resend", () => {
     expect(r.stderr).toContain("ada@example.com");
   });
 });
+
+describe("send checks everything before it asks", () => {
+  async function withoutSender(b: TestBench): Promise<void> {
+    b.file("attendees.csv", SAMPLE_CSV);
+    const r = await b.run(["import", "attendees.csv", "--event", "summit-2026", "--yes"]);
+    expect(r.code, r.stderr).toBe(0);
+  }
+
+  it("an event without a sender, through SMTP: refused before the question, nothing claimed", async () => {
+    const b = bench();
+    await withoutSender(b);
+    const server = await withSmtp(b);
+    const before = b.snapshot();
+    const r = await b.run(["send", "--template", "credentials"], { tty: true, answers: [true] });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain("error: event summit-2026 has no sender address");
+    expect(r.stderr).toContain('evcred event update summit-2026 --from "Team <team@example.com>"');
+    expect(b.questions).toEqual([]);
+    expect(b.snapshot()).toEqual(before);
+    expect(server.received).toEqual([]);
+  });
+
+  it("a bad mail setting or a server that is not there: refused before the question", async () => {
+    const b = bench();
+    await imported(b);
+    const before = b.snapshot();
+    const bad = await b.run(["send", "--template", "credentials"], {
+      tty: true,
+      answers: [true],
+      env: { EVCRED_SMTP_RETRY_MS: "soon" },
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('EVCRED_SMTP_RETRY_MS must be a whole number above 0, got "soon"');
+
+    const server = await withSmtp(b);
+    await server.close();
+    smtp = undefined;
+    const gone = await b.run(["send", "--template", "credentials"], { tty: true, answers: [true] });
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/cannot send through smtp:\/\/127\.0\.0\.1/);
+    expect(b.questions).toEqual([]);
+    expect(b.snapshot()).toEqual(before);
+  });
+
+  it("a template that breaks where `template check` renders it: refused with file:line before the question", async () => {
+    const b = bench();
+    await withoutSender(b); // no login link either
+    b.file(
+      "templates/venue.eta",
+      "---\nsubject: Your code\n---\n<%= it.user_email %> <%= it.user_pass %>\nGo to <%= it.event.login_url.replace('https://', '') %>\n",
+    );
+    const before = b.snapshot();
+    const r = await b.run(["send", "--template", "venue"], { tty: true, answers: [true] });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(
+      /^error: templates\/venue\.eta:5: .*\(rendering for a sample attendee of summit-2026\)/m,
+    );
+    expect(b.questions).toEqual([]);
+    expect(b.snapshot()).toEqual(before);
+    expect(readdirSync(b.dir)).not.toContain("outbox");
+  });
+
+  it("asks once everything holds, then sends", async () => {
+    const b = bench();
+    await imported(b);
+    const server = await withSmtp(b);
+    const r = await b.run(["send", "--template", "credentials"], { tty: true, answers: [true] });
+    expect(r.code, r.stderr).toBe(0);
+    expect(b.questions).toEqual(["send credentials to 3 attendees of summit-2026 via SMTP?"]);
+    expect(server.received).toHaveLength(3);
+  });
+
+  it("reset-code --send without a sender: refused before any code changes", async () => {
+    const b = bench();
+    await withoutSender(b);
+    await withSmtp(b);
+    expect((await b.run(["template", "link", "reset", "credentials"])).code).toBe(0);
+    const before = b.snapshot();
+    for (const argv of [
+      ["reset-code", "ada@example.com", "--generate", "--send", "--yes"],
+      ["reset-code", "--all", "--generate", "--send", "--yes"],
+    ]) {
+      const r = await b.run(argv);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain("event summit-2026 has no sender address");
+    }
+    expect(b.snapshot()).toEqual(before);
+  });
+});
+
+describe("an interrupted send says what is left", () => {
+  const interrupted = (): AbortSignal => {
+    const controller = new AbortController();
+    controller.abort();
+    return controller.signal;
+  };
+
+  it("--limit: the not sent of this run, the event's still due, and the command that finishes the run", async () => {
+    const b = bench();
+    await imported(b);
+    const r = await b.run(
+      ["send", "--template", "credentials", "--limit", "2", "--yes", "--json"],
+      {
+        interrupt: interrupted(),
+      },
+    );
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.json()).toMatchObject({ sent: 0, notSent: 2, stillDue: 3, interrupted: true });
+    expect(r.stderr).toContain(
+      "interrupted: 0 sent, 0 failed, 2 not sent yet; 3 attendees still due credentials; " +
+        "to finish this run: evcred send --template credentials --event summit-2026 --limit 2",
+    );
+  });
+
+  it("--all: says that rerunning it would mail everyone again", async () => {
+    const b = bench();
+    await imported(b);
+    expect((await b.run(["send", "--template", "credentials", "--yes"])).code).toBe(0);
+    const r = await b.run(["send", "--template", "credentials", "--all", "--yes"], {
+      interrupt: interrupted(),
+    });
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain(
+      "interrupted: 0 sent, 0 failed, 3 not sent yet; 0 attendees still due credentials; " +
+        "`evcred send --template credentials --event summit-2026` sends to those still due; with --all it sends to everyone again",
+    );
+  });
+});
