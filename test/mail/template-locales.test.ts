@@ -118,6 +118,24 @@ describe("built-in templates in every language", () => {
     });
   });
 
+  it("offers the ISO start and the zone to templates that format the time themselves", () => {
+    mkdirSync(join(dir, "templates"));
+    writeFileSync(
+      join(dir, "templates", "own.eta"),
+      "---\nsubject: <%= it.event.starts_at_iso %> <%= it.event.timezone %>\n---\n<%= it.event.starts_at %> <%= it.user_email %> <%= it.user_pass %>\n",
+    );
+    const t = loadTemplate(dir, "own", "fr");
+    expect(() => {
+      checkTemplate(t, checkSamples({ ...EVENT, locale: "fr" }, []));
+    }).not.toThrow();
+    const m = t.render(templateVars({ ...EVENT, locale: "fr" }, ATTENDEE, "X"));
+    expect(m.subject).toBe("2026-05-04T07:00:00.000Z Europe/Madrid");
+    expect(m.text).toContain("4 mai 2026, 09:00 (Europe/Madrid) jose@example.com X");
+    const utc = t.render(templateVars({ ...EVENT, timezone: null }, ATTENDEE, "X"));
+    expect(utc.subject).toBe("2026-05-04T07:00:00.000Z UTC");
+    expect(utc.text).toContain("4 May 2026, 07:00 (UTC)");
+  });
+
   it("lists the language's built-ins, and copies the language asked for", () => {
     const es = listTemplates(dir, "es").find((t) => t.name === "reminder");
     expect(es?.files[0]).toBe(join(BUILTIN_DIR, "es", "reminder.eta"));
