@@ -218,6 +218,17 @@ export function checkTemplate(
     if (!message.subject) {
       throw new TemplateError(t.display.text, undefined, `the subject renders empty for ${label}`);
     }
+    const invalid = [message.subject, message.text, message.html ?? ""].findIndex((part) =>
+      part.includes("Invalid Date"),
+    );
+    if (invalid !== -1) {
+      throw new TemplateError(
+        invalid === 2 ? (t.display.html ?? t.display.text) : t.display.text,
+        undefined,
+        `renders "Invalid Date" for ${label}`,
+        "it.event.starts_at is already written for people (4 May 2026, 11:00 (Europe/Madrid)); to format it yourself, use new Date(it.event.starts_at_iso)",
+      );
+    }
   }
   assertCredentialTemplate(t);
 }

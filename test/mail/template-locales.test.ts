@@ -136,6 +136,19 @@ describe("built-in templates in every language", () => {
     expect(utc.text).toContain("4 May 2026, 07:00 (UTC)");
   });
 
+  it("template check catches a template still parsing it.event.starts_at as a date", () => {
+    mkdirSync(join(dir, "templates"));
+    writeFileSync(
+      join(dir, "templates", "old.eta"),
+      "---\nsubject: Hi\n---\nStarts <%= new Date(it.event.starts_at).toUTCString() %>\n<%= it.user_email %> <%= it.user_pass %>\n",
+    );
+    // Spanish dates do not parse; an English one parses in the machine's zone, unnoticed.
+    const t = loadTemplate(dir, "old", "es");
+    expect(() => {
+      checkTemplate(t, checkSamples({ ...EVENT, locale: "es" }, []));
+    }).toThrow(`templates/old.eta: renders "Invalid Date" for a sample attendee of ${EVENT.slug}`);
+  });
+
   it("lists the language's built-ins, and copies the language asked for", () => {
     const es = listTemplates(dir, "es").find((t) => t.name === "reminder");
     expect(es?.files[0]).toBe(join(BUILTIN_DIR, "es", "reminder.eta"));
