@@ -36,18 +36,14 @@ export default defineCommand({
   },
   async run(ctx, _args, raw) {
     const options = parseOptions(Options, raw);
+    // Checked before the workspace opens, then read in the event's zone.
+    if (options.since !== undefined) sinceFlag(options.since, ctx.now(), null);
     const ws = await ctx.workspace();
     const event = options.allEvents ? undefined : resolveEvent(ws, ctx.options.event);
     const since =
       options.since === undefined
         ? undefined
-        : parseSince(options.since, ctx.now(), event?.timezone ?? null);
-    if (options.since !== undefined && since === undefined) {
-      throw new UsageError(
-        `--since: "${options.since}" is neither an ISO date/time nor a duration`,
-        { hint: "e.g. --since 2026-05-04, --since 2026-05-04T09:00Z, --since 2h, --since 3d" },
-      );
-    }
+        : sinceFlag(options.since, ctx.now(), event?.timezone ?? null);
     // Times in the event's zone; across events, each in its own, named when they differ.
     const zones = new Map(listEvents(ws).map((e) => [e.slug, e.timezone]));
     const zoneOf = (e: AuditView) => (event ? event.timezone : zones.get(e.event ?? "")) ?? null;
@@ -79,6 +75,14 @@ export default defineCommand({
     );
   },
 });
+
+function sinceFlag(text: string, now: Date, zone: string | null): string {
+  const since = parseSince(text, now, zone);
+  if (since !== undefined) return since;
+  throw new UsageError(`--since: "${text}" is neither an ISO date/time nor a duration`, {
+    hint: "e.g. --since 2026-05-04, --since 2026-05-04T09:00Z, --since 2h, --since 3d",
+  });
+}
 
 function timeColumn(shown: (string | null)[], zoneOf: (e: AuditView) => string | null) {
   const one = new Set(shown.map(zoneLabel)).size <= 1;

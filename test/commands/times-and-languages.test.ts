@@ -36,6 +36,13 @@ describe("times shown to people are in the event's zone", () => {
     const since = await ok(b, "log", "--since", "2026-05-04T11:20", "--json");
     expect(since.json<{ since: string }>().since).toBe("2026-05-04T09:20:00.000Z");
 
+    // A wall-clock time Madrid skips is no time at all: refused, not ignored.
+    const skipped = await b.run(["log", "--since", "2026-03-29T02:30"]);
+    expect(skipped.code).toBe(2);
+    expect(skipped.stderr).toContain(
+      'error: --since: "2026-03-29T02:30" is neither an ISO date/time nor a duration',
+    );
+
     const show = await ok(b, "attendees", "show", "grace@example.com");
     expect(show.stdout).toContain("last changed 4 May 2026, 11:20 (Europe/Madrid)");
     expect(show.stdout).toContain("logins (times in Europe/Madrid)");
