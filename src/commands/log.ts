@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { parseSince, queryAudit, type AuditView } from "../domain/audit-query.js";
-import { resolveEvent } from "../domain/events.js";
+import { listEvents, resolveEvent } from "../domain/events.js";
 import { UsageError } from "../errors.js";
+import { formatTime, zoneLabel } from "../render/time.js";
 import { defineCommand, examples } from "./command.js";
 import { emailFlag, intFlag, parseOptions } from "./options.js";
 
@@ -35,15 +36,17 @@ export default defineCommand({
   },
   async run(ctx, _args, raw) {
     const options = parseOptions(Options, raw);
-    const since = options.since === undefined ? undefined : parseSince(options.since, ctx.now());
-    if (options.since !== undefined && since === undefined) {
-      throw new UsageError(
-        `--since: "${options.since}" is neither an ISO date/time nor a duration`,
-        { hint: "e.g. --since 2026-05-04, --since 2026-05-04T09:00Z, --since 2h, --since 3d" },
-      );
-    }
+    // Checked before the workspace opens, then read in the event's zone.
+    if (options.since !== undefined) sinceFlag(options.since, ctx.now(), null);
     const ws = await ctx.workspace();
     const event = options.allEvents ? undefined : resolveEvent(ws, ctx.options.event);
+    const since =
+      options.since === undefined
+        ? undefined
+        : sinceFlag(options.since, ctx.now(), event?.timezone ?? null);
+    // Times in the event's zone; across events, each in its own, named when they differ.
+    const zones = new Map(listEvents(ws).map((e) => [e.slug, e.timezone]));
+    const zoneOf = (e: AuditView) => (event ? event.timezone : zones.get(e.event ?? "")) ?? null;
     const page = queryAudit(ws, {
       eventId: event?.id,
       email: options.attendee,
@@ -53,7 +56,7 @@ export default defineCommand({
     ctx.out.result({ event: event?.slug ?? null, since: since ?? null, ...page }, () =>
       page.entries.length
         ? ctx.out.table(page.entries, [
-            { header: "TIME (UTC)", value: (e: AuditView) => e.at.replace("T", " ").slice(0, 19) },
+            timeColumn(page.entries.map(zoneOf), zoneOf),
             { header: "ACTOR", value: (e) => e.actor, max: 20 },
             { header: "ACTION", value: (e) => e.action },
             ...(event ? [] : [{ header: "EVENT", value: (e: AuditView) => e.event ?? "" }]),
@@ -72,3 +75,22 @@ export default defineCommand({
     );
   },
 });
+
+function sinceFlag(text: string, now: Date, zone: string | null): string {
+  const since = parseSince(text, now, zone);
+  if (since !== undefined) return since;
+  throw new UsageError(`--since: "${text}" is neither an ISO date/time nor a duration`, {
+    hint: "e.g. --since 2026-05-04, --since 2026-05-04T09:00Z, --since 2h, --since 3d",
+  });
+}
+
+function timeColumn(shown: (string | null)[], zoneOf: (e: AuditView) => string | null) {
+  const one = new Set(shown.map(zoneLabel)).size <= 1;
+  return {
+    header: one ? `TIME (${zoneLabel(shown[0])})` : "TIME",
+    value: (e: AuditView) => {
+      const time = formatTime(e.at, { zone: zoneOf(e), style: "short" });
+      return one ? time : `${time} ${zoneLabel(zoneOf(e))}`;
+    },
+  };
+}

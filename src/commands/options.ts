@@ -5,6 +5,8 @@
 import { z } from "zod";
 import { MAX_CODE_LENGTH, MIN_CODE_LENGTH } from "../domain/codes.js";
 import { isValidEmail, normalizeEmail } from "../domain/email.js";
+import { LOCALES } from "../domain/events.js";
+import { canonicalZone, parseDateTime, resolveDateTime, TimeInputError } from "../domain/time.js";
 import { UsageError } from "../errors.js";
 
 export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
@@ -37,11 +39,54 @@ export const slugFlag = z
     "a slug is lower-case letters, digits and dashes (e.g. summit-2026)",
   );
 
-export const isoDateFlag = z
-  .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}/.test(s) && !Number.isNaN(Date.parse(s)), {
-    message: "expected an ISO date or date-time, e.g. 2026-05-04T09:00:00Z",
-  });
+/**
+ * An ISO date or date-time, every part checked (`2026-02-30` and `25:00` are refused). One
+ * without an offset stays text here: it means something only in the event's zone (`timeFlagValue`).
+ */
+export const isoDateFlag = z.string().superRefine((s, ctx) => {
+  try {
+    parseDateTime(s);
+  } catch (error) {
+    if (!(error instanceof TimeInputError)) throw error;
+    ctx.addIssue({
+      code: "custom",
+      message: error.hint ? `${error.message}; ${error.hint}` : error.message,
+    });
+  }
+});
+
+/** An IANA time zone, as Intl spells it (`europe/madrid` → `Europe/Madrid`). */
+export const timezoneFlag = z.string().transform((s, ctx) => {
+  try {
+    return canonicalZone(s);
+  } catch (error) {
+    if (!(error instanceof TimeInputError)) throw error;
+    ctx.addIssue({ code: "custom", message: `${error.message}; ${error.hint ?? ""}`.trim() });
+    return z.NEVER;
+  }
+});
+
+export const localeFlag = z.enum(LOCALES, {
+  error: () => `expected one of ${LOCALES.join(", ")}`,
+});
+
+/** The instant a checked time flag names, read in `zone` when it has no offset (ISO UTC). */
+export function timeFlagValue(
+  flag: string,
+  value: string,
+  zone: string | null | undefined,
+): string {
+  try {
+    return resolveDateTime(value, zone).toISOString();
+  } catch (error) {
+    if (!(error instanceof TimeInputError)) throw error;
+    const hint =
+      error.reason === "needs-zone"
+        ? "add an offset (2026-05-04T09:00+02:00, or Z for UTC), or pass --timezone (e.g. Europe/Madrid)"
+        : error.hint;
+    throw new UsageError(`${flag}: ${error.message}`, hint ? { hint } : {});
+  }
+}
 
 export const urlFlag = z.string().refine(
   (s) => {
@@ -76,6 +121,8 @@ export const EventFlags = z.object({
   name: z.string().trim().min(1, "an event needs a name").max(200),
   slug: slugFlag.optional(),
   startsAt: isoDateFlag.optional(),
+  timezone: timezoneFlag.optional(),
+  locale: localeFlag.optional(),
   loginUrl: urlFlag.optional(),
   from: fromFlag.optional(),
   codeLength: codeLengthFlag.optional(),

@@ -39,7 +39,7 @@ export default defineCommand({
     const sample = options.to ? undefined : sampleContext(ws, ctx.options.event);
     const event = sample ? sample.event : resolveEvent(ws, ctx.options.event);
     const attendee = options.to && event ? requireAttendee(ws, event, options.to) : undefined;
-    const template = loadTemplate(dirname(ws.path), options.name);
+    const template = loadTemplate(dirname(ws.path), options.name, event?.locale);
     // The code is always masked: a preview never opens a sealed code.
     const vars = sampleVars(event, attendee, sample?.fieldNames);
     const message = template.render(vars);

@@ -165,7 +165,7 @@ async function offerToSend(
     return undefined;
   }
   return (await ctx.prompter.confirm(`Send the new code now with template ${name}?`, true))
-    ? credentialTemplate(ws, name)
+    ? credentialTemplate(ws, name, event)
     : undefined;
 }
 

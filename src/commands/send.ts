@@ -63,7 +63,7 @@ export default defineCommand({
     }
     const ws = await ctx.workspace();
     const event = resolveEvent(ws, ctx.options.event);
-    const template = credentialTemplate(ws, options.template);
+    const template = credentialTemplate(ws, options.template, event);
     const recipients = dueForTemplate(ws, event, template.name, {
       all: options.all,
       limit: options.limit,

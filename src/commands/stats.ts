@@ -3,6 +3,7 @@ import type { Context } from "../context.js";
 import { listEvents, resolveEvent } from "../domain/events.js";
 import { eventStats, type EventStats } from "../domain/stats.js";
 import { barChart } from "../render/bar-chart.js";
+import { formatTime } from "../render/time.js";
 import { defineCommand, examples } from "./command.js";
 import { parseOptions } from "./options.js";
 
@@ -27,7 +28,13 @@ export default defineCommand({
     const events = options.allEvents ? listEvents(ws) : [resolveEvent(ws, ctx.options.event)];
     const stats = events.map((e) => eventStats(ws, e));
     const chart = ctx.io.stdoutIsTTY && !ctx.options.json;
-    const human = () => stats.map((s) => (chart ? funnel(ctx, s) : plain(s))).join("\n\n");
+    const human = () =>
+      stats
+        .map((s, i) => {
+          const lastLogin = s.lastLogin && formatTime(s.lastLogin, { zone: events[i]?.timezone });
+          return chart ? funnel(ctx, s, lastLogin) : plain(s, lastLogin);
+        })
+        .join("\n\n");
     ctx.out.result(options.allEvents ? { events: stats } : stats[0], human);
     if (options.allEvents && stats.length === 0) ctx.out.info("no events yet");
   },
@@ -37,7 +44,7 @@ function percent(part: number, whole: number): string {
   return whole ? `${Math.round((part / whole) * 100)}%` : "-";
 }
 
-function plain(s: EventStats): string {
+function plain(s: EventStats, lastLogin: string | null): string {
   const lines: [string, string][] = [
     ["event", `${s.event} (${s.name})`],
     ["attendees", String(s.attendees)],
@@ -46,13 +53,13 @@ function plain(s: EventStats): string {
     ["pending", String(s.codes.pending)],
     ["never sent", String(s.codes.neverSent)],
     ["logged in", `${s.loggedIn} (${percent(s.loggedIn, s.attendees)})`],
-    ["last login", s.lastLogin ?? "-"],
+    ["last login", lastLogin ?? "-"],
     ["attempts", `${s.attempts.ok} ok, ${s.attempts.failed} failed`],
   ];
   return [...lines.map(([k, v]) => `${k.padEnd(12)} ${v}`), ...templateLines(s)].join("\n");
 }
 
-function funnel(ctx: Context, s: EventStats): string {
+function funnel(ctx: Context, s: EventStats, lastLogin: string | null): string {
   const { chalk } = ctx.theme;
   const chart = barChart(
     [
@@ -82,7 +89,7 @@ function funnel(ctx: Context, s: EventStats): string {
     chart,
     ...(unsent.length ? [ctx.theme.dim("not sent: ") + unsent.join(", ")] : []),
     ctx.theme.dim(
-      `last login ${s.lastLogin ?? "-"} · ${s.attempts.ok} ok, ${s.attempts.failed} failed attempts`,
+      `last login ${lastLogin ?? "-"} · ${s.attempts.ok} ok, ${s.attempts.failed} failed attempts`,
     ),
     ...templateLines(s),
   ].join("\n");

@@ -15,6 +15,7 @@ import {
 import type { Workspace } from "../store/workspace.js";
 import { recordAudit } from "./audit.js";
 import { normalizeEmail } from "./email.js";
+import { foldText } from "./text-fold.js";
 import type { Who } from "./events.js";
 
 export const ATTENDEE_STATUSES = ["unsent", "sent", "failed", "logged-in"] as const;
@@ -70,9 +71,10 @@ export function listAttendees(
 ): AttendeeSummary[] {
   const conditions: SQL[] = [eq(attendees.eventId, event.id)];
   if (filter.search) {
-    const like = `%${filter.search.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    // Case and accents folded on both sides: `garcia` finds José García.
+    const like = `%${foldText(filter.search).replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
     conditions.push(
-      sql`(${attendees.email} like ${like} escape '\\' or lower(${attendees.firstName} || ' ' || ${attendees.lastName}) like ${like} escape '\\')`,
+      sql`(evcred_fold(${attendees.email}) like ${like} escape '\\' or evcred_fold(${attendees.firstName} || ' ' || ${attendees.lastName}) like ${like} escape '\\')`,
     );
   }
   if (filter.status) conditions.push(STATUS_FILTER[filter.status]);

@@ -3,6 +3,7 @@ import { and, desc, eq, gte, isNull, or, sql, type SQL } from "drizzle-orm";
 import { auditLog, events } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { normalizeEmail } from "./email.js";
+import { resolveDateTime, TimeInputError } from "./time.js";
 
 export interface AuditFilter {
   /** One event's entries and the workspace-wide ones (no event); undefined for every event. */
@@ -73,16 +74,25 @@ const UNITS: Readonly<Record<string, number>> = {
 
 /**
  * `--since`: an ISO date or time (`2026-05-04`, `2026-05-04T09:00Z`), or a duration back from
- * `now` (`30m`, `2h`, `3d`, `1w`). The ISO time it means, or undefined when it means nothing.
+ * `now` (`30m`, `2h`, `3d`, `1w`). A time without an offset is read in `zone` (the event's, in
+ * which the log shows its times; UTC without one). The ISO time it means, or undefined when it
+ * means nothing.
  */
-export function parseSince(input: string, now: Date): string | undefined {
+export function parseSince(
+  input: string,
+  now: Date,
+  zone: string | null = null,
+): string | undefined {
   const text = input.trim();
   const duration = /^(\d+)\s*([mhdw])$/i.exec(text);
   if (duration) {
     const unit = UNITS[(duration[2] ?? "").toLowerCase()] ?? 0;
     return new Date(now.getTime() - Number(duration[1]) * unit).toISOString();
   }
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : new Date(at).toISOString();
+  try {
+    return resolveDateTime(text, zone ?? "UTC").toISOString();
+  } catch (error) {
+    if (error instanceof TimeInputError) return undefined;
+    throw error;
+  }
 }

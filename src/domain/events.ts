@@ -6,10 +6,17 @@ import type { Workspace } from "../store/workspace.js";
 import { recordAudit } from "./audit.js";
 import { DEFAULT_CODE_LENGTH } from "./codes.js";
 
+/** The languages the built-in emails and pages are written in. */
+export const LOCALES = ["en", "es", "fr", "de", "pt"] as const;
+export type Locale = (typeof LOCALES)[number];
+
 export interface EventInput {
   name: string;
   slug?: string | undefined;
+  /** ISO UTC. */
   startsAt?: string | undefined;
+  timezone?: string | undefined;
+  locale?: Locale | undefined;
   loginUrl?: string | undefined;
   fromAddress?: string | undefined;
   codeLength?: number | undefined;
@@ -47,6 +54,8 @@ export function createEvent(ws: Workspace, input: EventInput, who: Who): EventRo
         slug,
         name: input.name,
         startsAt: input.startsAt ?? null,
+        timezone: input.timezone ?? null,
+        locale: input.locale ?? "en",
         loginUrl: input.loginUrl ?? null,
         fromAddress: input.fromAddress ?? null,
         codeLength: input.codeLength ?? DEFAULT_CODE_LENGTH,
@@ -127,7 +136,7 @@ export function updateEvent(ws: Workspace, slug: string, patch: EventPatch, who:
     }
     if (Object.keys(changes).length === 0) {
       throw new UsageError("nothing to change", {
-        hint: "pass at least one of --name, --slug, --starts-at, --login-url, --from, --code-length",
+        hint: "pass at least one of --name, --slug, --starts-at, --timezone, --locale, --login-url, --from, --code-length",
       });
     }
     const row = ws.db.update(events).set(changes).where(eq(events.id, event.id)).returning().get();

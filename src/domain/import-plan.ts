@@ -3,14 +3,45 @@
  * applying a batch would do to the attendees already there. No I/O here; `import.ts` applies it.
  */
 import { isValidEmail, normalizeEmail } from "./email.js";
+import { foldText } from "./text-fold.js";
 
 export const MAX_FIELD_LENGTH = 2_000;
 
-/** Header texts are compared without case, spaces, dashes or underscores. */
-const EMAIL_HEADERS = ["email", "emailaddress", "mail", "emailid", "correo"];
-const FIRST_HEADERS = ["firstname", "givenname", "first", "forename"];
-const LAST_HEADERS = ["lastname", "surname", "familyname", "last"];
-const NAME_HEADERS = ["name", "fullname", "attendee", "attendeename"];
+/**
+ * Header texts are compared without case, accents, spaces, dashes, dots, underscores or
+ * apostrophes, in the five languages events are held in (en, es, fr, de, pt).
+ */
+const EMAIL_HEADERS = [
+  ...["email", "emailaddress", "mail", "emailid", "mailaddress"],
+  ...["correo", "correoelectronico", "direcciondecorreo", "direcciondecorreoelectronico"],
+  ...[
+    "courriel",
+    "adresseemail",
+    "adressemail",
+    "adressedemail",
+    "adressecourriel",
+    "adresseelectronique",
+  ],
+  ...["emailadresse", "mailadresse"],
+  ...["enderecodeemail", "enderecoemail", "enderecoeletronico", "enderecodecorreioeletronico"],
+];
+const FIRST_HEADERS = [
+  ...["firstname", "givenname", "first", "forename"],
+  ...["nombredepila", "prenom", "vorname", "primeironome"],
+];
+const LAST_HEADERS = [
+  ...["lastname", "surname", "familyname", "last"],
+  ...["apellido", "apellidos", "nomdefamille", "nachname", "familienname", "zuname"],
+  ...["sobrenome", "apelido", "apelidos", "ultimonome"],
+];
+/** First names beside a last-name column (`nombre` / `apellidos`), else the whole name. */
+const GIVEN_WHEN_PAIRED = ["nombre", "nombres", "nome"];
+/** Last names beside a first-name column (`prénom` / `nom`, `Vorname` / `Name`), else the whole name. */
+const FAMILY_WHEN_PAIRED = ["nom", "name"];
+const NAME_HEADERS = [
+  ...["name", "fullname", "attendee", "attendeename"],
+  ...["nombrecompleto", "nomcomplet", "vollername", "nomecompleto", "teilnehmer", "participant"],
+];
 
 export interface ColumnMap {
   email: number;
@@ -34,12 +65,17 @@ export function mapHeader(header: readonly string[]): HeaderResult {
   if (email === undefined) {
     return {
       ok: false,
-      reason: `no email column (looked for "email", "e-mail", "Email Address", "mail"); the header has: ${shownHeader(header)}`,
+      reason: `no email column (looked for "email", "e-mail", "Email Address", "mail", "correo", "courriel", "E-Mail-Adresse"…); the header has: ${shownHeader(header)}`,
     };
   }
-  const first = find(FIRST_HEADERS);
-  const last = find(LAST_HEADERS);
-  const name = first === undefined && last === undefined ? find(NAME_HEADERS) : undefined;
+  let first = find(FIRST_HEADERS);
+  let last = find(LAST_HEADERS);
+  if (first === undefined && last !== undefined) first = find(GIVEN_WHEN_PAIRED);
+  if (last === undefined && first !== undefined) last = find(FAMILY_WHEN_PAIRED);
+  const name =
+    first === undefined && last === undefined
+      ? find([...NAME_HEADERS, ...GIVEN_WHEN_PAIRED, ...FAMILY_WHEN_PAIRED])
+      : undefined;
   const used = new Set([email, first, last, name]);
   const fields: [string, number][] = [];
   const taken = new Set<string>();
@@ -64,10 +100,7 @@ function shownHeader(header: readonly string[]): string {
 }
 
 function headerKey(text: string): string {
-  return text
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_\-.]/g, "");
+  return foldText(text).replace(/[\s_\-.'’]/g, "");
 }
 
 /** `"Company Name"` → `company_name`: usable as `it.fields.company_name` in a template. */

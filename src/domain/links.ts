@@ -71,7 +71,7 @@ export function linkTemplate(
   name: string,
   who: Who,
 ): LinkChange {
-  assertCredentialTemplate(loadTemplate(dirname(ws.path), name));
+  assertCredentialTemplate(loadTemplate(dirname(ws.path), name, event.locale));
   return ws.transaction(() => {
     const previous = linkedTemplate(ws, event, action);
     if (previous === name) return { action, template: name, previous, changed: false };

@@ -37,9 +37,16 @@ export interface DeliverRequest extends MailOptions {
   purpose: Purpose;
 }
 
-/** The template by name, refused unless it carries both the email and the code. */
-export function credentialTemplate(ws: Workspace, name: string): CompiledTemplate {
-  const template = loadTemplate(dirname(ws.path), name);
+/**
+ * The template by name, in the event's language, refused unless it carries both the email and
+ * the code.
+ */
+export function credentialTemplate(
+  ws: Workspace,
+  name: string,
+  event: Pick<EventRow, "locale">,
+): CompiledTemplate {
+  const template = loadTemplate(dirname(ws.path), name, event.locale);
   assertCredentialTemplate(template);
   return template;
 }
@@ -52,7 +59,7 @@ export function linkedCredentialTemplate(
 ): CompiledTemplate {
   const name = linkedTemplate(ws, event, action);
   if (!name) throw noLinkError(event, action);
-  return credentialTemplate(ws, name);
+  return credentialTemplate(ws, name, event);
 }
 
 /** The transport from the environment; a URL with a user and no password asks for it on a terminal. */

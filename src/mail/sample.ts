@@ -3,13 +3,17 @@
  * `send --test-to`: the same shapes with the code MASKED — a sample never holds a real code.
  */
 import { DEFAULT_CODE_LENGTH, maskedCode } from "../domain/codes.js";
+import { formatTime } from "../render/time.js";
 import type { CompiledTemplate, RenderedMessage, TemplateVars } from "./templates.js";
 
 /** What the variables need of an event (an EventRow fits). */
 export interface EventLike {
   name: string;
   slug: string;
+  /** ISO UTC. */
   startsAt: string | null;
+  timezone: string | null;
+  locale: string;
   loginUrl: string | null;
   codeLength: number;
 }
@@ -38,7 +42,12 @@ export function templateVars(event: EventLike, attendee: AttendeeLike, pass: str
     event: {
       name: event.name,
       slug: event.slug,
-      starts_at: event.startsAt,
+      starts_at:
+        event.startsAt === null
+          ? null
+          : formatTime(event.startsAt, { zone: event.timezone, locale: event.locale }),
+      starts_at_iso: event.startsAt,
+      timezone: event.timezone ?? "UTC",
       login_url: event.loginUrl,
     },
   };
@@ -48,6 +57,8 @@ export const SAMPLE_EVENT: EventLike = {
   name: "Sample Summit 2026",
   slug: "sample-summit-2026",
   startsAt: "2026-06-01T09:00:00.000Z",
+  timezone: null,
+  locale: "en",
   loginUrl: "https://venue.example.com/login",
   codeLength: DEFAULT_CODE_LENGTH,
 };

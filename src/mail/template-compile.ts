@@ -20,7 +20,14 @@ export const TEMPLATE_VARIABLES = [
   "fields",
   "event",
 ] as const;
-export const EVENT_VARIABLES = ["name", "slug", "starts_at", "login_url"] as const;
+export const EVENT_VARIABLES = [
+  "name",
+  "slug",
+  "starts_at",
+  "starts_at_iso",
+  "timezone",
+  "login_url",
+] as const;
 
 /** A template problem at a place in a file: `templates/credentials.eta:7: …`, exit 2. */
 export class TemplateError extends UsageError {

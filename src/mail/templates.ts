@@ -1,9 +1,11 @@
 /**
- * Email templates: the built-ins shipped in the package's `templates/` folder, overridden or
- * added to by a workspace's own `templates/` folder (next to its database file). A template is
- * `NAME.eta` — a front-matter block with the subject, then the plain-text body — and optionally
- * `NAME.html.eta`, the HTML body. It is compiled once (`loadTemplate`); `render` is then cheap,
- * for the thousands of messages of a send.
+ * Email templates: the built-ins shipped in the package's `templates/LOCALE/` folders (one per
+ * language an event can have; English is the fallback for a name a language lacks; attendee
+ * pages belong in `templates/LOCALE/pages/`, which is not read here), overridden
+ * or added to by a workspace's own `templates/` folder (next to its database file), which wins
+ * in every language. A template is `NAME.eta` — a front-matter block with the subject, then the
+ * plain-text body — and optionally `NAME.html.eta`, the HTML body. It is compiled once
+ * (`loadTemplate`); `render` is then cheap, for the thousands of messages of a send.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -21,7 +23,17 @@ export interface TemplateVars {
   last_name: string;
   full_name: string;
   fields: Record<string, string>;
-  event: { name: string; slug: string; starts_at: string | null; login_url: string | null };
+  event: {
+    name: string;
+    slug: string;
+    /** For people: `4 May 2026, 11:00 (Europe/Madrid)`, in the event's zone and language. */
+    starts_at: string | null;
+    /** For code: ISO UTC (`2026-05-04T09:00:00.000Z`). */
+    starts_at_iso: string | null;
+    /** The event's IANA zone, `UTC` when it has none. */
+    timezone: string;
+    login_url: string | null;
+  };
 }
 
 export interface RenderedMessage {
@@ -63,22 +75,37 @@ export interface TemplateInfo {
   overrides: boolean;
 }
 
-/** Where the built-ins are, from src/mail and from dist/mail alike. */
+/** Where the built-ins are, from src/mail and from dist/mail alike: one folder per language. */
 export const BUILTIN_DIR = packageFile("templates");
+export const DEFAULT_LOCALE = "en";
+
+/** The built-ins of one language: `templates/es/`. */
+export function builtinDir(locale: string = DEFAULT_LOCALE): string {
+  return join(BUILTIN_DIR, locale);
+}
 
 export function workspaceTemplateDir(workspaceDir: string): string {
   return join(workspaceDir, "templates");
 }
 
-/** Every template the workspace can use, by name; a workspace's own wins over a built-in. */
-export function listTemplates(workspaceDir: string): TemplateInfo[] {
-  const builtins = namesIn(BUILTIN_DIR);
+/**
+ * Every template the workspace can use, by name, for an event in `locale`; a workspace's own
+ * wins over a built-in, a built-in of that language over the English one.
+ */
+export function listTemplates(
+  workspaceDir: string,
+  locale: string = DEFAULT_LOCALE,
+): TemplateInfo[] {
+  const localized = locale === DEFAULT_LOCALE ? [] : namesIn(builtinDir(locale));
+  const builtins = [...new Set([...localized, ...namesIn(builtinDir())])];
   const own = namesIn(workspaceTemplateDir(workspaceDir));
   const names = [...new Set([...builtins, ...own])].sort();
   return names.map((name) => {
     const origin: TemplateOrigin = own.includes(name) ? "workspace" : "builtin";
     const files = filesOf(
-      origin === "workspace" ? workspaceTemplateDir(workspaceDir) : BUILTIN_DIR,
+      origin === "workspace"
+        ? workspaceTemplateDir(workspaceDir)
+        : builtinDir(localized.includes(name) ? locale : DEFAULT_LOCALE),
       name,
     );
     return {
@@ -91,9 +118,16 @@ export function listTemplates(workspaceDir: string): TemplateInfo[] {
   });
 }
 
-/** The template NAME, compiled; a UsageError (exit 2) naming the file and line of any problem. */
-export function loadTemplate(workspaceDir: string, name: string): CompiledTemplate {
-  const info = findTemplate(workspaceDir, name);
+/**
+ * The template NAME for an event in `locale`, compiled; a UsageError (exit 2) naming the file
+ * and line of any problem.
+ */
+export function loadTemplate(
+  workspaceDir: string,
+  name: string,
+  locale: string = DEFAULT_LOCALE,
+): CompiledTemplate {
+  const info = findTemplate(workspaceDir, name, locale);
   const [textFile = "", htmlFile] = info.files;
   const shown = (file: string) =>
     info.origin === "workspace" ? join("templates", basename(file)) : file;
@@ -185,14 +219,33 @@ export function checkTemplate(
     if (!message.subject) {
       throw new TemplateError(t.display.text, undefined, `the subject renders empty for ${label}`);
     }
+    const invalid = [message.subject, message.text, message.html ?? ""].findIndex((part) =>
+      part.includes("Invalid Date"),
+    );
+    if (invalid !== -1) {
+      throw new TemplateError(
+        invalid === 2 ? (t.display.html ?? t.display.text) : t.display.text,
+        undefined,
+        `renders "Invalid Date" for ${label}`,
+        "it.event.starts_at is already written for people (4 May 2026, 11:00 (Europe/Madrid)); to format it yourself, use new Date(it.event.starts_at_iso)",
+      );
+    }
   }
   assertCredentialTemplate(t);
 }
 
-/** Copies template FROM (a built-in, or one of the workspace's) to the workspace as NAME. */
-export function createTemplate(workspaceDir: string, name: string, from: string): string[] {
+/**
+ * Copies template FROM (a built-in in `locale`, or one of the workspace's) to the workspace as
+ * NAME.
+ */
+export function createTemplate(
+  workspaceDir: string,
+  name: string,
+  from: string,
+  locale: string = DEFAULT_LOCALE,
+): string[] {
   assertName(name);
-  const source = findTemplate(workspaceDir, from);
+  const source = findTemplate(workspaceDir, from, locale);
   const dir = workspaceTemplateDir(workspaceDir);
   const targets = source.files.map((file) =>
     join(dir, file.endsWith(".html.eta") ? `${name}.html.eta` : `${name}.eta`),
@@ -212,7 +265,7 @@ export function createTemplate(workspaceDir: string, name: string, from: string)
 }
 
 export function isBuiltin(name: string): boolean {
-  return namesIn(BUILTIN_DIR).includes(name);
+  return namesIn(builtinDir()).includes(name);
 }
 
 /** Subject and other header values: one line, no control characters, no header injection. */
@@ -226,9 +279,9 @@ export function headerValue(value: string): string {
   );
 }
 
-function findTemplate(workspaceDir: string, name: string): TemplateInfo {
+function findTemplate(workspaceDir: string, name: string, locale: string): TemplateInfo {
   assertName(name);
-  const all = listTemplates(workspaceDir);
+  const all = listTemplates(workspaceDir, locale);
   const found = all.find((t) => t.name === name);
   if (found) return found;
   const orphan = join(workspaceTemplateDir(workspaceDir), `${name}.html.eta`);

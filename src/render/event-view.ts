@@ -1,10 +1,15 @@
 /** How an event is shown: one JSON shape for scripts, a few aligned lines for people. */
 import type { EventRow } from "../store/schema.js";
+import { formatTime, zoneLabel } from "./time.js";
 
 export interface EventView {
   slug: string;
   name: string;
+  /** ISO UTC. */
   startsAt: string | null;
+  /** IANA zone; null: UTC. */
+  timezone: string | null;
+  locale: string;
   loginUrl: string | null;
   from: string | null;
   codeLength: number;
@@ -16,11 +21,18 @@ export function eventView(row: EventRow): EventView {
     slug: row.slug,
     name: row.name,
     startsAt: row.startsAt,
+    timezone: row.timezone,
+    locale: row.locale,
     loginUrl: row.loginUrl,
     from: row.fromAddress,
     codeLength: row.codeLength,
     createdAt: row.createdAt,
   };
+}
+
+/** The start as people read it: `4 May 2026, 11:00 (Europe/Madrid)`, or null. */
+export function eventStart(view: Pick<EventView, "startsAt" | "timezone">): string | null {
+  return view.startsAt === null ? null : formatTime(view.startsAt, { zone: view.timezone });
 }
 
 export function describeEvent(
@@ -30,7 +42,9 @@ export function describeEvent(
   const lines: [string, string | number | null][] = [
     ["slug", view.slug],
     ["name", view.name],
-    ["starts at", view.startsAt],
+    ["starts at", eventStart(view)],
+    ["time zone", zoneLabel(view.timezone)],
+    ["language", view.locale],
     ["login URL", view.loginUrl],
     ["from", view.from],
     ["code length", view.codeLength],

@@ -28,6 +28,10 @@ export const events = sqliteTable("events", {
   fromAddress: text("from_address"),
   codeLength: integer("code_length").notNull().default(10),
   createdAt: text("created_at").notNull(),
+  /** IANA zone (`Europe/Madrid`) times are shown to people in; null: UTC. */
+  timezone: text("timezone"),
+  /** Language of the built-in emails and pages: `en`, `es`, `fr`, `de` or `pt`. */
+  locale: text("locale").notNull().default("en"),
 });
 
 export const attendees = sqliteTable(

@@ -9,6 +9,7 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { readMigrationFiles } from "drizzle-orm/migrator";
 import { accessSync, constants, existsSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { foldText } from "../domain/text-fold.js";
 import { errorCode, ExitCode, KeyError, WorkspaceError } from "../errors.js";
 import { packageFile } from "../package-root.js";
 import { loadMasterKey } from "../vault/master-key.js";
@@ -39,6 +40,10 @@ export class Workspace {
     this.sqlite = sqlite;
     this.db = drizzle(sqlite, { schema });
     this.#keyPath = keyPath;
+    // SQLite's lower() knows only ASCII: searches compare evcred_fold(text), without accents.
+    sqlite.function("evcred_fold", { deterministic: true }, (text: unknown) =>
+      typeof text === "string" ? foldText(text) : text,
+    );
   }
 
   /**

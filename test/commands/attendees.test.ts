@@ -124,9 +124,7 @@ describe("evcred attendees show", () => {
     expect(result.stdout).toContain("email        grace@example.com");
     expect(result.stdout).toContain("name         Grace Hopper");
     expect(result.stdout).toContain("company      US Navy");
-    expect(result.stdout).toContain(
-      "code         generated, last changed 2026-05-04T09:00:00.000Z",
-    );
+    expect(result.stdout).toContain("code         generated, last changed 4 May 2026, 09:00 (UTC)");
     expect(result.stdout).toContain("status       credentials not sent");
     expect(result.stdout).not.toContain(b.codeOf("grace@example.com"));
   });

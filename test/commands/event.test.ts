@@ -34,7 +34,9 @@ describe("evcred event create", () => {
     expect(result.json<EventJson>()).toEqual({
       slug: "tech-summit-2026",
       name: "Tech Summit 2026!",
-      startsAt: "2026-05-04T09:00:00Z",
+      startsAt: "2026-05-04T09:00:00.000Z",
+      timezone: null,
+      locale: "en",
       loginUrl: "https://venue.example.com/login",
       from: "Summit Team <team@summit.example>",
       codeLength: 12,
@@ -57,8 +59,8 @@ describe("evcred event create", () => {
     [["Summit", "--code-length", "5"], "--code-length: must be at least 8"],
     [["Summit", "--code-length", "33"], "--code-length: must be at most 32"],
     [["Summit", "--code-length", "ten"], "--code-length: expected a whole number"],
-    [["Summit", "--starts-at", "nonsense"], "--starts-at: expected an ISO date"],
-    [["Summit", "--starts-at", "2026-13-45"], "--starts-at: expected an ISO date"],
+    [["Summit", "--starts-at", "nonsense"], '--starts-at: "nonsense" is not an ISO date'],
+    [["Summit", "--starts-at", "2026-13-45"], '--starts-at: "2026-13-45" is not a real time'],
     [["Summit", "--login-url", "ftp://x"], "--login-url: expected an http(s) URL"],
     [["Summit", "--login-url", "venue.example.com"], "--login-url: expected an http(s) URL"],
     [["Summit", "--from", "not an address"], "--from: expected an address"],
@@ -109,7 +111,7 @@ describe("evcred event create", () => {
 describe("evcred event list / use / show", () => {
   it("lists events with their attendee counts and the current one", async () => {
     const b = bench();
-    await create(b, "Summit", "--starts-at", "2026-05-04");
+    await create(b, "Summit", "--starts-at", "2026-05-04T00:00Z");
     b.advance(1_000);
     await create(b, "Expo");
     b.file("a.csv", SAMPLE_CSV);
@@ -123,7 +125,7 @@ describe("evcred event list / use / show", () => {
     const human = await b.run(["event", "list"]);
     const lines = human.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/SLUG\s+NAME\s+STARTS\s+ATTENDEES/);
-    expect(lines[1]).toMatch(/^\s+summit\s+Summit\s+2026-05-04\s+0$/);
+    expect(lines[1]).toMatch(/^\s+summit\s+Summit\s+4 May 2026, 00:00 \(UTC\)\s+0$/);
     expect(lines[2]).toMatch(/^\*\s+expo\s+Expo\s+3$/);
   });
 
@@ -242,7 +244,7 @@ describe("evcred event update", () => {
     expect(result.json<EventJson>()).toMatchObject({
       slug: "summit",
       name: "Summit 2026",
-      startsAt: "2026-05-04T09:00:00+02:00",
+      startsAt: "2026-05-04T07:00:00.000Z",
       loginUrl: "https://old.example.com",
       from: "team@summit.example",
       codeLength: 12,
@@ -252,7 +254,7 @@ describe("evcred event update", () => {
 
   it.each([
     [["--code-length", "5"], "--code-length: must be at least 8"],
-    [["--starts-at", "nonsense"], "--starts-at: expected an ISO date"],
+    [["--starts-at", "nonsense"], '--starts-at: "nonsense" is not an ISO date'],
     [["--login-url", "ftp://x"], "--login-url: expected an http(s) URL"],
     [["--slug", "No Spaces"], "--slug: a slug is lower-case letters"],
     [["--from", "a@b"], "--from: expected an address"],
@@ -279,7 +281,7 @@ describe("evcred event update", () => {
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toContain("nothing to change");
     expect(nothing.stderr).toContain(
-      "--name, --slug, --starts-at, --login-url, --from, --code-length",
+      "--name, --slug, --starts-at, --timezone, --locale, --login-url, --from, --code-length",
     );
     expect(b.snapshot()).toEqual(before);
   });

@@ -105,7 +105,7 @@ describe("evcred stats", () => {
         "pending      1",
         "never sent   1",
         "logged in    2 (67%)",
-        "last login   2026-05-04T09:15:00.000Z",
+        "last login   4 May 2026, 09:15 (UTC)",
         "attempts     4 ok, 2 failed",
         "templates",
         "  credentials  1 sent, 1 failed, 1 pending",

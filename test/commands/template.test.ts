@@ -73,7 +73,7 @@ describe("evcred template new", () => {
     expect(r.code).toBe(0);
     expect(files(b)).toEqual(["welcome.eta", "welcome.html.eta"]);
     expect(b.read("templates/welcome.eta")).toBe(
-      readFileSync(new URL("../../templates/reminder.eta", import.meta.url), "utf8"),
+      readFileSync(new URL("../../templates/en/reminder.eta", import.meta.url), "utf8"),
     );
     expect((await b.run(["template", "check", "welcome"])).code).toBe(0);
   });

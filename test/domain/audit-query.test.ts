@@ -17,7 +17,14 @@ describe("parseSince", () => {
     expect(parseSince(input, NOW)).toBe(expected);
   });
 
-  it.each(["", "yesterday", "2h ago", "-2h", "5y", "2026-13-45", "05/01/2026"])(
+  it("reads a time without an offset in the event's zone", () => {
+    expect(parseSince("2026-05-01T12:30", NOW, "Europe/Madrid")).toBe("2026-05-01T10:30:00.000Z");
+    expect(parseSince("2026-05-01", NOW, "Europe/Madrid")).toBe("2026-04-30T22:00:00.000Z");
+    expect(parseSince("2026-05-01T12:30Z", NOW, "Europe/Madrid")).toBe("2026-05-01T12:30:00.000Z");
+    expect(parseSince("2h", NOW, "Europe/Madrid")).toBe("2026-05-04T07:00:00.000Z");
+  });
+
+  it.each(["", "yesterday", "2h ago", "-2h", "5y", "2026-13-45", "2026-02-30", "05/01/2026"])(
     "%j means nothing",
     (input) => {
       expect(parseSince(input, NOW)).toBeUndefined();

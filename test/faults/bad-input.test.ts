@@ -400,7 +400,7 @@ const FLAGS: Case[] = [
     [
       ["--code-length", "7", "--code-length: must be at least 8"],
       ["--code-length", "33", "--code-length: must be at most 32"],
-      ["--starts-at", "tomorrow", "--starts-at: expected an ISO date or date-time"],
+      ["--starts-at", "tomorrow", '--starts-at: "tomorrow" is not an ISO date or date-time'],
       ["--login-url", "ftp://venue.example.com", "--login-url: expected an http(s) URL"],
       ["--slug", "Bad Slug", "--slug: a slug is lower-case letters, digits and dashes"],
       ["--from", "not an address", "--from: expected an address"],

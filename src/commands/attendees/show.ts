@@ -1,5 +1,6 @@
 import { showAttendee } from "../../domain/attendees.js";
 import { resolveEvent } from "../../domain/events.js";
+import { formatTime, zoneLabel } from "../../render/time.js";
 import { defineCommand, examples } from "../command.js";
 
 export default defineCommand({
@@ -19,27 +20,29 @@ export default defineCommand({
     const event = resolveEvent(ws, ctx.options.event);
     const a = showAttendee(ws, event, String(args[0]));
     ctx.out.result({ event: event.slug, ...a }, () => {
+      const at = (iso: string) => formatTime(iso, { zone: event.timezone, style: "short" });
+      const zone = `(times in ${zoneLabel(event.timezone)})`;
       const lines = [
         `email        ${a.email}`,
         `name         ${`${a.firstName} ${a.lastName}`.trim() || "-"}`,
         ...Object.entries(a.fields).map(([k, v]) => `${k.padEnd(12)} ${v || "-"}`),
-        `code         ${a.codeSource === "organizer" ? "chosen by the organizer" : "generated"}, last changed ${a.codeChangedAt}`,
+        `code         ${a.codeSource === "organizer" ? "chosen by the organizer" : "generated"}, last changed ${formatTime(a.codeChangedAt, { zone: event.timezone })}`,
         `status       ${a.sent ? "credentials sent" : a.failed ? "delivery failed" : "credentials not sent"}${a.loggedIn ? ", logged in" : ""}`,
       ];
       if (a.deliveries.length) {
-        lines.push("", "deliveries");
+        lines.push("", `deliveries ${zone}`);
         for (const d of a.deliveries)
           lines.push(
-            `  ${d.at}  ${d.template.padEnd(14)} ${d.status.padEnd(7)} ${d.codeVersion < a.codeVersion ? "(earlier code) " : ""}${d.response ?? ""}`.trimEnd(),
+            `  ${at(d.at)}  ${d.template.padEnd(14)} ${d.status.padEnd(7)} ${d.codeVersion < a.codeVersion ? "(earlier code) " : ""}${d.response ?? ""}`.trimEnd(),
           );
       }
       if (a.logins.length) {
-        lines.push("", "logins");
-        for (const l of a.logins) lines.push(`  ${l.at}  ${l.outcome}`);
+        lines.push("", `logins ${zone}`);
+        for (const l of a.logins) lines.push(`  ${at(l.at)}  ${l.outcome}`);
       }
-      lines.push("", "code history");
+      lines.push("", `code history ${zone}`);
       for (const h of a.codeHistory)
-        lines.push(`  ${h.at}  ${h.actor.padEnd(10)} ${h.summary || h.action}`);
+        lines.push(`  ${at(h.at)}  ${h.actor.padEnd(10)} ${h.summary || h.action}`);
       return lines.join("\n");
     });
   },

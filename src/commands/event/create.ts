@@ -1,7 +1,7 @@
 import { createEvent } from "../../domain/events.js";
 import { describeEvent, eventView } from "../../render/event-view.js";
 import { defineCommand, examples } from "../command.js";
-import { EventFlags, parseOptions } from "../options.js";
+import { EventFlags, parseOptions, timeFlagValue } from "../options.js";
 
 const Options = EventFlags;
 
@@ -10,7 +10,12 @@ export default defineCommand({
     command
       .argument("<name>", "the event's name")
       .option("--slug <slug>", "short id used by --event (default: from the name)")
-      .option("--starts-at <iso>", "start time, ISO 8601")
+      .option(
+        "--starts-at <iso>",
+        "start time, ISO 8601: with an offset (…T09:00+02:00, …Z), or local to --timezone",
+      )
+      .option("--timezone <zone>", "IANA time zone times are shown in, e.g. Europe/Madrid")
+      .option("--locale <lang>", "language of the built-in emails: en, es, fr, de, pt")
       .option("--login-url <url>", "where attendees log in")
       .option("--from <address>", "sender of the credential emails")
       .option("--code-length <n>", "length of generated codes (8-32)", undefined)
@@ -18,6 +23,7 @@ export default defineCommand({
         "after",
         examples(
           'evcred event create "Tech Summit 2026" --starts-at 2026-05-04T09:00:00Z --login-url https://venue.example.com',
+          'evcred event create "Cumbre 2026" --starts-at 2026-05-04T09:00 --timezone Europe/Madrid --locale es',
         ),
       );
   },
@@ -26,7 +32,12 @@ export default defineCommand({
     const ws = await ctx.workspace();
     const event = createEvent(
       ws,
-      { ...options, fromAddress: options.from },
+      {
+        ...options,
+        startsAt:
+          options.startsAt && timeFlagValue("--starts-at", options.startsAt, options.timezone),
+        fromAddress: options.from,
+      },
       { actor: ctx.actor, at: ctx.now().toISOString() },
     );
     const view = eventView(event);

@@ -1,6 +1,6 @@
 import { count, eq } from "drizzle-orm";
 import { currentEventSlug, listEvents } from "../../domain/events.js";
-import { eventView } from "../../render/event-view.js";
+import { eventStart, eventView } from "../../render/event-view.js";
 import { attendees } from "../../store/schema.js";
 import { defineCommand, examples } from "../command.js";
 
@@ -25,7 +25,7 @@ export default defineCommand({
             { header: "", value: (r) => (r.current ? "*" : "") },
             { header: "SLUG", value: (r) => r.slug },
             { header: "NAME", value: (r) => r.name },
-            { header: "STARTS", value: (r) => r.startsAt },
+            { header: "STARTS", value: (r) => eventStart(r) ?? "" },
             { header: "ATTENDEES", value: (r) => r.attendees, align: "right" },
           ]),
     );

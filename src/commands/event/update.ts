@@ -1,7 +1,7 @@
 import { resolveEvent, updateEvent } from "../../domain/events.js";
 import { describeEvent, eventView } from "../../render/event-view.js";
 import { defineCommand, examples } from "../command.js";
-import { EventFlags, parseOptions } from "../options.js";
+import { EventFlags, parseOptions, timeFlagValue } from "../options.js";
 
 const Options = EventFlags.partial();
 
@@ -11,7 +11,12 @@ export default defineCommand({
       .argument("[slug]", "the event to change (default: the current one)")
       .option("--name <name>", "new name")
       .option("--slug <slug>", "new slug")
-      .option("--starts-at <iso>", "start time, ISO 8601")
+      .option(
+        "--starts-at <iso>",
+        "start time, ISO 8601: with an offset (…T09:00+02:00, …Z), or local to --timezone",
+      )
+      .option("--timezone <zone>", "IANA time zone times are shown in, e.g. Europe/Madrid")
+      .option("--locale <lang>", "language of the built-in emails: en, es, fr, de, pt")
       .option("--login-url <url>", "where attendees log in")
       .option("--from <address>", "sender of the credential emails")
       .option("--code-length <n>", "length of codes generated from now on (8-32)")
@@ -19,6 +24,7 @@ export default defineCommand({
         "after",
         examples(
           "evcred event update --login-url https://venue.example.com/login",
+          "evcred event update --timezone Europe/Madrid --starts-at 2026-05-04T09:00",
           'evcred event update summit-2026 --from "Summit Team <team@summit.example>"',
         ),
       );
@@ -28,11 +34,16 @@ export default defineCommand({
     const ws = await ctx.workspace();
     const named = typeof args[0] === "string" ? args[0] : ctx.options.event;
     const event = resolveEvent(ws, named);
-    const { from, ...rest } = options;
+    const { from, startsAt, ...rest } = options;
+    const zone = options.timezone ?? event.timezone;
     const row = updateEvent(
       ws,
       event.slug,
-      { ...rest, fromAddress: from },
+      {
+        ...rest,
+        startsAt: startsAt && timeFlagValue("--starts-at", startsAt, zone),
+        fromAddress: from,
+      },
       { actor: ctx.actor, at: ctx.now().toISOString() },
     );
     const view = eventView(row);

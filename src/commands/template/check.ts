@@ -16,7 +16,7 @@ export default defineCommand({
   async run(ctx, args) {
     const ws = await ctx.workspace();
     const { event, fieldNames } = sampleContext(ws, ctx.options.event);
-    const template = loadTemplate(dirname(ws.path), String(args[0]));
+    const template = loadTemplate(dirname(ws.path), String(args[0]), event?.locale);
     const samples = checkSamples(event, fieldNames);
     checkTemplate(template, samples);
     ctx.out.result(

@@ -15,7 +15,7 @@ export default defineCommand({
     const ws = await ctx.workspace();
     const event = eventIfAny(ws, ctx.options.event);
     const links = event ? listLinks(ws, event) : [];
-    const templates = listTemplates(dirname(ws.path)).map((t) => ({
+    const templates = listTemplates(dirname(ws.path), event?.locale).map((t) => ({
       ...t,
       linked: links.filter((l) => l.template === t.name).map((l) => l.action),
     }));

@@ -2,11 +2,13 @@ import { dirname, relative } from "node:path";
 import { z } from "zod";
 import { createTemplate, isBuiltin } from "../../mail/templates.js";
 import { defineCommand, examples } from "../command.js";
-import { parseOptions } from "../options.js";
+import { localeFlag, parseOptions } from "../options.js";
+import { eventIfAny } from "./sample-context.js";
 
 const Options = z.object({
   name: z.string().min(1),
   from: z.string().min(1, "name a template, e.g. --from credentials").optional(),
+  locale: localeFlag.optional(),
 });
 
 export default defineCommand({
@@ -17,11 +19,15 @@ export default defineCommand({
         "--from <template>",
         "copy this one (default: the built-in NAME if there is one, else credentials)",
       )
+      .option(
+        "--locale <lang>",
+        "copy the built-in in this language: en, es, fr, de, pt (default: the event's)",
+      )
       .addHelpText(
         "after",
         examples(
           "evcred template new credentials        # your own copy of the built-in, to edit",
-          "evcred template new welcome-fr --from credentials",
+          "evcred template new welcome-fr --from credentials --locale fr",
         ),
       );
   },
@@ -29,12 +35,13 @@ export default defineCommand({
     const options = parseOptions(Options, { ...raw, name: args[0] });
     const from = options.from ?? (isBuiltin(options.name) ? options.name : "credentials");
     const ws = await ctx.workspace();
-    const files = createTemplate(dirname(ws.path), options.name, from);
-    ctx.out.result({ template: options.name, from, files }, () =>
+    const locale = options.locale ?? eventIfAny(ws, ctx.options.event)?.locale ?? "en";
+    const files = createTemplate(dirname(ws.path), options.name, from, locale);
+    ctx.out.result({ template: options.name, from, locale, files }, () =>
       files.map((f) => relative(ctx.cwd, f) || f).join("\n"),
     );
     ctx.out.success(
-      `template ${options.name} created from ${from}${isBuiltin(options.name) ? " (it overrides the built-in)" : ""}; check it with: evcred template check ${options.name}`,
+      `template ${options.name} created from ${from} (${locale})${isBuiltin(options.name) ? " (it overrides the built-in)" : ""}; check it with: evcred template check ${options.name}`,
     );
   },
 });
