@@ -126,6 +126,11 @@ const COMMANDS: readonly Entry[] = [
     load: () => import("./commands/verify.js"),
   },
   {
+    path: ["unlock"],
+    summary: "lift an attendee's verification lock now (after failed logins)",
+    load: () => import("./commands/unlock.js"),
+  },
+  {
     path: ["reset-code"],
     summary: "give an attendee a new code (or every attendee, after a leak)",
     load: () => import("./commands/reset-code.js"),

@@ -215,6 +215,8 @@ function applyCode(
         codeVersion: sql`${attendees.codeVersion} + 1`,
         codeSource: source,
         codeChangedAt: at,
+        // Failures against the old code do not lock the new one.
+        lockClearedAt: at,
         updatedAt: at,
       })
       .where(and(eq(attendees.id, attendeeId), eq(attendees.eventId, event.id)))

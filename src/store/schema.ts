@@ -53,6 +53,11 @@ export const attendees = sqliteTable(
       .notNull()
       .default("generated"),
     codeChangedAt: text("code_changed_at").notNull(),
+    /**
+     * Failed logins at or before this time no longer count toward the lockout: set by `unlock`,
+     * a code change and an email change. Kept in the workspace, so every process sees it.
+     */
+    lockClearedAt: text("lock_cleared_at"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },

@@ -1,5 +1,6 @@
 import { showAttendee } from "../../domain/attendees.js";
 import { resolveEvent } from "../../domain/events.js";
+import { lockEndText } from "../../render/lock-time.js";
 import { defineCommand, examples } from "../command.js";
 
 export default defineCommand({
@@ -17,7 +18,7 @@ export default defineCommand({
   async run(ctx, args) {
     const ws = await ctx.workspace();
     const event = resolveEvent(ws, ctx.options.event);
-    const a = showAttendee(ws, event, String(args[0]));
+    const a = showAttendee(ws, event, String(args[0]), ctx.now());
     ctx.out.result({ event: event.slug, ...a }, () => {
       const lines = [
         `email        ${a.email}`,
@@ -26,6 +27,11 @@ export default defineCommand({
         `code         ${a.codeSource === "organizer" ? "chosen by the organizer" : "generated"}, last changed ${a.codeChangedAt}`,
         `status       ${a.sent ? "credentials sent" : a.failed ? "delivery failed" : "credentials not sent"}${a.loggedIn ? ", logged in" : ""}`,
       ];
+      if (a.lockedUntil) {
+        lines.push(
+          `locked       until ${lockEndText(a.lockedUntil)}: too many failed logins (\`evcred unlock ${a.email}\` lifts it now)`,
+        );
+      }
       if (a.deliveries.length) {
         lines.push("", "deliveries");
         for (const d of a.deliveries)
