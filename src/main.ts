@@ -19,7 +19,7 @@ interface Entry {
 
 const GROUPS: Readonly<Record<string, string>> = {
   event: "create, list, choose and change events",
-  attendees: "browse and remove attendees (never their codes)",
+  attendees: "browse, fix, export and remove attendees (never their codes)",
   template: "list, create, check and link email templates",
   key: "show or rotate the master key (never the key itself)",
 };
@@ -69,6 +69,11 @@ const COMMANDS: readonly Entry[] = [
     path: ["attendees", "show"],
     summary: "show one attendee",
     load: () => import("./commands/attendees/show.js"),
+  },
+  {
+    path: ["attendees", "update"],
+    summary: "fix an attendee's email, name or fields (the code stays)",
+    load: () => import("./commands/attendees/update.js"),
   },
   {
     path: ["attendees", "remove"],

@@ -293,8 +293,9 @@ export function showAttendee(
 
 /**
  * When and by whom the attendee's code was set, from the audit log: the import that registered
- * them, then every `code.*` entry, matched on id, email and time (ids are never reused, but
- * the email and time keep the match honest for workspaces from before that). Never the code.
+ * them, then every `code.*` entry, matched on id and time (ids are never reused, and the time
+ * keeps the match honest for workspaces from before that; not on email, which `attendees
+ * update` may have corrected since). Never the code.
  */
 function codeHistory(ws: Workspace, event: EventRow, row: AttendeeRow): CodeHistoryEntry[] {
   const registration = ws.db
@@ -320,7 +321,6 @@ function codeHistory(ws: Workspace, event: EventRow, row: AttendeeRow): CodeHist
     .where(
       and(
         eq(auditLog.attendeeId, row.id),
-        eq(auditLog.email, row.email),
         gte(auditLog.at, row.createdAt),
         sql`${auditLog.action} like 'code.%'`,
       ),
