@@ -1,45 +1,61 @@
 import { z } from "zod";
 import type { Context } from "../context.js";
 import { resolveEvent } from "../domain/events.js";
-import { dueForTemplate } from "../domain/recipients.js";
+import { AUDIENCES, audienceOnlyDue, dueForTemplate } from "../domain/recipients.js";
 import { UsageError } from "../errors.js";
 import { confirmAction } from "../render/questions.js";
 import { reportDeliveries } from "../render/send-summary.js";
 import { credentialTemplate, deliver, sendTestMessage } from "../mail/deliver.js";
 import { renderSample } from "../mail/sample.js";
 import { defineCommand, examples } from "./command.js";
-import { emailFlag, intFlag, parseOptions } from "./options.js";
+import {
+  audienceFlag,
+  emailFlag,
+  intFlag,
+  parseOptions,
+  rateFlag,
+  resolveAudience,
+} from "./options.js";
 
 const Options = z
   .object({
     template: z.string().min(1).optional(),
+    audience: audienceFlag.optional(),
     all: z.boolean().default(false),
     toUnsent: z.boolean().default(false),
     dryRun: z.boolean().default(false),
     limit: intFlag(1).optional(),
-    rate: z
-      .string()
-      .regex(/^\d+(\.\d+)?(\/s)?$/, 'expected messages per second, e.g. "10" or "10/s"')
-      .transform((s) => Number(s.replace("/s", "")))
-      .pipe(z.number().positive("must be above 0").max(10_000, "must be at most 10000"))
-      .optional(),
+    rate: rateFlag.optional(),
     testTo: emailFlag.optional(),
     insecureSmtp: z.boolean().default(false),
   })
   .refine((o) => !(o.all && o.toUnsent), {
     message: "--all and --to-unsent exclude each other",
     path: ["all"],
+  })
+  .transform((o, ctx) => {
+    const audience = resolveAudience(o.audience, o.all, o.toUnsent);
+    if (!audience.ok)
+      ctx.addIssue({ code: "custom", message: audience.reason, path: ["audience"] });
+    return { ...o, audience: audience.ok ? audience.audience : "unsent" };
   });
 
 export default defineCommand({
   configure(command) {
     command
       .option("--template <name>", "the credentials template (e.g. credentials)")
-      .option("--to-unsent", "attendees without this template for their current code (default)")
-      .option("--all", "every attendee, even those already sent")
+      .option(
+        "--audience <who>",
+        `${AUDIENCES.join(" | ")} (default unsent: not sent this template yet)`,
+      )
+      .option("--to-unsent", "the same as --audience unsent")
+      .option("--all", "the same as --audience all: every attendee, even those already sent")
       .option("--dry-run", "render every message and send nothing")
       .option("--limit <n>", "at most N messages")
-      .option("--rate <n/s>", "at most N messages per second")
+      .option(
+        "--rate <n/unit>",
+        "at most N messages per second, minute or hour: 10/s, 600/min, 5000/h",
+      )
       .option("--test-to <address>", "send one sample, code masked, to this address only")
       .option("--insecure-smtp", "allow a password over a connection without TLS")
       .addHelpText(
@@ -48,6 +64,7 @@ export default defineCommand({
           "evcred send --template credentials",
           "evcred send --template credentials --dry-run",
           "evcred send --template credentials --test-to me@example.com",
+          "evcred send --template reminder --audience not-logged-in",
           "EVCRED_SMTP_URL=smtp://user:pass@mail.example.com:587 evcred send --template credentials --rate 10/s --yes",
         ),
       );
@@ -63,7 +80,7 @@ export default defineCommand({
     const event = resolveEvent(ws, ctx.options.event);
     const template = credentialTemplate(ws, options.template);
     const recipients = dueForTemplate(ws, event, template.name, {
-      all: options.all,
+      audience: options.audience,
       limit: options.limit,
     });
 
@@ -115,7 +132,7 @@ export default defineCommand({
       event,
       template,
       attendeeIds: recipients.map((a) => a.id),
-      onlyDue: !options.all,
+      onlyDue: audienceOnlyDue(options.audience),
       purpose: "send",
     });
     return reportDeliveries(ctx, summary, { event: event.slug, template: template.name });

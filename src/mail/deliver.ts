@@ -13,6 +13,7 @@ import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { runDeliveries, type Purpose, type RunSummary } from "./runner.js";
 import { assertCredentialTemplate, loadTemplate, type CompiledTemplate } from "./templates.js";
+import type { Rate } from "./rate.js";
 import { renderSample } from "./sample.js";
 import { positiveInt } from "./settings.js";
 import {
@@ -25,8 +26,8 @@ import {
 
 export interface MailOptions {
   insecureSmtp: boolean;
-  /** Messages per second at most. */
-  rate?: number | undefined;
+  /** `--rate`: at most so many messages in so long. */
+  rate?: Rate | undefined;
 }
 
 export interface DeliverRequest extends MailOptions {

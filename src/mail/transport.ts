@@ -10,6 +10,7 @@ import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import nodemailer from "nodemailer";
 import { errorReason, UsageError } from "../errors.js";
+import { createPacer, type Rate } from "./rate.js";
 
 export interface OutgoingMessage {
   from: string;
@@ -56,8 +57,8 @@ export interface TransportSettings {
   password?: string | undefined;
   outboxDir: string;
   insecureSmtp: boolean;
-  /** Messages per second at most. */
-  rate?: number | undefined;
+  /** At most this many messages in this long. */
+  rate?: Rate | undefined;
   /** Socket and greeting timeout; a hung server fails a send after this long. */
   timeoutMs: number;
   maxConnections: number;
@@ -149,13 +150,15 @@ function smtpTransport(raw: string, settings: TransportSettings): MailTransport 
     connectionTimeout: settings.timeoutMs,
     greetingTimeout: settings.timeoutMs,
     socketTimeout: settings.timeoutMs,
-    ...(settings.rate ? { rateLimit: settings.rate, rateDelta: 1000 } : {}),
     name: hostname(),
   });
+  // Paced here, not by nodemailer's rateLimit, which lets each connection's first message by (rate.ts).
+  const pace = settings.rate ? createPacer(settings.rate) : undefined;
   return {
     kind: "smtp",
     description: `${redactUrl(raw)}${requireTLS ? " (STARTTLS required)" : ""}`,
     async send(message) {
+      await pace?.();
       try {
         const info = (await mailer.sendMail({ ...message, html: message.html })) as {
           messageId: string;
