@@ -76,6 +76,11 @@ const COMMANDS: readonly Entry[] = [
     load: () => import("./commands/attendees/update.js"),
   },
   {
+    path: ["attendees", "export"],
+    summary: "write attendees and where they stand as CSV (never codes)",
+    load: () => import("./commands/attendees/export.js"),
+  },
+  {
     path: ["attendees", "remove"],
     summary: "remove one attendee",
     load: () => import("./commands/attendees/remove.js"),
