@@ -11,6 +11,7 @@ import type { Workspace } from "../store/workspace.js";
 import { recordAudit } from "./audit.js";
 import { requireAttendee } from "./attendees.js";
 import type { Who } from "./events.js";
+import { clearedLockMark } from "./logins.js";
 
 export interface AttendeeChanges {
   /** Normalized and valid. */
@@ -118,7 +119,7 @@ export function updateAttendee(
             ? {
                 // The sealed copy is bound to its owner: moved to the new binding, same code.
                 codeSealed: ws.vault().rebind(row.codeSealed, owner, owner),
-                lockClearedAt: who.at,
+                lockClearedAfter: clearedLockMark(),
               }
             : {}),
           updatedAt: who.at,

@@ -5,11 +5,11 @@
  * timing tells which emails are registered.
  *
  * The lock is counted from the login rows, so it holds across processes; lifting it early
- * (`unlock`, a new code, a corrected email) records the attendee's `lockClearedAt`, and failures
- * at or before that time stop counting.
+ * (`unlock`, a new code, a corrected email) records the last login id in the attendee's
+ * `lockClearedAfter` (`clearedLockMark`), and the failures up to it stop counting.
  */
 import { randomBytes } from "node:crypto";
-import { and, asc, eq, gt, isNull, ne, or, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { UsageError } from "../errors.js";
 import { attendees, logins, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
@@ -109,7 +109,7 @@ function recentFailures(
     eq(logins.ok, false),
     ne(logins.outcome, "locked"),
     gt(logins.at, since),
-    or(isNull(attendees.lockClearedAt), gt(logins.at, attendees.lockClearedAt)),
+    or(isNull(attendees.lockClearedAfter), gt(logins.id, attendees.lockClearedAfter)),
   ];
   return ws.db
     .select({ email: logins.email, at: logins.at })
@@ -156,6 +156,14 @@ export function lockedUntil(
   return end === undefined ? null : new Date(end).toISOString();
 }
 
+/**
+ * The value of `attendees.lockClearedAfter` that clears a lock now: the newest login's id, read
+ * inside the write that stores it. Every failure recorded so far stops counting.
+ */
+export function clearedLockMark(): SQL<number> {
+  return sql<number>`(select coalesce(max(${logins.id}), 0) from ${logins})`;
+}
+
 export interface UnlockResult {
   email: string;
   /** When the lock lifted would have ended; null if there was none (nothing changed). */
@@ -178,7 +186,7 @@ export function unlockAttendee(
     if (until === null) return { email: row.email, wasLockedUntil: null };
     ws.db
       .update(attendees)
-      .set({ lockClearedAt: who.at, updatedAt: who.at })
+      .set({ lockClearedAfter: clearedLockMark(), updatedAt: who.at })
       .where(eq(attendees.id, row.id))
       .run();
     recordAudit(ws, {

@@ -54,10 +54,11 @@ export const attendees = sqliteTable(
       .default("generated"),
     codeChangedAt: text("code_changed_at").notNull(),
     /**
-     * Failed logins at or before this time no longer count toward the lockout: set by `unlock`,
-     * a code change and an email change. Kept in the workspace, so every process sees it.
+     * Failed logins up to this login id no longer count toward the lockout: set by `unlock`, a
+     * code change and an email change. An id, not a time: exact however close the attempts
+     * come, and whatever the clocks of the machines sharing the workspace say.
      */
-    lockClearedAt: text("lock_cleared_at"),
+    lockClearedAfter: integer("lock_cleared_after"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },

@@ -111,7 +111,7 @@ describe("a locked attendee at the help desk", () => {
     await imported(b);
     await lockOut(b);
     await b.run(["unlock", "ada@example.com"]);
-    b.advance(1_000);
+    // In the same millisecond as the unlock: what counts is the order of the attempts, not the clock.
     for (let i = 0; i < 4; i++) await b.run(["verify", "ada@example.com", "WRONGCODE2"]);
     expect(await verify(b)).toBe(0);
     await b.run(["verify", "ada@example.com", "WRONGCODE2"]);

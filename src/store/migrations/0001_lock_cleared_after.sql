@@ -1,0 +1,1 @@
+ALTER TABLE `attendees` ADD `lock_cleared_after` integer;
