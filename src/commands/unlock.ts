@@ -40,7 +40,7 @@ export default defineCommand({
       ctx.out.info(`${result.email} is not locked; nothing changed`);
     } else {
       ctx.out.success(
-        `${result.email} can log in again (the lock would have held until ${lockEndText(result.wasLockedUntil)})`,
+        `${result.email} can log in again; the lock would have held until ${lockEndText(result.wasLockedUntil)}`,
       );
     }
   },

@@ -88,7 +88,7 @@ describe("a locked attendee at the help desk", () => {
       lockedUntil: null,
     });
     expect(r.stderr).toContain(
-      `ada@example.com can log in again (the lock would have held until ${lockEndText("2026-05-04T09:15:00.000Z")})`,
+      `ada@example.com can log in again; the lock would have held until ${lockEndText("2026-05-04T09:15:00.000Z")}`,
     );
     expect(await verify(b)).toBe(0);
     const list = await b.run(["attendees", "list", "--status", "locked", "--json"]);
