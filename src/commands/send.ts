@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Context } from "../context.js";
 import { resolveEvent } from "../domain/events.js";
-import { AUDIENCES, audienceOnlyDue, dueForTemplate } from "../domain/recipients.js";
+import { AUDIENCES, audienceOnlyDue, dueForTemplate, type Audience } from "../domain/recipients.js";
 import { UsageError } from "../errors.js";
 import { confirmAction } from "../render/questions.js";
 import { reportDeliveries } from "../render/send-summary.js";
@@ -117,9 +117,7 @@ export default defineCommand({
         { event: event.slug, template: template.name, sent: 0, failed: [], skipped: 0 },
         () => "",
       );
-      ctx.out.info(
-        `nobody is due ${template.name} in ${event.slug}: everyone has it for their current code (--all sends again)`,
-      );
+      ctx.out.info(`nobody is due ${template.name} in ${event.slug}: ${NOBODY[options.audience]}`);
       return;
     }
     await confirmAction(
@@ -138,6 +136,12 @@ export default defineCommand({
     return reportDeliveries(ctx, summary, { event: event.slug, template: template.name });
   },
 });
+
+const NOBODY: Readonly<Record<Audience, string>> = {
+  unsent: "everyone has it for their current code (--audience all sends again)",
+  all: "the event has no attendees",
+  "not-logged-in": "every attendee has logged in",
+};
 
 function describeTransport(ctx: Context): string {
   return ctx.env.EVCRED_SMTP_URL

@@ -56,6 +56,20 @@ describe("evcred send --audience", () => {
     expect(files.filter((f) => f.includes("grace@example.com"))).toHaveLength(1);
   });
 
+  it("says why nobody is due, for the audience asked", async () => {
+    const b = bench();
+    await imported(b);
+    for (const email of EMAILS) await b.run(["verify", email, b.codeOf(email)]);
+    const r = await b.run(["send", "--template", "reminder", "--audience", "not-logged-in"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("nobody is due reminder in summit: every attendee has logged in");
+    await b.run(["send", "--template", "reminder", "--yes"]);
+    const again = await b.run(["send", "--template", "reminder"]);
+    expect(again.stderr).toContain(
+      "nobody is due reminder in summit: everyone has it for their current code (--audience all sends again)",
+    );
+  });
+
   it("unsent is the default; all (and --all, its alias) is everyone", async () => {
     const b = bench();
     await imported(b);
