@@ -127,7 +127,11 @@ export const logins = sqliteTable(
     outcome: text("outcome").notNull(),
     at: text("at").notNull(),
   },
-  (t) => [index("logins_event_email_at").on(t.eventId, t.email, t.at)],
+  (t) => [
+    index("logins_event_email_at").on(t.eventId, t.email, t.at),
+    // The event's recent failures, for the lock state of every attendee (`attendees list`).
+    index("logins_event_at").on(t.eventId, t.at),
+  ],
 );
 
 /** Who did what to whom. Never a code. */

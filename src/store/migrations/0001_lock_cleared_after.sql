@@ -1,1 +1,0 @@
-ALTER TABLE `attendees` ADD `lock_cleared_after` integer;
