@@ -13,7 +13,7 @@ import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { runDeliveries, type Purpose, type RunSummary } from "./runner.js";
 import { assertCredentialTemplate, loadTemplate, type CompiledTemplate } from "./templates.js";
-import type { Rate } from "./rate.js";
+import { createPacer, type Rate } from "./rate.js";
 import { renderSample } from "./sample.js";
 import { positiveInt } from "./settings.js";
 import {
@@ -77,7 +77,6 @@ export async function openTransport(ctx: Context, options: MailOptions): Promise
     password,
     outboxDir: ctx.path(ctx.env.EVCRED_OUTBOX || "outbox"),
     insecureSmtp: options.insecureSmtp,
-    rate: options.rate,
     timeoutMs: positiveInt(ctx.env.EVCRED_SMTP_TIMEOUT_MS, "EVCRED_SMTP_TIMEOUT_MS") ?? 30_000,
     maxConnections: positiveInt(ctx.env.EVCRED_SMTP_CONNECTIONS, "EVCRED_SMTP_CONNECTIONS") ?? 5,
   });
@@ -168,6 +167,7 @@ export async function deliver(
         purpose: request.purpose,
         attendeeIds: request.attendeeIds,
         onlyDue: request.onlyDue,
+        pace: request.rate ? createPacer(request.rate) : undefined,
         retry: {
           attempts: 4,
           baseDelayMs: positiveInt(ctx.env.EVCRED_SMTP_RETRY_MS, "EVCRED_SMTP_RETRY_MS") ?? 1_000,

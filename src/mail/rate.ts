@@ -2,6 +2,7 @@
  * `--rate`: a cap on messages per second, minute or hour, as mail providers quote them
  * (`10/s`, `600/min`, `5000/h`; a bare number is per second), and the pacer that holds it.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 export interface Rate {
   /** At most this many messages… */
   messages: number;
@@ -43,17 +44,22 @@ export function parseRate(text: string): RateResult {
 /**
  * Waits for the next message's turn: message starts are spread evenly, one every
  * `perMs / messages` (600/min is one every 100 ms, not a burst of 600 then a minute's wait), so
- * the cap holds over any window, retries included. nodemailer's own pool `rateLimit` checks
- * only when a connection is released: each pooled connection's first message goes out
- * unchecked, a burst of five at the start of every run.
+ * the cap holds over any window, retries included. A wait rejects when `signal` aborts (Ctrl-C):
+ * a slow rate never holds a stopping run, and the message it waited for is not sent.
+ * (nodemailer's pool `rateLimit`, used before, checks only when a connection is released: each
+ * pooled connection's first message went out unchecked, a burst of five at every start.)
  */
-export function createPacer(rate: Rate, clock: () => number = Date.now): () => Promise<void> {
+export function createPacer(
+  rate: Rate,
+  clock: () => number = Date.now,
+): (signal?: AbortSignal) => Promise<void> {
   const gapMs = rate.perMs / rate.messages;
   let next = -Infinity;
-  return async () => {
+  return async (signal) => {
+    signal?.throwIfAborted();
     const now = clock();
     const at = Math.max(now, next);
     next = at + gapMs;
-    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+    if (at > now) await sleep(at - now, undefined, { signal });
   };
 }

@@ -10,7 +10,6 @@ import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import nodemailer from "nodemailer";
 import { errorReason, UsageError } from "../errors.js";
-import { createPacer, type Rate } from "./rate.js";
 
 export interface OutgoingMessage {
   from: string;
@@ -57,8 +56,6 @@ export interface TransportSettings {
   password?: string | undefined;
   outboxDir: string;
   insecureSmtp: boolean;
-  /** At most this many messages in this long. */
-  rate?: Rate | undefined;
   /** Socket and greeting timeout; a hung server fails a send after this long. */
   timeoutMs: number;
   maxConnections: number;
@@ -152,13 +149,10 @@ function smtpTransport(raw: string, settings: TransportSettings): MailTransport 
     socketTimeout: settings.timeoutMs,
     name: hostname(),
   });
-  // Paced here, not by nodemailer's rateLimit, which lets each connection's first message by (rate.ts).
-  const pace = settings.rate ? createPacer(settings.rate) : undefined;
   return {
     kind: "smtp",
     description: `${redactUrl(raw)}${requireTLS ? " (STARTTLS required)" : ""}`,
     async send(message) {
-      await pace?.();
       try {
         const info = (await mailer.sendMail({ ...message, html: message.html })) as {
           messageId: string;

@@ -128,3 +128,23 @@ describe("evcred send --rate per minute or hour", () => {
     expect(took).toBeGreaterThanOrEqual(950);
   });
 });
+
+describe("evcred send --rate and Ctrl-C", () => {
+  it("a slow rate does not hold a stopping run: waiting messages are not sent and stay due", async () => {
+    const b = bench();
+    await imported(b);
+    const interrupt = new AbortController();
+    setTimeout(() => {
+      interrupt.abort();
+    }, 300);
+    const started = Date.now();
+    const r = await b.run(["send", "--template", "credentials", "--rate", "1/h", "--yes"], {
+      interrupt: interrupt.signal,
+    });
+    expect(r.code, r.stderr).toBe(130);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(readdirSync(b.path("outbox"))).toHaveLength(1);
+    const due = await b.run(["send", "--template", "credentials", "--dry-run", "--json"]);
+    expect(due.json<{ recipients: string[] }>().recipients).toHaveLength(2);
+  });
+});

@@ -45,4 +45,18 @@ describe("createPacer", () => {
     await pace();
     expect(Date.now() - started).toBeLessThan(50);
   });
+
+  it("rejects a wait when the signal aborts, and at once when it has", async () => {
+    const pace = createPacer({ messages: 1, perMs: 3_600_000 });
+    const stop = new AbortController();
+    await pace(stop.signal);
+    const started = Date.now();
+    const waiting = pace(stop.signal);
+    setTimeout(() => {
+      stop.abort();
+    }, 50);
+    await expect(waiting).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await expect(pace(stop.signal)).rejects.toThrow();
+  });
 });
