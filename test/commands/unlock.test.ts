@@ -41,7 +41,7 @@ describe("a locked attendee at the help desk", () => {
     const human = await b.run(["attendees", "show", "ada@example.com"]);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain(
-      `locked       until ${lockEndText("2026-05-04T09:15:00.000Z")}: too many failed logins (\`evcred unlock ada@example.com\` lifts it now)`,
+      `login        locked until ${lockEndText("2026-05-04T09:15:00.000Z")} after too many failed attempts; \`evcred unlock ada@example.com\` lifts it now`,
     );
     const json = await b.run(["attendees", "show", "ada@example.com", "--json"]);
     expect(json.json()).toMatchObject({ lockedUntil: "2026-05-04T09:15:00.000Z" });

@@ -29,7 +29,7 @@ export default defineCommand({
       ];
       if (a.lockedUntil) {
         lines.push(
-          `locked       until ${lockEndText(a.lockedUntil)}: too many failed logins (\`evcred unlock ${a.email}\` lifts it now)`,
+          `login        locked until ${lockEndText(a.lockedUntil)} after too many failed attempts; \`evcred unlock ${a.email}\` lifts it now`,
         );
       }
       if (a.deliveries.length) {
