@@ -19,7 +19,7 @@ interface Entry {
 
 const GROUPS: Readonly<Record<string, string>> = {
   event: "create, list, choose and change events",
-  attendees: "browse and remove attendees (never their codes)",
+  attendees: "browse, fix, export and remove attendees (never their codes)",
   template: "list, create, check and link email templates",
   key: "show or rotate the master key (never the key itself)",
 };
@@ -69,6 +69,16 @@ const COMMANDS: readonly Entry[] = [
     path: ["attendees", "show"],
     summary: "show one attendee",
     load: () => import("./commands/attendees/show.js"),
+  },
+  {
+    path: ["attendees", "update"],
+    summary: "fix an attendee's email, name or fields (the code stays)",
+    load: () => import("./commands/attendees/update.js"),
+  },
+  {
+    path: ["attendees", "export"],
+    summary: "write attendees and where they stand as CSV (never codes)",
+    load: () => import("./commands/attendees/export.js"),
   },
   {
     path: ["attendees", "remove"],
@@ -124,6 +134,11 @@ const COMMANDS: readonly Entry[] = [
     path: ["verify"],
     summary: "check an email and code as the venue's login would",
     load: () => import("./commands/verify.js"),
+  },
+  {
+    path: ["unlock"],
+    summary: "lift an attendee's verification lock now (after failed logins)",
+    load: () => import("./commands/unlock.js"),
   },
   {
     path: ["reset-code"],

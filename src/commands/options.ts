@@ -7,6 +7,8 @@ import { MAX_CODE_LENGTH, MIN_CODE_LENGTH } from "../domain/codes.js";
 import { isValidEmail, normalizeEmail } from "../domain/email.js";
 import { LOCALES } from "../domain/events.js";
 import { canonicalZone, parseDateTime, resolveDateTime, TimeInputError } from "../domain/time.js";
+import { AUDIENCES, type Audience } from "../domain/recipients.js";
+import { parseRate } from "../mail/rate.js";
 import { UsageError } from "../errors.js";
 
 export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
@@ -127,3 +129,31 @@ export const EventFlags = z.object({
   from: fromFlag.optional(),
   codeLength: codeLengthFlag.optional(),
 });
+
+/** `--rate 10/s`, `600/min`, `5000/h`. */
+export const rateFlag = z.string().transform((text, ctx) => {
+  const parsed = parseRate(text);
+  if (parsed.ok) return parsed.rate;
+  ctx.addIssue({ code: "custom", message: parsed.reason });
+  return z.NEVER;
+});
+
+export const audienceFlag = z.enum(AUDIENCES, {
+  message: `expected one of: ${AUDIENCES.join(", ")}`,
+});
+
+/** `--audience`, with `--all` (= all) and `--to-unsent` (= unsent) as its aliases; they must agree. */
+export function resolveAudience(
+  given: Audience | undefined,
+  all: boolean,
+  toUnsent: boolean,
+): { ok: true; audience: Audience } | { ok: false; reason: string } {
+  const alias = all ? "all" : toUnsent ? "unsent" : undefined;
+  if (given !== undefined && alias !== undefined && given !== alias) {
+    return {
+      ok: false,
+      reason: `--${all ? "all" : "to-unsent"} is --audience ${alias}, which contradicts --audience ${given}; pass one`,
+    };
+  }
+  return { ok: true, audience: given ?? alias ?? "unsent" };
+}

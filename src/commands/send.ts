@@ -1,7 +1,13 @@
 import { z } from "zod";
 import type { Context } from "../context.js";
 import { resolveEvent } from "../domain/events.js";
-import { countDue, dueForTemplate } from "../domain/recipients.js";
+import {
+  AUDIENCES,
+  audienceOnlyDue,
+  countDue,
+  dueForTemplate,
+  type Audience,
+} from "../domain/recipients.js";
 import { UsageError } from "../errors.js";
 import { confirmAction } from "../render/questions.js";
 import { reportDeliveries } from "../render/send-summary.js";
@@ -9,39 +15,55 @@ import { credentialTemplate, prepareDelivery, sendTestMessage } from "../mail/de
 import { checkSamples, renderSample } from "../mail/sample.js";
 import { checkTemplate } from "../mail/templates.js";
 import { defineCommand, examples } from "./command.js";
-import { emailFlag, intFlag, parseOptions } from "./options.js";
 import { sampleContext } from "./template/sample-context.js";
+import {
+  audienceFlag,
+  emailFlag,
+  intFlag,
+  parseOptions,
+  rateFlag,
+  resolveAudience,
+} from "./options.js";
 
 const Options = z
   .object({
     template: z.string().min(1).optional(),
+    audience: audienceFlag.optional(),
     all: z.boolean().default(false),
     toUnsent: z.boolean().default(false),
     dryRun: z.boolean().default(false),
     limit: intFlag(1).optional(),
-    rate: z
-      .string()
-      .regex(/^\d+(\.\d+)?(\/s)?$/, 'expected messages per second, e.g. "10" or "10/s"')
-      .transform((s) => Number(s.replace("/s", "")))
-      .pipe(z.number().positive("must be above 0").max(10_000, "must be at most 10000"))
-      .optional(),
+    rate: rateFlag.optional(),
     testTo: emailFlag.optional(),
     insecureSmtp: z.boolean().default(false),
   })
   .refine((o) => !(o.all && o.toUnsent), {
     message: "--all and --to-unsent exclude each other",
     path: ["all"],
+  })
+  .transform((o, ctx) => {
+    const audience = resolveAudience(o.audience, o.all, o.toUnsent);
+    if (!audience.ok)
+      ctx.addIssue({ code: "custom", message: audience.reason, path: ["audience"] });
+    return { ...o, audience: audience.ok ? audience.audience : "unsent" };
   });
 
 export default defineCommand({
   configure(command) {
     command
       .option("--template <name>", "the credentials template (e.g. credentials)")
-      .option("--to-unsent", "attendees without this template for their current code (default)")
-      .option("--all", "every attendee, even those already sent")
+      .option(
+        "--audience <who>",
+        `${AUDIENCES.join(" | ")} (default unsent: not sent this template yet)`,
+      )
+      .option("--to-unsent", "the same as --audience unsent")
+      .option("--all", "the same as --audience all: every attendee, even those already sent")
       .option("--dry-run", "render every message and send nothing")
       .option("--limit <n>", "at most N messages")
-      .option("--rate <n/s>", "at most N messages per second")
+      .option(
+        "--rate <n/unit>",
+        "at most N messages per second, minute or hour: 10/s, 600/min, 5000/h",
+      )
       .option("--test-to <address>", "send one sample, code masked, to this address only")
       .option("--insecure-smtp", "allow a password over a connection without TLS")
       .addHelpText(
@@ -50,6 +72,7 @@ export default defineCommand({
           "evcred send --template credentials",
           "evcred send --template credentials --dry-run",
           "evcred send --template credentials --test-to me@example.com",
+          "evcred send --template reminder --audience not-logged-in",
           "EVCRED_SMTP_URL=smtp://user:pass@mail.example.com:587 evcred send --template credentials --rate 10/s --yes",
         ),
       );
@@ -65,7 +88,7 @@ export default defineCommand({
     const event = resolveEvent(ws, ctx.options.event);
     const template = credentialTemplate(ws, options.template, event);
     const recipients = dueForTemplate(ws, event, template.name, {
-      all: options.all,
+      audience: options.audience,
       limit: options.limit,
     });
 
@@ -102,9 +125,7 @@ export default defineCommand({
         { event: event.slug, template: template.name, sent: 0, failed: [], skipped: 0 },
         () => "",
       );
-      ctx.out.info(
-        `nobody is due ${template.name} in ${event.slug}: everyone has it for their current code (--all sends again)`,
-      );
+      ctx.out.info(`nobody is due ${template.name} in ${event.slug}: ${NOBODY[options.audience]}`);
       return;
     }
     // Everything that could refuse the send before the question: the template as
@@ -115,7 +136,7 @@ export default defineCommand({
       event,
       template,
       attendeeIds: recipients.map((a) => a.id),
-      onlyDue: !options.all,
+      onlyDue: audienceOnlyDue(options.audience),
       purpose: "send",
     });
     let summary;
@@ -150,20 +171,28 @@ export default defineCommand({
 
 /**
  * How to send the rest of a run cut short, when the same command would not: with `--limit` it
- * would send N more, with `--all` everyone again.
+ * would send N more, with `--audience all` (or not-logged-in) mail the same people again.
  */
 function finishRun(
   event: string,
   template: string,
-  options: { all: boolean; limit?: number | undefined },
+  options: { audience: Audience; limit?: number | undefined },
   rest: number,
 ): string | undefined {
   const command = `evcred send --template ${template} --event ${event}`;
-  if (options.all)
+  if (options.audience === "all")
     return `\`${command}\` sends to those still due; with --all it sends to everyone again`;
+  if (options.audience === "not-logged-in")
+    return `\`${command}\` sends to those still due; with --audience not-logged-in it sends to everyone not logged in again`;
   if (options.limit !== undefined) return `to finish this run: ${command} --limit ${rest}`;
   return undefined;
 }
+
+const NOBODY: Readonly<Record<Audience, string>> = {
+  unsent: "everyone has it for their current code (--audience all sends again)",
+  all: "the event has no attendees",
+  "not-logged-in": "every attendee has logged in",
+};
 
 function describeTransport(ctx: Context): string {
   return ctx.env.EVCRED_SMTP_URL

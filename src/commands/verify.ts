@@ -2,7 +2,7 @@ import { resolveEvent } from "../domain/events.js";
 import { normalizeEmail } from "../domain/email.js";
 import { verifyLogin } from "../domain/logins.js";
 import { ExitCode } from "../errors.js";
-import { formatTime } from "../render/time.js";
+import { lockEndText } from "../render/time.js";
 import { hashParamsFrom } from "../vault/hash.js";
 import { defineCommand, examples } from "./command.js";
 
@@ -31,7 +31,7 @@ export default defineCommand({
     if (result.outcome === "locked") {
       ctx.out.error(
         `too many failed attempts for ${email}: verification is locked`,
-        `try again after ${formatTime(result.retryAt, { zone: event.timezone })}`,
+        `try again after ${lockEndText(result.retryAt, event.timezone)}`,
       );
     } else {
       ctx.out.error("wrong email or code");

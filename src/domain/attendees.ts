@@ -2,7 +2,7 @@
  * Browsing attendees: who they are and how far they got (sent, failed, logged in). Nothing here
  * reads a code column; the views are safe to print.
  */
-import { and, asc, desc, eq, gte, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, sql, type SQL } from "drizzle-orm";
 import { UsageError } from "../errors.js";
 import {
   attendees,
@@ -17,8 +17,9 @@ import { recordAudit } from "./audit.js";
 import { normalizeEmail } from "./email.js";
 import { foldText } from "./text-fold.js";
 import type { Who } from "./events.js";
+import { lockedEmails } from "./logins.js";
 
-export const ATTENDEE_STATUSES = ["unsent", "sent", "failed", "logged-in"] as const;
+export const ATTENDEE_STATUSES = ["unsent", "sent", "failed", "logged-in", "locked"] as const;
 export type AttendeeStatus = (typeof ATTENDEE_STATUSES)[number];
 
 export interface AttendeeSummary {
@@ -30,7 +31,17 @@ export interface AttendeeSummary {
   sent: boolean;
   /** The latest delivery of the current code failed and none was sent since. */
   failed: boolean;
+  /** The latest delivery of the current code is being sent and none was sent before. */
+  pending: boolean;
+  /** When their latest delivery (of any code) was last updated: sent, failed or claimed. */
+  lastDeliveryAt: string | null;
+  /** Why their current code's latest delivery failed (the server's reply), while `failed`. */
+  deliveryError: string | null;
   loggedIn: boolean;
+  /** Their latest successful login. */
+  lastLoginAt: string | null;
+  /** While failed logins lock their verification: when the lock ends (ISO UTC); else null. */
+  lockedUntil: string | null;
   codeChangedAt: string;
   createdAt: string;
 }
@@ -50,25 +61,50 @@ const latestCurrentSql = sql`(select d.status from ${deliveries} d where d.atten
 export const failedSql = sql<number>`(not ${sentSql} and coalesce(${latestCurrentSql} = 'failed', 0))`;
 export const pendingSql = sql<number>`(not ${sentSql} and coalesce(${latestCurrentSql} = 'pending', 0))`;
 export const loggedInSql = sql<number>`exists (select 1 from ${logins} l where l.attendee_id = ${attendeeId} and l.ok = 1)`;
+const lastDeliveryAtSql = sql<
+  string | null
+>`(select max(d.updated_at) from ${deliveries} d where d.attendee_id = ${attendeeId})`;
+const deliveryErrorSql = sql<
+  string | null
+>`(case when ${failedSql} then (select d.response from ${deliveries} d where d.attendee_id = ${attendeeId} and d.code_version = ${attendeeCodeVersion} order by d.id desc limit 1) end)`;
+const lastLoginAtSql = sql<
+  string | null
+>`(select max(l.at) from ${logins} l where l.attendee_id = ${attendeeId} and l.ok = 1)`;
 
-const STATUS_FILTER: Record<AttendeeStatus, SQL> = {
-  unsent: sql`not ${sentSql}`,
-  sent: sentSql,
-  failed: failedSql,
-  "logged-in": loggedInSql,
-};
+/** The condition for attendees in `status`; `locked` are the emails `lockedEmails` found. */
+function statusCondition(status: AttendeeStatus, locked: ReadonlyMap<string, string>): SQL {
+  switch (status) {
+    case "unsent":
+      return sql`not ${sentSql}`;
+    case "sent":
+      return sentSql;
+    case "failed":
+      return failedSql;
+    case "logged-in":
+      return loggedInSql;
+    case "locked":
+      return locked.size ? inArray(attendees.email, [...locked.keys()]) : sql`0`;
+  }
+}
 
 export interface ListFilter {
   search?: string | undefined;
   status?: AttendeeStatus | undefined;
   limit?: number | undefined;
+  /**
+   * The time lock states are computed for. Without it locks are not looked up (`lockedUntil` is
+   * null, `status: "locked"` is refused): for callers that need only names and fields.
+   */
+  now?: Date | undefined;
 }
 
 export function listAttendees(
   ws: Workspace,
   event: EventRow,
-  filter: ListFilter = {},
+  filter: ListFilter,
 ): AttendeeSummary[] {
+  if (filter.status === "locked" && !filter.now) throw new Error("locks need the time");
+  const locked = filter.now ? lockedEmails(ws, event, filter.now) : new Map<string, string>();
   const conditions: SQL[] = [eq(attendees.eventId, event.id)];
   if (filter.search) {
     // Case and accents folded on both sides: `garcia` finds José García.
@@ -77,7 +113,7 @@ export function listAttendees(
       sql`(evcred_fold(${attendees.email}) like ${like} escape '\\' or evcred_fold(${attendees.firstName} || ' ' || ${attendees.lastName}) like ${like} escape '\\')`,
     );
   }
-  if (filter.status) conditions.push(STATUS_FILTER[filter.status]);
+  if (filter.status) conditions.push(statusCondition(filter.status, locked));
   const query = ws.db
     .select({
       email: attendees.email,
@@ -86,7 +122,11 @@ export function listAttendees(
       fields: attendees.fields,
       sent: sentSql,
       failed: failedSql,
+      pending: pendingSql,
+      lastDeliveryAt: lastDeliveryAtSql,
+      deliveryError: deliveryErrorSql,
       loggedIn: loggedInSql,
+      lastLoginAt: lastLoginAtSql,
       codeChangedAt: attendees.codeChangedAt,
       createdAt: attendees.createdAt,
     })
@@ -99,7 +139,9 @@ export function listAttendees(
     fields: JSON.parse(r.fields) as Record<string, string>,
     sent: Boolean(r.sent),
     failed: Boolean(r.failed),
+    pending: Boolean(r.pending),
     loggedIn: Boolean(r.loggedIn),
+    lockedUntil: locked.get(r.email) ?? null,
   }));
 }
 
@@ -211,9 +253,14 @@ export interface CodeHistoryEntry {
   summary: string;
 }
 
-export function showAttendee(ws: Workspace, event: EventRow, email: string): AttendeeDetail {
+export function showAttendee(
+  ws: Workspace,
+  event: EventRow,
+  email: string,
+  now: Date,
+): AttendeeDetail {
   const row = requireAttendee(ws, event, email);
-  const summary = listAttendees(ws, event, { search: row.email }).find(
+  const summary = listAttendees(ws, event, { search: row.email, now }).find(
     (a) => a.email === row.email,
   );
   if (!summary) throw new UsageError(`no attendee ${email} in ${event.slug}`);
@@ -248,8 +295,9 @@ export function showAttendee(ws: Workspace, event: EventRow, email: string): Att
 
 /**
  * When and by whom the attendee's code was set, from the audit log: the import that registered
- * them, then every `code.*` entry, matched on id, email and time (ids are never reused, but
- * the email and time keep the match honest for workspaces from before that). Never the code.
+ * them, then every `code.*` entry, matched on id and time (ids are never reused, and the time
+ * keeps the match honest for workspaces from before that; not on email, which `attendees
+ * update` may have corrected since). Never the code.
  */
 function codeHistory(ws: Workspace, event: EventRow, row: AttendeeRow): CodeHistoryEntry[] {
   const registration = ws.db
@@ -275,7 +323,6 @@ function codeHistory(ws: Workspace, event: EventRow, row: AttendeeRow): CodeHist
     .where(
       and(
         eq(auditLog.attendeeId, row.id),
-        eq(auditLog.email, row.email),
         gte(auditLog.at, row.createdAt),
         sql`${auditLog.action} like 'code.%'`,
       ),

@@ -7,6 +7,8 @@ export type AuditAction =
   | "event.update"
   | "import"
   | "attendee.remove"
+  | "attendee.update"
+  | "attendee.unlock"
   | "code.reset"
   | "code.organizer-set"
   | "send"

@@ -19,18 +19,24 @@ export function csvLine(cells: readonly string[]): string {
     .join(",");
 }
 
-/** Written 0600: it holds attendees' personal data. */
+/** The whole CSV document, header first. */
+export function csvText(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [header, ...rows].map(csvLine).join("\n") + "\n";
+}
+
+/** Written 0600: it holds attendees' personal data. `flag` names the file in errors. */
 export function writeCsvFile(
   path: string,
   header: readonly string[],
   rows: readonly (readonly string[])[],
+  flag = "--rejects",
 ): void {
-  const text = [header, ...rows].map(csvLine).join("\n") + "\n";
+  const text = csvText(header, rows);
   try {
     writeFileSync(path, text, { mode: 0o600 });
     chmodSync(path, 0o600); // an existing file keeps its mode on write
   } catch (error) {
     const code = errorReason(error);
-    throw new UsageError(`--rejects: cannot write ${path}: ${code}`);
+    throw new UsageError(`${flag}: cannot write ${path}: ${code}`);
   }
 }

@@ -3,16 +3,22 @@
  * Five failures for one email within 15 minutes lock that email until the window passes, and an
  * unknown email costs one argon2 verification like a known one, so neither the answer nor its
  * timing tells which emails are registered.
+ *
+ * The lock is counted from the login rows, so it holds across processes; lifting it early
+ * (`unlock`, a new code, a corrected email) records the last login id in the attendee's
+ * `lockClearedAfter` (`clearedLockMark`), and the failures up to it stop counting.
  */
 import { randomBytes } from "node:crypto";
-import { and, asc, eq, gt, ne } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { UsageError } from "../errors.js";
-import { logins, type EventRow } from "../store/schema.js";
+import { attendees, logins, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { hashCode, verifyCode, type HashParams } from "../vault/hash.js";
-import { findAttendee } from "./attendees.js";
+import { recordAudit } from "./audit.js";
+import { findAttendee, requireAttendee } from "./attendees.js";
 import { normalizeCode } from "./codes.js";
 import { isValidEmail, normalizeEmail } from "./email.js";
+import type { Who } from "./events.js";
 
 export const LOCKOUT_FAILURES = 5;
 export const LOCKOUT_WINDOW_MS = 15 * 60 * 1000;
@@ -39,25 +45,11 @@ export async function verifyLogin(
   // Refused before anything is recorded or echoed: a code typed in the email's place stays unseen.
   if (!isValidEmail(email)) throw new UsageError("EMAIL: that is not an email address");
   const at = now.toISOString();
-  const since = new Date(now.getTime() - LOCKOUT_WINDOW_MS).toISOString();
   const attendee = findAttendee(ws, event, email);
   const decoy = attendee ? undefined : await ensureDecoyHash(ws, decoyParams);
 
   const attempt = ws.transaction(() => {
-    const failures = ws.db
-      .select({ at: logins.at })
-      .from(logins)
-      .where(
-        and(
-          eq(logins.eventId, event.id),
-          eq(logins.email, email),
-          eq(logins.ok, false),
-          ne(logins.outcome, "locked"),
-          gt(logins.at, since),
-        ),
-      )
-      .orderBy(asc(logins.at))
-      .all();
+    const failures = recentFailures(ws, event, now, email).map((f) => f.at);
     const locked = failures.length >= LOCKOUT_FAILURES;
     const row = ws.db
       .insert(logins)
@@ -72,8 +64,7 @@ export async function verifyLogin(
       })
       .returning({ id: logins.id })
       .get();
-    const oldest = failures[failures.length - LOCKOUT_FAILURES]?.at ?? at;
-    return { id: row.id, locked, retryAt: new Date(Date.parse(oldest) + LOCKOUT_WINDOW_MS) };
+    return { id: row.id, locked, retryAt: new Date(lockEnd(failures) ?? now.getTime()) };
   });
   if (attempt.locked)
     return { ok: false, outcome: "locked", retryAt: attempt.retryAt.toISOString() };
@@ -98,4 +89,114 @@ export async function ensureDecoyHash(ws: Workspace, params: HashParams): Promis
   const phc = await hashCode(randomBytes(16).toString("hex"), params);
   ws.setMeta("decoy_hash", phc);
   return phc;
+}
+
+/**
+ * The failed attempts that count toward `event`'s lockouts at `now` (of one email, or of all),
+ * oldest first: inside the window, after the attendee's lock was last cleared, not themselves
+ * refused as locked. A `pending` attempt (argon2 still working) counts, as in `verifyLogin`.
+ */
+function recentFailures(
+  ws: Workspace,
+  event: EventRow,
+  now: Date,
+  email?: string,
+): { email: string; at: string }[] {
+  const since = new Date(now.getTime() - LOCKOUT_WINDOW_MS).toISOString();
+  const conditions: (SQL | undefined)[] = [
+    eq(logins.eventId, event.id),
+    email === undefined ? undefined : eq(logins.email, email),
+    eq(logins.ok, false),
+    ne(logins.outcome, "locked"),
+    gt(logins.at, since),
+    or(isNull(attendees.lockClearedAfter), gt(logins.id, attendees.lockClearedAfter)),
+  ];
+  return ws.db
+    .select({ email: logins.email, at: logins.at })
+    .from(logins)
+    .leftJoin(
+      attendees,
+      and(eq(attendees.eventId, logins.eventId), eq(attendees.email, logins.email)),
+    )
+    .where(and(...conditions))
+    .orderBy(asc(logins.email), asc(logins.at))
+    .all();
+}
+
+/** When a lock made of these failures (oldest first) ends: as the fifth newest leaves the window. */
+function lockEnd(failures: readonly string[]): number | undefined {
+  const oldest = failures[failures.length - LOCKOUT_FAILURES];
+  return oldest === undefined ? undefined : Date.parse(oldest) + LOCKOUT_WINDOW_MS;
+}
+
+/** Every email of `event` locked at `now`, with when its lock ends (ISO UTC). */
+export function lockedEmails(ws: Workspace, event: EventRow, now: Date): Map<string, string> {
+  const byEmail = new Map<string, string[]>();
+  for (const f of recentFailures(ws, event, now)) {
+    const list = byEmail.get(f.email) ?? [];
+    list.push(f.at);
+    byEmail.set(f.email, list);
+  }
+  const locked = new Map<string, string>();
+  for (const [email, failures] of byEmail) {
+    const end = lockEnd(failures);
+    if (end !== undefined) locked.set(email, new Date(end).toISOString());
+  }
+  return locked;
+}
+
+/** When the lock on `email` ends (ISO UTC), or null if it is not locked at `now`. */
+export function lockedUntil(
+  ws: Workspace,
+  event: EventRow,
+  email: string,
+  now: Date,
+): string | null {
+  const end = lockEnd(recentFailures(ws, event, now, normalizeEmail(email)).map((f) => f.at));
+  return end === undefined ? null : new Date(end).toISOString();
+}
+
+/**
+ * The value of `attendees.lockClearedAfter` that clears a lock now: the newest login's id, read
+ * inside the write that stores it. Every failure recorded so far stops counting.
+ */
+export function clearedLockMark(): SQL<number> {
+  return sql<number>`(select coalesce(max(${logins.id}), 0) from ${logins})`;
+}
+
+export interface UnlockResult {
+  email: string;
+  /** When the lock lifted would have ended; null if there was none (nothing changed). */
+  wasLockedUntil: string | null;
+}
+
+/**
+ * Lifts the attendee's verification lock now: their earlier failures stop counting, in every
+ * process. Audited. An attendee who is not locked is left as they are.
+ */
+export function unlockAttendee(
+  ws: Workspace,
+  event: EventRow,
+  email: string,
+  who: Who,
+): UnlockResult {
+  return ws.transaction(() => {
+    const row = requireAttendee(ws, event, email);
+    const until = lockedUntil(ws, event, row.email, new Date(who.at));
+    if (until === null) return { email: row.email, wasLockedUntil: null };
+    ws.db
+      .update(attendees)
+      .set({ lockClearedAfter: clearedLockMark(), updatedAt: who.at })
+      .where(eq(attendees.id, row.id))
+      .run();
+    recordAudit(ws, {
+      ...who,
+      action: "attendee.unlock",
+      eventId: event.id,
+      attendeeId: row.id,
+      email: row.email,
+      summary: `verification lock lifted (it would have held until ${until})`,
+    });
+    return { email: row.email, wasLockedUntil: until };
+  });
 }

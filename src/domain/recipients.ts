@@ -7,18 +7,31 @@
 import { and, asc, eq, not, sql, type SQL } from "drizzle-orm";
 import { attendees, deliveries, type AttendeeRow, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
+import { loggedInSql } from "./attendees.js";
+
+/**
+ * Who a send is for: `unsent`, those without this template for their current code (the resume
+ * rule); `all`, everyone; `not-logged-in`, everyone without a successful login yet, whatever
+ * they were sent (a reminder).
+ */
+export const AUDIENCES = ["unsent", "all", "not-logged-in"] as const;
+export type Audience = (typeof AUDIENCES)[number];
+
+/** Whether the sender's claims skip those who have the template for their current code. */
+export function audienceOnlyDue(audience: Audience): boolean {
+  return audience === "unsent";
+}
 
 export interface DueOptions {
-  /** Everyone in the event, whatever was sent before. */
-  all: boolean;
+  audience: Audience;
   /** At most this many, the lowest ids first. */
   limit?: number | undefined;
 }
 
 /**
- * The attendees of `event` without a successful delivery of `template` since their code last
- * changed (status `sent`, same template, same code version), or all of them with `all`; by id.
- * Reads only.
+ * The attendees of `event` in `audience` for `template`, by id: for `unsent`, those without a
+ * successful delivery of `template` since their code last changed (status `sent`, same
+ * template, same code version). Reads only.
  */
 export function dueForTemplate(
   ws: Workspace,
@@ -26,15 +39,15 @@ export function dueForTemplate(
   template: string,
   options: DueOptions,
 ): AttendeeRow[] {
-  const delivered = deliveredForCurrentCode(template);
+  const audience: Record<Audience, SQL | undefined> = {
+    unsent: not(deliveredForCurrentCode(template)),
+    all: undefined,
+    "not-logged-in": not(loggedInSql),
+  };
   const query = ws.db
     .select()
     .from(attendees)
-    .where(
-      options.all
-        ? eq(attendees.eventId, event.id)
-        : and(eq(attendees.eventId, event.id), not(delivered)),
-    )
+    .where(and(eq(attendees.eventId, event.id), audience[options.audience]))
     .orderBy(asc(attendees.id));
   return options.limit === undefined ? query.all() : query.limit(options.limit).all();
 }

@@ -16,6 +16,7 @@ import { hashCode, type HashParams } from "../vault/hash.js";
 import { recordAudit } from "./audit.js";
 import { issueCodes, type IssuedCode } from "./code-issuer.js";
 import { normalizeCode, organizerCodeProblem } from "./codes.js";
+import { clearedLockMark } from "./logins.js";
 import type { Who } from "./events.js";
 
 /** How the new code is chosen. `code` is as the organizer typed it. */
@@ -215,6 +216,8 @@ function applyCode(
         codeVersion: sql`${attendees.codeVersion} + 1`,
         codeSource: source,
         codeChangedAt: at,
+        // Failures against the old code do not lock the new one.
+        lockClearedAfter: clearedLockMark(),
         updatedAt: at,
       })
       .where(and(eq(attendees.id, attendeeId), eq(attendees.eventId, event.id)))

@@ -13,6 +13,7 @@ import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { runDeliveries, type Purpose, type RunSummary } from "./runner.js";
 import { assertCredentialTemplate, loadTemplate, type CompiledTemplate } from "./templates.js";
+import { createPacer, type Rate } from "./rate.js";
 import { renderSample } from "./sample.js";
 import { checkMailEnvironment, positiveInt } from "./settings.js";
 import {
@@ -25,8 +26,8 @@ import {
 
 export interface MailOptions {
   insecureSmtp: boolean;
-  /** Messages per second at most. */
-  rate?: number | undefined;
+  /** `--rate`: at most so many messages in so long. */
+  rate?: Rate | undefined;
 }
 
 export interface DeliverRequest extends MailOptions {
@@ -83,7 +84,6 @@ export async function openTransport(ctx: Context, options: MailOptions): Promise
     password,
     outboxDir: ctx.path(ctx.env.EVCRED_OUTBOX || "outbox"),
     insecureSmtp: options.insecureSmtp,
-    rate: options.rate,
     timeoutMs: positiveInt(ctx.env.EVCRED_SMTP_TIMEOUT_MS, "EVCRED_SMTP_TIMEOUT_MS") ?? 30_000,
     maxConnections: positiveInt(ctx.env.EVCRED_SMTP_CONNECTIONS, "EVCRED_SMTP_CONNECTIONS") ?? 5,
   });
@@ -227,6 +227,7 @@ async function runPrepared(
       purpose: request.purpose,
       attendeeIds: request.attendeeIds,
       onlyDue: request.onlyDue,
+      pace: request.rate ? createPacer(request.rate) : undefined,
       retry: {
         attempts: 4,
         baseDelayMs: positiveInt(ctx.env.EVCRED_SMTP_RETRY_MS, "EVCRED_SMTP_RETRY_MS") ?? 1_000,

@@ -38,6 +38,8 @@ export interface RunOptions {
   attendeeIds: readonly number[];
   /** Only attendees still without a `sent` delivery of this template for their current code. */
   onlyDue: boolean;
+  /** `--rate`: waits for each attempt's turn; rejects when the run stops meanwhile. */
+  pace?: ((signal: AbortSignal) => Promise<void>) | undefined;
   retry: RetryPolicy;
   concurrency: number;
   now: () => Date;
@@ -159,6 +161,14 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
       if (stop.signal.aborted) {
         release(job);
         return;
+      }
+      if (options.pace) {
+        try {
+          await options.pace(stop.signal);
+        } catch {
+          release(job);
+          return;
+        }
       }
       let accepted: Accepted;
       try {

@@ -61,8 +61,6 @@ export interface TransportSettings {
   password?: string | undefined;
   outboxDir: string;
   insecureSmtp: boolean;
-  /** Messages per second at most. */
-  rate?: number | undefined;
   /** Socket and greeting timeout; a hung server fails a send after this long. */
   timeoutMs: number;
   maxConnections: number;
@@ -154,7 +152,6 @@ function smtpTransport(raw: string, settings: TransportSettings): MailTransport 
     connectionTimeout: settings.timeoutMs,
     greetingTimeout: settings.timeoutMs,
     socketTimeout: settings.timeoutMs,
-    ...(settings.rate ? { rateLimit: settings.rate, rateDelta: 1000 } : {}),
     name: hostname(),
   });
   return {

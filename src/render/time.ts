@@ -70,3 +70,12 @@ function shortTime(date: Date, zone: string): string {
   const hour = p.hour === "24" ? "00" : (p.hour ?? "00");
   return `${p.year}-${p.month}-${p.day} ${hour}:${p.minute}:${p.second}`;
 }
+
+/**
+ * When a verification lock ends, as the help desk tells the attendee: "10:42 (Europe/Madrid)".
+ * Rounded up to the minute: trying again at the time shown always works.
+ */
+export function lockEndText(iso: string, zone: string | null | undefined): string {
+  const end = new Date(Math.ceil(Date.parse(iso) / 60_000) * 60_000);
+  return formatTime(end, { zone, style: "time" });
+}

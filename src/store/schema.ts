@@ -57,6 +57,12 @@ export const attendees = sqliteTable(
       .notNull()
       .default("generated"),
     codeChangedAt: text("code_changed_at").notNull(),
+    /**
+     * Failed logins up to this login id no longer count toward the lockout: set by `unlock`, a
+     * code change and an email change. An id, not a time: exact however close the attempts
+     * come, and whatever the clocks of the machines sharing the workspace say.
+     */
+    lockClearedAfter: integer("lock_cleared_after"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
@@ -125,7 +131,11 @@ export const logins = sqliteTable(
     outcome: text("outcome").notNull(),
     at: text("at").notNull(),
   },
-  (t) => [index("logins_event_email_at").on(t.eventId, t.email, t.at)],
+  (t) => [
+    index("logins_event_email_at").on(t.eventId, t.email, t.at),
+    // The event's recent failures, for the lock state of every attendee (`attendees list`).
+    index("logins_event_at").on(t.eventId, t.at),
+  ],
 );
 
 /** Who did what to whom. Never a code. */

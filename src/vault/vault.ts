@@ -73,6 +73,14 @@ export class Vault {
     };
   }
 
+  /**
+   * The code sealed for `from`, sealed again for `to` under this same key: what moving a code to
+   * a changed binding (a corrected email) stores. The code never leaves this module.
+   */
+  rebind(sealed: Buffer, from: CodeOwner, to: CodeOwner): Buffer {
+    return this.seal(this.open(sealed, from), to);
+  }
+
   /** Equal for equal codes in one event, so a unique index forbids shared codes. */
   fingerprint(eventId: number, normalizedCode: string): Buffer {
     return createHmac("sha256", this.#fingerprintKey)

@@ -45,7 +45,12 @@ describe("evcred attendees list", () => {
       fields: { company: "Analytical Engines" },
       sent: false,
       failed: false,
+      pending: false,
+      lastDeliveryAt: null,
+      deliveryError: null,
       loggedIn: false,
+      lastLoginAt: null,
+      lockedUntil: null,
       codeChangedAt: b.now.toISOString(),
       createdAt: b.now.toISOString(),
     });
@@ -94,7 +99,7 @@ describe("evcred attendees list", () => {
   });
 
   it.each([
-    [["--status", "bogus"], "--status: expected one of: unsent, sent, failed, logged-in"],
+    [["--status", "bogus"], "--status: expected one of: unsent, sent, failed, logged-in, locked"],
     [["--limit", "0"], "--limit: must be at least 1"],
     [["--limit", "many"], "--limit: expected a whole number"],
   ])("refuses %j (exit 2, naming the flag)", async (argv, message) => {

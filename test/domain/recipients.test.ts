@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { findEvent } from "../../src/domain/events.js";
-import { dueForTemplate } from "../../src/domain/recipients.js";
+import { dueForTemplate, type DueOptions } from "../../src/domain/recipients.js";
 import { deliver } from "../helpers/history.js";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
 
@@ -12,7 +12,7 @@ async function imported(b: TestBench): Promise<void> {
   expect(r.code, r.stderr).toBe(0);
 }
 
-function due(b: TestBench, template: string, options: { all: boolean; limit?: number }): string[] {
+function due(b: TestBench, template: string, options: DueOptions): string[] {
   const ws = b.open();
   try {
     const event = findEvent(ws, "summit-2026");
@@ -33,7 +33,7 @@ describe("dueForTemplate: no successful delivery of the template since the code 
   it("picks up a reset attendee again, and nobody else", async () => {
     const b = bench();
     await imported(b);
-    expect(due(b, "credentials", { all: false })).toEqual([
+    expect(due(b, "credentials", { audience: "unsent" })).toEqual([
       "ada@example.com",
       "grace@example.com",
       "alan@example.com",
@@ -45,8 +45,11 @@ describe("dueForTemplate: no successful delivery of the template since the code 
       { email: "alan@example.com", template: "credentials", status: "failed" },
       { email: "alan@example.com", template: "reminder", status: "sent" },
     );
-    expect(due(b, "credentials", { all: false })).toEqual(["alan@example.com"]);
-    expect(due(b, "reminder", { all: false })).toEqual(["ada@example.com", "grace@example.com"]);
+    expect(due(b, "credentials", { audience: "unsent" })).toEqual(["alan@example.com"]);
+    expect(due(b, "reminder", { audience: "unsent" })).toEqual([
+      "ada@example.com",
+      "grace@example.com",
+    ]);
     expect(await listed(b, "sent")).toEqual([
       "ada@example.com",
       "grace@example.com",
@@ -55,22 +58,25 @@ describe("dueForTemplate: no successful delivery of the template since the code 
 
     const reset = await b.run(["reset-code", "grace@example.com", "--generate", "--yes"]);
     expect(reset.code, reset.stderr).toBe(0);
-    expect(due(b, "credentials", { all: false })).toEqual([
+    expect(due(b, "credentials", { audience: "unsent" })).toEqual([
       "grace@example.com",
       "alan@example.com",
     ]);
-    expect(due(b, "reminder", { all: false })).toEqual(["ada@example.com", "grace@example.com"]);
+    expect(due(b, "reminder", { audience: "unsent" })).toEqual([
+      "ada@example.com",
+      "grace@example.com",
+    ]);
     expect(await listed(b, "unsent")).toEqual(["grace@example.com"]);
     expect(await listed(b, "sent")).toEqual(["ada@example.com", "alan@example.com"]);
 
     // Sending the new code settles it; a delivery of the old code never does.
     deliver(b, { email: "grace@example.com", template: "credentials", status: "sent", version: 1 });
-    expect(due(b, "credentials", { all: false })).toEqual([
+    expect(due(b, "credentials", { audience: "unsent" })).toEqual([
       "grace@example.com",
       "alan@example.com",
     ]);
     deliver(b, { email: "grace@example.com", template: "credentials", status: "sent" });
-    expect(due(b, "credentials", { all: false })).toEqual(["alan@example.com"]);
+    expect(due(b, "credentials", { audience: "unsent" })).toEqual(["alan@example.com"]);
   });
 
   it("counts neither failed nor pending deliveries as done", async () => {
@@ -81,25 +87,25 @@ describe("dueForTemplate: no successful delivery of the template since the code 
       { email: "ada@example.com", template: "credentials", status: "failed" },
       { email: "grace@example.com", template: "credentials", status: "pending" },
     );
-    expect(due(b, "credentials", { all: false })).toHaveLength(3);
+    expect(due(b, "credentials", { audience: "unsent" })).toHaveLength(3);
     expect(await listed(b, "failed")).toEqual(["ada@example.com"]);
     expect(await listed(b, "unsent")).toHaveLength(3);
   });
 
-  it("with all: true is everyone by id, and limit cuts the lowest ids first", async () => {
+  it("with audience all it is everyone by id, and limit cuts the lowest ids first", async () => {
     const b = bench();
     await imported(b);
     deliver(b, { email: "ada@example.com", template: "credentials", status: "sent" });
-    expect(due(b, "credentials", { all: true })).toEqual([
+    expect(due(b, "credentials", { audience: "all" })).toEqual([
       "ada@example.com",
       "grace@example.com",
       "alan@example.com",
     ]);
-    expect(due(b, "credentials", { all: true, limit: 2 })).toEqual([
+    expect(due(b, "credentials", { audience: "all", limit: 2 })).toEqual([
       "ada@example.com",
       "grace@example.com",
     ]);
-    expect(due(b, "credentials", { all: false, limit: 1 })).toEqual(["grace@example.com"]);
+    expect(due(b, "credentials", { audience: "unsent", limit: 1 })).toEqual(["grace@example.com"]);
   });
 
   it("a failed delivery of an earlier code does not mark the attendee failed after a reset", async () => {

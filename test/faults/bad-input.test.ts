@@ -363,7 +363,7 @@ const TEMPLATES: Case[] = [
 const FLAGS: Case[] = [
   ...(
     [
-      ["--rate", "fast", '--rate: expected messages per second, e.g. "10" or "10/s"'],
+      ["--rate", "fast", '--rate: expected messages per second, minute or hour, e.g. "10/s"'],
       ["--rate", "0", "--rate: must be above 0"],
       ["--rate", "10/m", "--rate: expected messages per second"],
       ["--rate", "20000", "--rate: must be at most 10000"],

@@ -140,6 +140,26 @@ describe("the privacy promise, end to end", () => {
       await ok(["reset-code", ada, "--code", adaNow, "--yes", "--json"], 2);
       await ok(["resend", "nobody@example.com", "--json"], 2);
 
+      // The help desk: a locked attendee, a fixed email (re-sealed twice), the exports.
+      await ok(["attendees", "show", "linus@example.com"]);
+      await ok(["attendees", "list", "--status", "locked", "--json"]);
+      await ok(["unlock", "linus@example.com", "--json"]);
+      await ok(["attendees", "update", "linus@example.com", "--email", "linus.t@example.com"]);
+      await ok(["attendees", "update", "linus.t@example.com", "--email", "linus@example.com"]);
+      await ok(["attendees", "update", ada, "--field", "badge=speaker", "--json"]);
+      await ok(["attendees", "export", "--output", "export.csv"]);
+      await ok(["attendees", "export", "--json"]);
+      await ok(["attendees", "export"]);
+      await ok([
+        "send",
+        "--template",
+        "reminder",
+        "--audience",
+        "not-logged-in",
+        "--yes",
+        "--json",
+      ]);
+
       await ok(["stats", "--json"]);
       await ok(["stats"]);
       await ok(["log", "--json"]);
@@ -176,6 +196,7 @@ describe("the privacy promise, end to end", () => {
           "master.key",
           "preview.html",
           "rejected.csv",
+          "export.csv",
         ]),
       );
       for (const file of files) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTime, zoneLabel } from "../../src/render/time.js";
+import { formatTime, lockEndText, zoneLabel } from "../../src/render/time.js";
 
 const at = "2026-05-04T09:00:41.123Z";
 
@@ -49,5 +49,19 @@ describe("formatTime", () => {
 
   it("shows what is not a time as it is", () => {
     expect(formatTime("not a time")).toBe("not a time");
+  });
+});
+
+describe("lockEndText", () => {
+  it("is the minute the lock ends, rounded up, in the event's zone, named", () => {
+    expect(lockEndText("2026-05-04T08:42:00.000Z", "Europe/Madrid")).toBe("10:42 (Europe/Madrid)");
+    expect(lockEndText("2026-05-04T08:41:00.001Z", "Europe/Madrid")).toBe("10:42 (Europe/Madrid)");
+    expect(lockEndText("2026-01-10T23:05:00.000Z", "America/New_York")).toBe(
+      "18:05 (America/New_York)",
+    );
+  });
+
+  it("is UTC, named, for an event without a zone", () => {
+    expect(lockEndText("2026-05-04T08:59:30.000Z", null)).toBe("09:00 (UTC)");
   });
 });

@@ -24,6 +24,7 @@ export default defineCommand({
           "evcred attendees list",
           "evcred attendees list --search hopper",
           "evcred attendees list --status unsent --json",
+          "evcred attendees list --status locked",
         ),
       );
   },
@@ -31,7 +32,7 @@ export default defineCommand({
     const filter = parseOptions(Options, raw);
     const ws = await ctx.workspace();
     const event = resolveEvent(ws, ctx.options.event);
-    const rows = listAttendees(ws, event, filter);
+    const rows = listAttendees(ws, event, { ...filter, now: ctx.now() });
     ctx.out.result({ event: event.slug, attendees: rows }, () =>
       rows.length
         ? ctx.out.table(rows, [
@@ -50,5 +51,6 @@ export default defineCommand({
 function statusOf(a: AttendeeSummary): string {
   const parts = [a.sent ? "sent" : a.failed ? "failed" : "unsent"];
   if (a.loggedIn) parts.push("logged in");
+  if (a.lockedUntil) parts.push("locked");
   return parts.join(", ");
 }

@@ -1,6 +1,6 @@
 import { showAttendee } from "../../domain/attendees.js";
 import { resolveEvent } from "../../domain/events.js";
-import { formatTime, zoneLabel } from "../../render/time.js";
+import { formatTime, lockEndText, zoneLabel } from "../../render/time.js";
 import { defineCommand, examples } from "../command.js";
 
 export default defineCommand({
@@ -18,7 +18,7 @@ export default defineCommand({
   async run(ctx, args) {
     const ws = await ctx.workspace();
     const event = resolveEvent(ws, ctx.options.event);
-    const a = showAttendee(ws, event, String(args[0]));
+    const a = showAttendee(ws, event, String(args[0]), ctx.now());
     ctx.out.result({ event: event.slug, ...a }, () => {
       const at = (iso: string) => formatTime(iso, { zone: event.timezone, style: "short" });
       const zone = `(times in ${zoneLabel(event.timezone)})`;
@@ -29,6 +29,11 @@ export default defineCommand({
         `code         ${a.codeSource === "organizer" ? "chosen by the organizer" : "generated"}, last changed ${formatTime(a.codeChangedAt, { zone: event.timezone })}`,
         `status       ${a.sent ? "credentials sent" : a.failed ? "delivery failed" : "credentials not sent"}${a.loggedIn ? ", logged in" : ""}`,
       ];
+      if (a.lockedUntil) {
+        lines.push(
+          `login        locked until ${lockEndText(a.lockedUntil, event.timezone)} after too many failed attempts; \`evcred unlock ${a.email}\` lifts it now`,
+        );
+      }
       if (a.deliveries.length) {
         lines.push("", `deliveries ${zone}`);
         for (const d of a.deliveries)

@@ -1,0 +1,174 @@
+/**
+ * Fixing an attendee by hand: a mistyped email, a name, a custom field. The code stays: a new
+ * email keeps it, re-sealed for the new binding inside the same transaction (through the vault).
+ * `planAttendeeUpdate` is pure; `updateAttendee` checks and applies it, audited with the old and
+ * new values (an attendee's data, never a code).
+ */
+import { and, eq, ne } from "drizzle-orm";
+import { errorCode, UsageError } from "../errors.js";
+import { attendees, type AttendeeRow, type EventRow } from "../store/schema.js";
+import type { Workspace } from "../store/workspace.js";
+import { recordAudit } from "./audit.js";
+import { requireAttendee } from "./attendees.js";
+import type { Who } from "./events.js";
+import { clearedLockMark } from "./logins.js";
+
+export interface AttendeeChanges {
+  /** Normalized and valid. */
+  email?: string | undefined;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  /** Custom fields to set, in order; an empty value removes the field. */
+  fields?: readonly (readonly [key: string, value: string])[] | undefined;
+}
+
+export interface Change {
+  /** `email`, `first_name`, `last_name` or a custom field's key. */
+  what: string;
+  /** null: there was none (a field added). */
+  from: string | null;
+  /** null: there is none now (a field removed). */
+  to: string | null;
+}
+
+export interface UpdatePlan {
+  email: string;
+  firstName: string;
+  lastName: string;
+  fields: Record<string, string>;
+  changes: Change[];
+}
+
+export type PlanResult = { ok: true; plan: UpdatePlan } | { ok: false; reason: string };
+
+/** What `changes` would make of `row`; a field that is not there cannot be removed. */
+export function planAttendeeUpdate(row: AttendeeRow, changes: AttendeeChanges): PlanResult {
+  const before = JSON.parse(row.fields) as Record<string, string>;
+  const fields = new Map(Object.entries(before));
+  const list: Change[] = [];
+  const note = (what: string, from: string | null, to: string | null) => {
+    if (from !== to) list.push({ what, from, to });
+  };
+  const email = changes.email ?? row.email;
+  const firstName = changes.firstName ?? row.firstName;
+  const lastName = changes.lastName ?? row.lastName;
+  note("email", row.email, email);
+  note("first_name", row.firstName, firstName);
+  note("last_name", row.lastName, lastName);
+  for (const [key, value] of changes.fields ?? []) {
+    if (value === "") {
+      if (!fields.has(key)) {
+        const known = [...fields.keys()];
+        return {
+          ok: false,
+          reason: `${row.email} has no field ${key} to remove (${known.length ? `fields: ${known.join(", ")}` : "no custom fields"})`,
+        };
+      }
+      fields.delete(key);
+    } else fields.set(key, value);
+  }
+  for (const key of new Set([...Object.keys(before), ...fields.keys()])) {
+    note(key, before[key] ?? null, fields.get(key) ?? null);
+  }
+  return {
+    ok: true,
+    plan: { email, firstName, lastName, fields: Object.fromEntries(fields), changes: list },
+  };
+}
+
+export interface UpdateResult {
+  previousEmail: string;
+  email: string;
+  changes: Change[];
+}
+
+/**
+ * Applies `changes` to the attendee `email` of `event` in one transaction, or changes nothing:
+ * an unknown attendee, a new email another attendee has, or a field that is not there is a
+ * UsageError. A new email also clears the attendee's lock: failures recorded for that address
+ * before it was theirs are not their failures.
+ */
+export function updateAttendee(
+  ws: Workspace,
+  event: EventRow,
+  email: string,
+  changes: AttendeeChanges,
+  who: Who,
+): UpdateResult {
+  // The key is loaded before the write lock is taken, as every command that seals does.
+  if (changes.email !== undefined) ws.vault();
+  return ws.transaction(() => {
+    const row = requireAttendee(ws, event, email);
+    const planned = planAttendeeUpdate(row, changes);
+    if (!planned.ok) throw new UsageError(`--field: ${planned.reason}`);
+    const { plan } = planned;
+    const result = { previousEmail: row.email, email: plan.email, changes: plan.changes };
+    if (plan.changes.length === 0) return result;
+    const emailChanged = plan.email !== row.email;
+    if (emailChanged) assertEmailFree(ws, event, row, plan.email);
+    const owner = { eventId: event.id, attendeeId: row.id };
+    try {
+      ws.db
+        .update(attendees)
+        .set({
+          email: plan.email,
+          firstName: plan.firstName,
+          lastName: plan.lastName,
+          fields: JSON.stringify(plan.fields),
+          ...(emailChanged
+            ? {
+                // The sealed copy is bound to its owner: moved to the new binding, same code.
+                codeSealed: ws.vault().rebind(row.codeSealed, owner, owner),
+                lockClearedAfter: clearedLockMark(),
+              }
+            : {}),
+          updatedAt: who.at,
+        })
+        .where(eq(attendees.id, row.id))
+        .run();
+    } catch (error) {
+      if (errorCode(error) === "SQLITE_CONSTRAINT_UNIQUE") emailTaken(event, plan.email, error);
+      throw error;
+    }
+    recordAudit(ws, {
+      ...who,
+      action: "attendee.update",
+      eventId: event.id,
+      attendeeId: row.id,
+      email: plan.email,
+      summary: `updated: ${describeChanges(plan.changes)}${emailChanged ? "; code kept" : ""}`,
+    });
+    return result;
+  });
+}
+
+/** `email "a@x.com" → "b@x.com"; company removed (was "X")`. */
+export function describeChanges(changes: readonly Change[]): string {
+  return changes
+    .map((c) =>
+      c.from === null
+        ? `${c.what} added: ${JSON.stringify(c.to)}`
+        : c.to === null
+          ? `${c.what} removed (was ${JSON.stringify(c.from)})`
+          : `${c.what} ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`,
+    )
+    .join("; ");
+}
+
+function assertEmailFree(ws: Workspace, event: EventRow, row: AttendeeRow, email: string): void {
+  const other = ws.db
+    .select({ id: attendees.id })
+    .from(attendees)
+    .where(
+      and(eq(attendees.eventId, event.id), eq(attendees.email, email), ne(attendees.id, row.id)),
+    )
+    .get();
+  if (other) emailTaken(event, email);
+}
+
+function emailTaken(event: EventRow, email: string, cause?: unknown): never {
+  throw new UsageError(`--email: ${email} is already an attendee of ${event.slug}`, {
+    hint: "two attendees of an event cannot share an email; remove or fix the other one first",
+    cause,
+  });
+}
