@@ -31,6 +31,7 @@ export default defineCommand({
       attendeeIds: [attendee.id],
       onlyDue: false,
       purpose: "resend",
+      email: attendee.email,
     });
     return reportDeliveries(ctx, summary, {
       event: event.slug,

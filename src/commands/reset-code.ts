@@ -180,6 +180,7 @@ async function sendNewCodes(
     onlyDue: false,
     purpose: "reset",
     insecureSmtp,
+    email: rows.length === 1 ? rows[0]?.email : undefined,
   });
   return reportDeliveries(ctx, summary, {
     event: event.slug,

@@ -35,6 +35,8 @@ export interface DeliverRequest extends MailOptions {
   attendeeIds: readonly number[];
   onlyDue: boolean;
   purpose: Purpose;
+  /** The one recipient's email, when there is one: the audit entry names them (`log --attendee`). */
+  email?: string | undefined;
 }
 
 /** The template by name, refused unless it carries both the email and the code. */
@@ -187,6 +189,7 @@ export async function deliver(
         action: request.purpose === "resend" ? "resend" : "send",
         eventId: request.event.id,
         attendeeId: request.attendeeIds.length === 1 ? request.attendeeIds[0] : null,
+        email: request.attendeeIds.length === 1 ? request.email : null,
         summary: `${request.template.name} via ${transport.kind}: ${summary.sent} sent, ${summary.failed.length} failed${summary.interrupted ? ", interrupted" : ""}${summary.stoppedBy ? `, stopped: ${summary.stoppedBy}` : ""}`,
       });
       return summary;
