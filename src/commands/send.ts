@@ -6,7 +6,7 @@ import { UsageError } from "../errors.js";
 import { confirmAction } from "../render/questions.js";
 import { reportDeliveries } from "../render/send-summary.js";
 import { credentialTemplate, deliver, sendTestMessage } from "../mail/deliver.js";
-import { renderSample } from "../mail/sample.js";
+import { assertRendersForAttendees } from "../mail/attendee-check.js";
 import { defineCommand, examples } from "./command.js";
 import { emailFlag, intFlag, parseOptions } from "./options.js";
 
@@ -66,6 +66,8 @@ export default defineCommand({
       all: options.all,
       limit: options.limit,
     });
+    // Before any question or message: a template that breaks for some of them stops here.
+    assertRendersForAttendees(template, event, recipients, `attendees due it in ${event.slug}`);
 
     if (options.testTo) {
       const accepted = await sendTestMessage(ctx, ws, {
@@ -80,7 +82,6 @@ export default defineCommand({
       return;
     }
     if (options.dryRun) {
-      for (const attendee of recipients) renderSample(template, event, attendee);
       ctx.out.result(
         {
           event: event.slug,

@@ -2,7 +2,7 @@ import { dirname } from "node:path";
 import { listLinks } from "../../domain/links.js";
 import { listTemplates } from "../../mail/templates.js";
 import { defineCommand, examples } from "../command.js";
-import { eventIfAny } from "./sample-context.js";
+import { eventIfAny, templateWorkspace } from "./sample-context.js";
 
 export default defineCommand({
   configure(command) {
@@ -12,10 +12,10 @@ export default defineCommand({
     );
   },
   async run(ctx) {
-    const ws = await ctx.workspace();
-    const event = eventIfAny(ws, ctx.options.event);
-    const links = event ? listLinks(ws, event) : [];
-    const templates = listTemplates(dirname(ws.path)).map((t) => ({
+    const ws = await templateWorkspace(ctx);
+    const event = ws ? eventIfAny(ws, ctx.options.event) : undefined;
+    const links = ws && event ? listLinks(ws, event) : [];
+    const templates = listTemplates(dirname(ctx.workspacePath)).map((t) => ({
       ...t,
       linked: links.filter((l) => l.template === t.name).map((l) => l.action),
     }));

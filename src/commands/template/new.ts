@@ -25,16 +25,17 @@ export default defineCommand({
         ),
       );
   },
-  async run(ctx, args, raw) {
+  run(ctx, args, raw) {
     const options = parseOptions(Options, { ...raw, name: args[0] });
     const from = options.from ?? (isBuiltin(options.name) ? options.name : "credentials");
-    const ws = await ctx.workspace();
-    const files = createTemplate(dirname(ws.path), options.name, from);
+    // Only files are written, next to the workspace (which need not exist yet): no database.
+    const files = createTemplate(dirname(ctx.workspacePath), options.name, from);
     ctx.out.result({ template: options.name, from, files }, () =>
       files.map((f) => relative(ctx.cwd, f) || f).join("\n"),
     );
     ctx.out.success(
       `template ${options.name} created from ${from}${isBuiltin(options.name) ? " (it overrides the built-in)" : ""}; check it with: evcred template check ${options.name}`,
     );
+    return Promise.resolve();
   },
 });
