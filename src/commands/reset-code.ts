@@ -16,7 +16,7 @@ import { chooseAttendee, confirmAction } from "../render/questions.js";
 import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { hashParamsFrom } from "../vault/hash.js";
-import { linkedTemplate } from "../domain/links.js";
+import { linkedTemplate, linkTemplate, suggestedTemplate } from "../domain/links.js";
 import { credentialTemplate, deliver, linkedCredentialTemplate } from "../mail/deliver.js";
 import { checkMailEnvironment } from "../mail/settings.js";
 import type { CompiledTemplate } from "../mail/templates.js";
@@ -144,14 +144,17 @@ async function resetEveryone(
   return rows;
 }
 
-/** On a terminal, with a template linked to `reset`: offer to send the new code right away. */
+/**
+ * On a terminal, after a guided reset: offer to send the new code right away, with the template
+ * linked to `reset`, else the one linked to `resend`; with neither, offer to link the built-in
+ * `code-reset` to `reset` (audited) and send with it.
+ */
 async function offerToSend(
   ctx: Context,
   ws: Workspace,
   event: EventRow,
 ): Promise<CompiledTemplate | undefined> {
-  const name = linkedTemplate(ws, event, "reset");
-  if (!name || ctx.options.yes || !ctx.canPrompt()) return undefined;
+  if (ctx.options.yes || !ctx.canPrompt()) return undefined;
   try {
     checkMailEnvironment(ctx.env);
   } catch (error) {
@@ -160,9 +163,36 @@ async function offerToSend(
     ctx.out.warn(`not offering to send it: ${error.message}`);
     return undefined;
   }
-  return (await ctx.prompter.confirm(`Send the new code now with template ${name}?`, true))
-    ? credentialTemplate(ws, name)
-    : undefined;
+  const reset = linkedTemplate(ws, event, "reset");
+  const resend = reset === undefined ? linkedTemplate(ws, event, "resend") : undefined;
+  const linked = reset ?? resend;
+  if (linked !== undefined) {
+    const why = reset === undefined ? " (linked to resend; nothing is linked to reset)" : "";
+    return (await ctx.prompter.confirm(
+      `Send the new code now with template ${linked}${why}?`,
+      true,
+    ))
+      ? credentialTemplate(ws, linked)
+      : undefined;
+  }
+  const suggested = suggestedTemplate("reset");
+  const chosen = await ctx.prompter.select<string>(
+    `Send the new code now? No template is linked to reset or resend in ${event.slug}.`,
+    [
+      { name: `yes, with ${suggested}, and link it to reset for next time`, value: suggested },
+      { name: "not now", value: "" },
+    ],
+  );
+  if (chosen === "") return undefined;
+  try {
+    linkTemplate(ws, event, "reset", chosen, { actor: ctx.actor, at: ctx.now().toISOString() });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    ctx.out.warn(`not sending it: ${error.message}`);
+    return undefined;
+  }
+  ctx.out.info(`linked ${chosen} to reset for ${event.slug}`);
+  return credentialTemplate(ws, chosen);
 }
 
 async function sendNewCodes(
