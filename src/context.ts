@@ -21,6 +21,8 @@ export interface Io {
   stdin: NodeJS.ReadableStream;
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
+  /** The terminal's width when stdout is one (tables fit it); read at each use, as it resizes. */
+  readonly stdoutColumns?: number | undefined;
   stderrIsTTY: boolean;
 }
 

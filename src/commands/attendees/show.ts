@@ -1,5 +1,6 @@
 import { showAttendee } from "../../domain/attendees.js";
 import { resolveEvent } from "../../domain/events.js";
+import { oneLine } from "../../render/one-line.js";
 import { defineCommand, examples } from "../command.js";
 
 export default defineCommand({
@@ -21,8 +22,10 @@ export default defineCommand({
     ctx.out.result({ event: event.slug, ...a }, () => {
       const lines = [
         `email        ${a.email}`,
-        `name         ${`${a.firstName} ${a.lastName}`.trim() || "-"}`,
-        ...Object.entries(a.fields).map(([k, v]) => `${k.padEnd(12)} ${v || "-"}`),
+        `name         ${oneLine(`${a.firstName} ${a.lastName}`.trim()) || "-"}`,
+        ...Object.entries(a.fields).map(
+          ([k, v]) => `${oneLine(k).padEnd(12)} ${oneLine(v) || "-"}`,
+        ),
         `code         ${a.codeSource === "organizer" ? "chosen by the organizer" : "generated"}, last changed ${a.codeChangedAt}`,
         `status       ${a.sent ? "credentials sent" : a.failed ? "delivery failed" : "credentials not sent"}${a.loggedIn ? ", logged in" : ""}`,
       ];
@@ -30,7 +33,7 @@ export default defineCommand({
         lines.push("", "deliveries");
         for (const d of a.deliveries)
           lines.push(
-            `  ${d.at}  ${d.template.padEnd(14)} ${d.status.padEnd(7)} ${d.codeVersion < a.codeVersion ? "(earlier code) " : ""}${d.response ?? ""}`.trimEnd(),
+            `  ${d.at}  ${d.template.padEnd(14)} ${d.status.padEnd(7)} ${d.codeVersion < a.codeVersion ? "(earlier code) " : ""}${oneLine(d.response ?? "")}`.trimEnd(),
           );
       }
       if (a.logins.length) {
@@ -39,7 +42,7 @@ export default defineCommand({
       }
       lines.push("", "code history");
       for (const h of a.codeHistory)
-        lines.push(`  ${h.at}  ${h.actor.padEnd(10)} ${h.summary || h.action}`);
+        lines.push(`  ${h.at}  ${oneLine(h.actor).padEnd(10)} ${oneLine(h.summary || h.action)}`);
       return lines.join("\n");
     });
   },
