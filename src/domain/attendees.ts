@@ -63,11 +63,8 @@ export interface ListFilter {
   limit?: number | undefined;
 }
 
-export function listAttendees(
-  ws: Workspace,
-  event: EventRow,
-  filter: ListFilter = {},
-): AttendeeSummary[] {
+/** The attendees of `event` a filter keeps, as WHERE conditions (its limit aside). */
+function matching(event: EventRow, filter: ListFilter): SQL[] {
   const conditions: SQL[] = [eq(attendees.eventId, event.id)];
   if (filter.search) {
     const like = `%${filter.search.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
@@ -76,6 +73,15 @@ export function listAttendees(
     );
   }
   if (filter.status) conditions.push(STATUS_FILTER[filter.status]);
+  return conditions;
+}
+
+export function listAttendees(
+  ws: Workspace,
+  event: EventRow,
+  filter: ListFilter = {},
+): AttendeeSummary[] {
+  const conditions = matching(event, filter);
   const query = ws.db
     .select({
       email: attendees.email,
@@ -99,6 +105,17 @@ export function listAttendees(
     failed: Boolean(r.failed),
     loggedIn: Boolean(r.loggedIn),
   }));
+}
+
+/** How many attendees the filter keeps, however many `limit` shows. */
+export function countMatching(ws: Workspace, event: EventRow, filter: ListFilter): number {
+  return (
+    ws.db
+      .select({ n: sql<number>`count(*)` })
+      .from(attendees)
+      .where(and(...matching(event, filter)))
+      .get()?.n ?? 0
+  );
 }
 
 export function countAttendees(ws: Workspace, event: EventRow): number {
