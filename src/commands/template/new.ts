@@ -12,7 +12,7 @@ const Options = z.object({
 export default defineCommand({
   configure(command) {
     command
-      .argument("<name>", "the new template's name: templates/NAME.eta (and NAME.html.eta)")
+      .argument("<name>", "the new template's name: NAME.eta (and NAME.html.eta) in templates/")
       .option(
         "--from <template>",
         "copy this one (default: the built-in NAME if there is one, else credentials)",
@@ -22,7 +22,10 @@ export default defineCommand({
         examples(
           "evcred template new credentials        # your own copy of the built-in, to edit",
           "evcred template new welcome-fr --from credentials",
-        ),
+        ) +
+          "\nThe files go into the templates/ folder beside the workspace file: ./templates for\n" +
+          "./evcred.db, /srv/summit/templates with --db /srv/summit/evcred.db (or EVCRED_DB).\n" +
+          "That folder is where every command looks for your templates.\n",
       );
   },
   run(ctx, args, raw) {
