@@ -127,6 +127,8 @@ export async function sendTestMessage(
     const accepted = await transport
       .send({
         ...message,
+        // Not an attendee's credentials, and it must not pass for them in an inbox.
+        subject: `[TEST] ${message.subject}`,
         from: senderFor(request.event, transport),
         to: { name: "", address: request.to },
       })
