@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Context } from "../context.js";
 import { countAttendees } from "../domain/attendees.js";
+import { eachAttendee } from "../domain/each-attendee.js";
 import { resolveEvent } from "../domain/events.js";
 import { normalizeCode } from "../domain/codes.js";
 import {
@@ -18,6 +19,7 @@ import type { Workspace } from "../store/workspace.js";
 import { hashParamsFrom } from "../vault/hash.js";
 import { linkedTemplate, linkTemplate, suggestedTemplate } from "../domain/links.js";
 import { credentialTemplate, deliver, linkedCredentialTemplate } from "../mail/deliver.js";
+import { assertRendersForAttendees } from "../mail/attendee-check.js";
 import { checkMailEnvironment } from "../mail/settings.js";
 import type { CompiledTemplate } from "../mail/templates.js";
 import { reportDeliveries } from "../render/send-summary.js";
@@ -76,6 +78,14 @@ export default defineCommand({
     const template = options.send ? linkedCredentialTemplate(ws, event, "reset") : undefined;
     if (template) checkMailEnvironment(ctx.env);
     if (options.all) {
+      if (template) {
+        assertRendersForAttendees(
+          template,
+          event,
+          eachAttendee(ws, event),
+          `attendees of ${event.slug}`,
+        );
+      }
       const rows = await resetEveryone(ctx, ws, event, template === undefined);
       return template
         ? sendNewCodes(ctx, ws, event, template, rows, options.insecureSmtp)
@@ -83,6 +93,8 @@ export default defineCommand({
     }
 
     const attendee = await chooseAttendee(ctx, ws, event, email);
+    // A message that cannot be made for them stops the reset before anything changes.
+    if (template) assertRendersForAttendees(template, event, [attendee], `attendees to reset`);
     const choice = await askChoice(ctx, ws, event, attendee, options.code, options.generate);
     await confirmAction(ctx, `give ${attendee.email} a new code`, {
       consequence: "Their current code stops working at once.",

@@ -2,6 +2,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { eachAttendee } from "../../src/domain/each-attendee.js";
 import { requireEvent } from "../../src/domain/events.js";
+import { runDeliveries } from "../../src/mail/runner.js";
+import { loadTemplate } from "../../src/mail/templates.js";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
 
 const bench = benchPerTest();
@@ -133,14 +135,67 @@ describe("send checks the template against its recipients before asking", () => 
     expect(dry.stderr).toContain("linus@example.com");
   });
 
-  it("a delivery that still fails names the attendee to preview, not EMAIL", async () => {
+  it("resend and reset-code --send check their attendee before anything changes", async () => {
     const b = bench();
     await mixedColumns(b);
     await b.run(["template", "link", "resend", "shout"]);
-    const r = await b.run(["resend", "linus@example.com", "--json"]);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain("evcred preview shout --to linus@example.com");
-    expect(r.stdout).not.toContain("--to EMAIL");
+    await b.run(["template", "link", "reset", "shout"]);
+    const before = b.snapshot();
+    const code = b.codeOf("linus@example.com");
+    const resend = await b.run(["resend", "linus@example.com"]);
+    expect(resend.code).toBe(2);
+    expect(resend.stderr).toContain("for 1 of 1 attendees to resend to: linus@example.com");
+    const reset = await b.run(["reset-code", "linus@example.com", "--generate", "--send", "--yes"]);
+    expect(reset.code).toBe(2);
+    expect(reset.stderr).toContain("templates/shout.eta:5: ");
+    const all = await b.run(["reset-code", "--all", "--generate", "--send", "--yes"]);
+    expect(all.code).toBe(2);
+    expect(all.stderr).toContain("for 2 of 5 attendees of ev");
+    expect(b.snapshot()).toEqual(before);
+    expect(b.codeOf("linus@example.com")).toBe(code);
+    // Ada has the column: her resend goes.
+    expect((await b.run(["resend", "ada@example.com"])).code).toBe(0);
+  });
+});
+
+describe("a message the runner still cannot make", () => {
+  it("names the attendee to preview, not a literal EMAIL", async () => {
+    const b = bench();
+    await mixedColumns(b);
+    const ws = b.open();
+    try {
+      const event = requireEvent(ws, "ev");
+      const linus = [...eachAttendee(ws, event)].filter((a) => a.email === "linus@example.com");
+      const summary = await runDeliveries(ws, {
+        event,
+        template: loadTemplate(b.dir, "shout"),
+        transport: {
+          kind: "outbox",
+          description: "memory",
+          send: () => Promise.resolve({ messageId: "<1@test>", response: "250 ok" }),
+          verify: () => Promise.resolve(),
+          close: () => undefined,
+        },
+        from: "team@example.com",
+        purpose: "send",
+        attendeeIds: linus.map((a) => a.id),
+        onlyDue: true,
+        retry: { attempts: 1, baseDelayMs: 1 },
+        concurrency: 1,
+        now: () => b.now,
+        signal: new AbortController().signal,
+      });
+      expect(summary.failed).toEqual([
+        {
+          email: "linus@example.com",
+          response: expect.stringContaining(
+            "at templates/shout.eta:5; see why with: evcred preview shout --to linus@example.com",
+          ) as string,
+        },
+      ]);
+    } finally {
+      ws.close();
+    }
   });
 });
 
