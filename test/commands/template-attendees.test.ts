@@ -107,6 +107,8 @@ describe("template check renders for the event's real attendees", () => {
     expect(list.json<{ templates: { name: string }[] }>().templates.map((t) => t.name)).toContain(
       "welcome",
     );
+    const human = await b.run(["template", "list"]);
+    expect(human.stderr).toContain(`no workspace here (${b.dbPath}): links are per event`);
     expect(existsSync(b.dbPath)).toBe(false);
   });
 });

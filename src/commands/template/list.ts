@@ -34,8 +34,15 @@ export default defineCommand({
     for (const l of unlinked) {
       ctx.out.warn(`${l.action} is linked to "${l.template}", which does not exist`);
     }
-    if (!event) ctx.out.info(ctx.theme.dim("no event in use: links are per event (--event SLUG)"));
-    else if (!links.length) {
+    if (!ws) {
+      ctx.out.info(
+        ctx.theme.dim(
+          `no workspace here (${ctx.workspacePath}): links are per event, after evcred init`,
+        ),
+      );
+    } else if (!event) {
+      ctx.out.info(ctx.theme.dim("no event in use: links are per event (--event SLUG)"));
+    } else if (!links.length) {
       ctx.out.info(
         ctx.theme.dim(
           `nothing linked in ${event.slug} yet: evcred template link resend credentials`,
