@@ -97,5 +97,5 @@ function cut(text: string, max: number): string {
     out += c.text;
     used += c.width;
   }
-  return out + "…";
+  return out.trimEnd() + "…";
 }
