@@ -31,6 +31,9 @@ export async function run(): Promise<number> {
     stdinIsTTY: isatty(0),
     stdoutIsTTY: isatty(1),
     stderrIsTTY: isatty(2),
+    get stdoutColumns() {
+      return process.stdout.isTTY ? process.stdout.columns : undefined;
+    },
   };
   return main(process.argv.slice(2), {
     io,

@@ -2,6 +2,7 @@
  * What a command may touch. Commands never read `process` or `console`: they get a Context, real
  * here, captured in tests (`test/helpers/context.ts`).
  */
+import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import type { Workspace } from "./store/workspace.js";
@@ -20,6 +21,8 @@ export interface Io {
   stdin: NodeJS.ReadableStream;
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
+  /** The terminal's width when stdout is one (tables fit it); read at each use, as it resizes. */
+  readonly stdoutColumns?: number | undefined;
   stderrIsTTY: boolean;
 }
 
@@ -51,8 +54,13 @@ export interface Context {
   now(): Date;
   /** A question may be asked: there is a terminal on both ends. */
   canPrompt(): boolean;
-  /** The workspace, opened (and created, migrated) on first use. */
-  workspace(): Promise<Workspace>;
+  /**
+   * The workspace, opened (and migrated) on first use. Only commands that build one pass
+   * `create` (init, event create, import); for every other a missing workspace is an error.
+   */
+  workspace(options?: { create?: boolean }): Promise<Workspace>;
+  /** The workspace if there is one, else undefined (for commands that can do without). */
+  existingWorkspace(): Promise<Workspace | undefined>;
   /** Where the workspace is (or would be), for errors about it. */
   readonly workspacePath: string;
   /** Resolves a path the user gave against the working directory. */
@@ -78,6 +86,17 @@ export function createContext(parts: ContextParts): Context {
   const out = new Output(io, theme, options.json);
   let workspace: Workspace | undefined;
   const workspacePath = resolve(cwd, options.db ?? "evcred.db");
+  const openOnce = async (create: boolean): Promise<Workspace> => {
+    if (!workspace) {
+      const { openWorkspace } = await import("./store/workspace.js");
+      workspace = openWorkspace({
+        path: workspacePath,
+        keyPath: resolve(cwd, masterKeyPath(env)),
+        mustExist: !create,
+      });
+    }
+    return workspace;
+  };
   return {
     io,
     env,
@@ -92,16 +111,9 @@ export function createContext(parts: ContextParts): Context {
     canPrompt: () => io.stdinIsTTY && io.stderrIsTTY && env.CI !== "true",
     path: (p) => resolve(cwd, p),
     workspacePath,
-    async workspace() {
-      if (!workspace) {
-        const { openWorkspace } = await import("./store/workspace.js");
-        workspace = openWorkspace({
-          path: workspacePath,
-          keyPath: resolve(cwd, masterKeyPath(env)),
-        });
-      }
-      return workspace;
-    },
+    workspace: (wanted) => openOnce(wanted?.create === true),
+    existingWorkspace: async () =>
+      workspace || existsSync(workspacePath) ? openOnce(false) : undefined,
     close() {
       workspace?.close();
     },

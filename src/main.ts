@@ -92,7 +92,7 @@ const COMMANDS: readonly Entry[] = [
   },
   {
     path: ["template", "new"],
-    summary: "copy a template into ./templates to edit",
+    summary: "copy a template into templates/ beside the workspace, to edit",
     load: () => import("./commands/template/new.js"),
   },
   {
@@ -224,7 +224,7 @@ async function buildProgram(
     .option("--json", "machine output on stdout", false)
     .option("-y, --yes", "answer yes to confirmations", false)
     .option("--no-color", "no colours (also NO_COLOR)")
-    .addOption(new Option("--debug", "show stacks of unexpected errors").default(false).hideHelp())
+    .addOption(new Option("--debug", "show the stack of an unexpected error").default(false))
     .showSuggestionAfterError(true)
     .exitOverride();
   program.addHelpText(

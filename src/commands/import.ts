@@ -45,7 +45,7 @@ export default defineCommand({
     const rejectsFile = options.rejects
       ? safeOutputPath(ctx, "--rejects", options.rejects, [file])
       : undefined;
-    const ws = await ctx.workspace();
+    const ws = await ctx.workspace({ create: true });
     const slug = ctx.options.event;
     let event = slug ? findEvent(ws, slug) : resolveEvent(ws, undefined);
 
@@ -135,7 +135,7 @@ async function createEventAfterConfirmation(ctx: Context, rawSlug: string) {
   const { event: slug } = parseOptions(z.object({ event: slugFlag }), { event: rawSlug });
   const question = `event "${slug}" does not exist; create it`;
   await confirmAction(ctx, question, { refused: "nothing imported", defaultYes: true });
-  const ws = await ctx.workspace();
+  const ws = await ctx.workspace({ create: true });
   // A master key that is not this workspace's must fail before the event is written, not after.
   ws.vault();
   const event = createEvent(

@@ -19,7 +19,7 @@ export default defineCommand({
       );
   },
   async run(ctx, _args, options) {
-    const ws = await ctx.workspace();
+    const ws = await ctx.workspace({ create: true });
     const vault = ws.vault();
     let sample: string | null = null;
     if (options.sample === true) {

@@ -1,6 +1,7 @@
 import { chmodSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
+import type { Context } from "../context.js";
 import { requireAttendee } from "../domain/attendees.js";
 import { resolveEvent } from "../domain/events.js";
 import { errorReason, UsageError } from "../errors.js";
@@ -9,7 +10,7 @@ import { assertCredentialTemplate, loadTemplate } from "../mail/templates.js";
 import { safeOutputPath } from "../render/output-file.js";
 import { defineCommand, examples } from "./command.js";
 import { emailFlag, parseOptions } from "./options.js";
-import { sampleContext } from "./template/sample-context.js";
+import { NO_WORKSPACE, sampleContext, templateWorkspace } from "./template/sample-context.js";
 
 const Options = z.object({
   name: z.string().min(1),
@@ -34,12 +35,11 @@ export default defineCommand({
   },
   async run(ctx, args, raw) {
     const options = parseOptions(Options, { ...raw, name: args[0] });
-    const ws = await ctx.workspace();
-    // Naming an attendee needs their event; a sample needs none.
-    const sample = options.to ? undefined : sampleContext(ws, ctx.options.event);
-    const event = sample ? sample.event : resolveEvent(ws, ctx.options.event);
-    const attendee = options.to && event ? requireAttendee(ws, event, options.to) : undefined;
-    const template = loadTemplate(dirname(ws.path), options.name, event?.locale);
+    // Naming an attendee needs their event (and a workspace); a sample needs neither.
+    const { event, attendee, sample } = options.to
+      ? await forAttendee(ctx, options.to)
+      : await forSample(ctx);
+    const template = loadTemplate(dirname(ctx.workspacePath), options.name, event?.locale);
     // The code is always masked: a preview never opens a sealed code.
     const vars = sampleVars(event, attendee, sample?.fieldNames);
     const message = template.render(vars);
@@ -92,7 +92,11 @@ export default defineCommand({
     if (attendee === undefined) {
       ctx.out.info(
         ctx.theme.dim(
-          `rendered for a sample attendee${event ? ` of ${event.slug}` : " of a sample event"}; --to EMAIL renders for a real one`,
+          `rendered for a sample attendee${event ? ` of ${event.slug}` : " of a sample event"}; ${
+            sample.example
+              ? `for a real one: evcred preview ${template.name} --to ${sample.example}`
+              : "--to followed by an attendee's email renders for a real one"
+          }`,
         ),
       );
     }
@@ -107,3 +111,15 @@ export default defineCommand({
     }
   },
 });
+
+async function forAttendee(ctx: Context, email: string) {
+  const ws = await ctx.workspace();
+  const event = resolveEvent(ws, ctx.options.event);
+  return { event, attendee: requireAttendee(ws, event, email), sample: undefined };
+}
+
+async function forSample(ctx: Context) {
+  const ws = await templateWorkspace(ctx);
+  const sample = ws ? sampleContext(ws, ctx.options.event) : NO_WORKSPACE;
+  return { event: sample.event, attendee: undefined, sample };
+}

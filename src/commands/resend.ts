@@ -2,6 +2,7 @@ import { z } from "zod";
 import { requireAttendee } from "../domain/attendees.js";
 import { resolveEvent } from "../domain/events.js";
 import { deliver, linkedCredentialTemplate } from "../mail/deliver.js";
+import { assertRendersForAttendees } from "../mail/attendee-check.js";
 import { reportDeliveries } from "../render/send-summary.js";
 import { defineCommand, examples } from "./command.js";
 import { parseOptions } from "./options.js";
@@ -24,6 +25,7 @@ export default defineCommand({
     const event = resolveEvent(ws, ctx.options.event);
     const attendee = requireAttendee(ws, event, String(args[0]));
     const template = linkedCredentialTemplate(ws, event, "resend");
+    assertRendersForAttendees(template, event, [attendee], `attendees to resend to`);
     const summary = await deliver(ctx, ws, {
       ...options,
       event,
@@ -31,6 +33,7 @@ export default defineCommand({
       attendeeIds: [attendee.id],
       onlyDue: false,
       purpose: "resend",
+      email: attendee.email,
     });
     return reportDeliveries(ctx, summary, {
       event: event.slug,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Context } from "../context.js";
 import { countAttendees } from "../domain/attendees.js";
+import { eachAttendee } from "../domain/each-attendee.js";
 import { resolveEvent } from "../domain/events.js";
 import { normalizeCode } from "../domain/codes.js";
 import {
@@ -16,13 +17,14 @@ import { chooseAttendee, confirmAction } from "../render/questions.js";
 import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { hashParamsFrom } from "../vault/hash.js";
-import { linkedTemplate } from "../domain/links.js";
+import { linkedTemplate, linkTemplate, suggestedTemplate } from "../domain/links.js";
 import {
   checkCanSend,
   credentialTemplate,
   deliver,
   linkedCredentialTemplate,
 } from "../mail/deliver.js";
+import { assertRendersForAttendees } from "../mail/attendee-check.js";
 import type { CompiledTemplate } from "../mail/templates.js";
 import { reportDeliveries } from "../render/send-summary.js";
 import { defineCommand, examples } from "./command.js";
@@ -80,6 +82,14 @@ export default defineCommand({
     const template = options.send ? linkedCredentialTemplate(ws, event, "reset") : undefined;
     if (template) checkCanSend(ctx, ws, event);
     if (options.all) {
+      if (template) {
+        assertRendersForAttendees(
+          template,
+          event,
+          eachAttendee(ws, event),
+          `attendees of ${event.slug}`,
+        );
+      }
       const rows = await resetEveryone(ctx, ws, event, template === undefined);
       return template
         ? sendNewCodes(ctx, ws, event, template, rows, options.insecureSmtp)
@@ -87,6 +97,8 @@ export default defineCommand({
     }
 
     const attendee = await chooseAttendee(ctx, ws, event, email);
+    // A message that cannot be made for them stops the reset before anything changes.
+    if (template) assertRendersForAttendees(template, event, [attendee], `attendees to reset`);
     const choice = await askChoice(ctx, ws, event, attendee, options.code, options.generate);
     await confirmAction(ctx, `give ${attendee.email} a new code`, {
       consequence: "Their current code stops working at once.",
@@ -148,14 +160,17 @@ async function resetEveryone(
   return rows;
 }
 
-/** On a terminal, with a template linked to `reset`: offer to send the new code right away. */
+/**
+ * On a terminal, after a guided reset: offer to send the new code right away, with the template
+ * linked to `reset`, else the one linked to `resend`; with neither, offer to link the built-in
+ * `code-reset` to `reset` (audited) and send with it.
+ */
 async function offerToSend(
   ctx: Context,
   ws: Workspace,
   event: EventRow,
 ): Promise<CompiledTemplate | undefined> {
-  const name = linkedTemplate(ws, event, "reset");
-  if (!name || ctx.options.yes || !ctx.canPrompt()) return undefined;
+  if (ctx.options.yes || !ctx.canPrompt()) return undefined;
   try {
     checkCanSend(ctx, ws, event);
   } catch (error) {
@@ -164,9 +179,36 @@ async function offerToSend(
     ctx.out.warn(`not offering to send it: ${error.message}`);
     return undefined;
   }
-  return (await ctx.prompter.confirm(`Send the new code now with template ${name}?`, true))
-    ? credentialTemplate(ws, name, event)
-    : undefined;
+  const reset = linkedTemplate(ws, event, "reset");
+  const resend = reset === undefined ? linkedTemplate(ws, event, "resend") : undefined;
+  const linked = reset ?? resend;
+  if (linked !== undefined) {
+    const why = reset === undefined ? " (linked to resend; nothing is linked to reset)" : "";
+    return (await ctx.prompter.confirm(
+      `Send the new code now with template ${linked}${why}?`,
+      true,
+    ))
+      ? credentialTemplate(ws, linked, event)
+      : undefined;
+  }
+  const suggested = suggestedTemplate("reset");
+  const chosen = await ctx.prompter.select<string>(
+    `Send the new code now? No template is linked to reset or resend in ${event.slug}.`,
+    [
+      { name: `yes, with ${suggested}, and link it to reset for next time`, value: suggested },
+      { name: "not now", value: "" },
+    ],
+  );
+  if (chosen === "") return undefined;
+  try {
+    linkTemplate(ws, event, "reset", chosen, { actor: ctx.actor, at: ctx.now().toISOString() });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    ctx.out.warn(`not sending it: ${error.message}`);
+    return undefined;
+  }
+  ctx.out.info(`linked ${chosen} to reset for ${event.slug}`);
+  return credentialTemplate(ws, chosen, event);
 }
 
 async function sendNewCodes(
@@ -184,6 +226,7 @@ async function sendNewCodes(
     onlyDue: false,
     purpose: "reset",
     insecureSmtp,
+    email: rows.length === 1 ? rows[0]?.email : undefined,
   });
   return reportDeliveries(ctx, summary, {
     event: event.slug,

@@ -12,8 +12,9 @@ import { UsageError } from "../errors.js";
 import { confirmAction } from "../render/questions.js";
 import { reportDeliveries } from "../render/send-summary.js";
 import { credentialTemplate, prepareDelivery, sendTestMessage } from "../mail/deliver.js";
-import { checkSamples, renderSample } from "../mail/sample.js";
+import { checkSamples } from "../mail/sample.js";
 import { checkTemplate } from "../mail/templates.js";
+import { assertRendersForAttendees } from "../mail/attendee-check.js";
 import { defineCommand, examples } from "./command.js";
 import { sampleContext } from "./template/sample-context.js";
 import {
@@ -91,6 +92,8 @@ export default defineCommand({
       audience: options.audience,
       limit: options.limit,
     });
+    // Before any question or message: a template that breaks for some of them stops here.
+    assertRendersForAttendees(template, event, recipients, `attendees due it in ${event.slug}`);
 
     if (options.testTo) {
       const accepted = await sendTestMessage(ctx, ws, {
@@ -105,7 +108,6 @@ export default defineCommand({
       return;
     }
     if (options.dryRun) {
-      for (const attendee of recipients) renderSample(template, event, attendee);
       ctx.out.result(
         {
           event: event.slug,

@@ -98,13 +98,8 @@ export interface ListFilter {
   now?: Date | undefined;
 }
 
-export function listAttendees(
-  ws: Workspace,
-  event: EventRow,
-  filter: ListFilter,
-): AttendeeSummary[] {
-  if (filter.status === "locked" && !filter.now) throw new Error("locks need the time");
-  const locked = filter.now ? lockedEmails(ws, event, filter.now) : new Map<string, string>();
+/** The attendees of `event` a filter keeps, as WHERE conditions (its limit aside). */
+function matching(event: EventRow, filter: ListFilter, locked: ReadonlyMap<string, string>): SQL[] {
   const conditions: SQL[] = [eq(attendees.eventId, event.id)];
   if (filter.search) {
     // Case and accents folded on both sides: `garcia` finds José García.
@@ -114,6 +109,22 @@ export function listAttendees(
     );
   }
   if (filter.status) conditions.push(statusCondition(filter.status, locked));
+  return conditions;
+}
+
+/** The emails locked now, with when each lock ends; none when the filter has no time. */
+function locksFor(ws: Workspace, event: EventRow, filter: ListFilter): Map<string, string> {
+  if (filter.status === "locked" && !filter.now) throw new Error("locks need the time");
+  return filter.now ? lockedEmails(ws, event, filter.now) : new Map<string, string>();
+}
+
+export function listAttendees(
+  ws: Workspace,
+  event: EventRow,
+  filter: ListFilter = {},
+): AttendeeSummary[] {
+  const locked = locksFor(ws, event, filter);
+  const conditions = matching(event, filter, locked);
   const query = ws.db
     .select({
       email: attendees.email,
@@ -143,6 +154,17 @@ export function listAttendees(
     loggedIn: Boolean(r.loggedIn),
     lockedUntil: locked.get(r.email) ?? null,
   }));
+}
+
+/** How many attendees the filter keeps, however many `limit` shows. */
+export function countMatching(ws: Workspace, event: EventRow, filter: ListFilter): number {
+  return (
+    ws.db
+      .select({ n: sql<number>`count(*)` })
+      .from(attendees)
+      .where(and(...matching(event, filter, locksFor(ws, event, filter))))
+      .get()?.n ?? 0
+  );
 }
 
 export function countAttendees(ws: Workspace, event: EventRow): number {

@@ -5,6 +5,7 @@ import { events, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { recordAudit } from "./audit.js";
 import { DEFAULT_CODE_LENGTH } from "./codes.js";
+import { slugify } from "./slug.js";
 
 /** The languages the built-in emails and pages are written in. */
 export const LOCALES = ["en", "es", "fr", "de", "pt"] as const;
@@ -27,18 +28,7 @@ export interface Who {
   at: string;
 }
 
-/** `"Tech Summit 2026!"` → `tech-summit-2026`. */
-export function slugify(name: string): string {
-  const slug = name
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 63)
-    .replace(/-+$/, "");
-  return slug || "event";
-}
+export { slugify } from "./slug.js";
 
 export function createEvent(ws: Workspace, input: EventInput, who: Who): EventRow {
   const slug = input.slug ?? slugify(input.name);

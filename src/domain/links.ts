@@ -17,6 +17,11 @@ export type LinkAction = (typeof LINK_ACTIONS)[number];
 /** The built-in that suits each action, for hints. */
 const SUGGESTED: Record<LinkAction, string> = { resend: "credentials", reset: "code-reset" };
 
+/** The built-in to suggest (or offer to link) for ACTION. */
+export function suggestedTemplate(action: LinkAction): string {
+  return SUGGESTED[action];
+}
+
 export interface ActionLink {
   action: LinkAction;
   template: string;

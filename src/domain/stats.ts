@@ -3,7 +3,7 @@
  * code in hand, how many logged in. Counted with the same rules as `attendees list --status`,
  * so the two always agree.
  */
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import { attendees, deliveries, logins, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { failedSql, loggedInSql, pendingSql, sentSql } from "./attendees.js";
@@ -67,7 +67,8 @@ export function eventStats(ws: Workspace, event: EventRow): EventStats {
   const last = ws.db
     .select({ at: sql<string | null>`max(${logins.at})` })
     .from(logins)
-    .where(and(eq(logins.eventId, event.id), eq(logins.ok, true)))
+    // Of attendees still registered: a removed one's logins stay in the record, not in "last login".
+    .where(and(eq(logins.eventId, event.id), eq(logins.ok, true), isNotNull(logins.attendeeId)))
     .get();
   const byStatus = ws.db
     .select({ template: deliveries.template, status: deliveries.status, n: sql<number>`count(*)` })

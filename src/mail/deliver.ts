@@ -36,6 +36,8 @@ export interface DeliverRequest extends MailOptions {
   attendeeIds: readonly number[];
   onlyDue: boolean;
   purpose: Purpose;
+  /** The one recipient's email, when there is one: the audit entry names them (`log --attendee`). */
+  email?: string | undefined;
 }
 
 /**
@@ -146,6 +148,8 @@ export async function sendTestMessage(
     const accepted = await transport
       .send({
         ...message,
+        // Not an attendee's credentials, and it must not pass for them in an inbox.
+        subject: `[TEST] ${message.subject}`,
         from: senderFor(request.event, transport.kind),
         to: { name: "", address: request.to },
       })
@@ -248,6 +252,7 @@ async function runPrepared(
       action: request.purpose === "resend" ? "resend" : "send",
       eventId: request.event.id,
       attendeeId: request.attendeeIds.length === 1 ? request.attendeeIds[0] : null,
+      email: request.attendeeIds.length === 1 ? request.email : null,
       summary: `${request.template.name} via ${transport.kind}: ${summary.sent} sent, ${summary.failed.length} failed${summary.interrupted ? ", interrupted" : ""}${summary.stoppedBy ? `, stopped: ${summary.stoppedBy}` : ""}`,
     });
     return summary;

@@ -154,7 +154,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
       // One attendee's row or data can break (a damaged seal, a template that trips on a
       // missing custom field): fail that one only. The reason never quotes the error's text,
       // which could hold the code the template was rendering.
-      await fail(job, cannotCompose(options.template, error), 0);
+      await fail(job, cannotCompose(options.template, error, job.attendee.email), 0);
       return;
     }
     for (let attempts = 1; ; attempts++) {
@@ -247,13 +247,13 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
 }
 
 /** Why a message could not be made, without quoting anything that could hold the code. */
-function cannotCompose(template: CompiledTemplate, error: unknown): string {
+function cannotCompose(template: CompiledTemplate, error: unknown, email: string): string {
   if (error instanceof KeyError) return `the sealed code does not open: reset this attendee's code`;
   const where =
     error instanceof TemplateError && error.line !== undefined
       ? ` at ${error.file}:${error.line}`
       : "";
-  return `template ${template.name} failed for this attendee${where}; see why with: evcred preview ${template.name} --to EMAIL`;
+  return `template ${template.name} failed for this attendee${where}; see why with: evcred preview ${template.name} --to ${email}`;
 }
 
 function compose(options: RunOptions, attendee: AttendeeRow, code: string): OutgoingMessage {

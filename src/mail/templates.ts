@@ -59,6 +59,8 @@ export interface CompiledTemplate {
   render(vars: TemplateVars): RenderedMessage;
   /** Mentioned anywhere (subject, text or HTML). */
   uses: Uses;
+  /** The custom columns it mentions (`it.fields.company` → `company`), anywhere. */
+  fields: readonly string[];
   /** Per part, for the credentials rule; `html` is undefined without an HTML body. */
   parts: { subject: Uses; text: Uses; html: Uses | undefined };
   /** The files as errors name them: `templates/NAME.eta` for a workspace's own. */
@@ -154,6 +156,13 @@ export function loadTemplate(
     files: info.files,
     display,
     uses: { email: all.some((p) => usesOf(p).email), code: all.some((p) => usesOf(p).code) },
+    fields: [
+      ...new Set(
+        all.flatMap((p) =>
+          [...p.references].filter((r) => r.startsWith("fields.")).map((r) => r.slice(7)),
+        ),
+      ),
+    ],
     parts: {
       subject: usesOf(parts.subject),
       text: usesOf(parts.text),

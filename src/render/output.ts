@@ -30,7 +30,8 @@ export class Output {
   }
 
   table<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-    return formatTable(rows, columns, this.#dataTheme);
+    const width = this.#io.stdoutIsTTY ? this.#io.stdoutColumns : undefined;
+    return formatTable(rows, columns, this.#dataTheme, width);
   }
 
   /** Talk: progress, summaries, hints. */

@@ -25,6 +25,11 @@ const BUSY_TIMEOUT_MS = 5_000;
 export interface OpenOptions {
   path: string;
   keyPath: string;
+  /**
+   * Refuse a workspace that does not exist yet instead of creating it: a command that only reads
+   * must not leave an empty `evcred.db` in whatever folder it was run in.
+   */
+  mustExist?: boolean;
 }
 
 export class Workspace {
@@ -120,6 +125,7 @@ export class Workspace {
 /** Opens (creating if missing) the workspace at `path`, migrated to the current schema. */
 export function openWorkspace(options: OpenOptions): Workspace {
   const path = resolve(options.path);
+  if (options.mustExist === true && !existsSync(path)) throw noWorkspace(path);
   createFileIfMissing(path);
   assertWritable(path);
   let sqlite: Database.Database;
@@ -144,6 +150,13 @@ export function openWorkspace(options: OpenOptions): Workspace {
     if (error instanceof WorkspaceError) throw error;
     throw notAWorkspace(path, error);
   }
+}
+
+function noWorkspace(path: string): WorkspaceError {
+  return new WorkspaceError(`no workspace here: ${path} does not exist`, {
+    exitCode: ExitCode.usage,
+    hint: "make one with `evcred init` (or `evcred import FILE.csv --event SLUG`), or point --db / EVCRED_DB at an existing workspace",
+  });
 }
 
 function createFileIfMissing(path: string): void {

@@ -131,6 +131,7 @@ describe("evcred event list / use / show", () => {
 
   it("says how to begin when there is no event", async () => {
     const b = bench();
+    expect((await b.run(["init"])).code).toBe(0);
     const list = await b.run(["event", "list"]);
     expect(list.code).toBe(0);
     expect(list.stdout).toBe("");

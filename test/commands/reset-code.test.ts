@@ -185,12 +185,16 @@ describe("evcred reset-code, guided", () => {
     const b = bench();
     await imported(b);
     const old = b.codeOf("grace@example.com");
-    const r = await b.run(["reset-code"], { tty: true, answers: ["hopper", "generate", true] });
+    const r = await b.run(["reset-code"], {
+      tty: true,
+      answers: ["hopper", "generate", true, ""],
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(b.questions).toEqual([
       "Attendee (type part of a name or email):",
       "New code for grace@example.com:",
       "give grace@example.com a new code? Their current code stops working at once.",
+      "Send the new code now? No template is linked to reset or resend in summit-2026.",
     ]);
     expect(b.codeOf("grace@example.com")).not.toBe(old);
     expect(row(b, "ada@example.com")).toMatchObject({ codeVersion: 1 });
@@ -203,7 +207,7 @@ describe("evcred reset-code, guided", () => {
     await imported(b);
     const r = await b.run(["reset-code", "grace@example.com"], {
       tty: true,
-      answers: ["organizer", "short", "navy-2026-grace", "NAVY 2026 GRACE", true],
+      answers: ["organizer", "short", "navy-2026-grace", "NAVY 2026 GRACE", true, ""],
     });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("impersonate the attendee");

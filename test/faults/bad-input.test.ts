@@ -314,7 +314,7 @@ const TEMPLATES: Case[] = [
     argv: ["template", "check", "field"],
     code: 2,
     says: [
-      "templates/field.eta:5: Cannot read properties of undefined (reading 'x') (rendering for a sample attendee of summit)",
+      "templates/field.eta:5: Cannot read properties of undefined (reading 'x') — for 3 of 3 attendees of summit",
     ],
   },
   {
@@ -605,7 +605,7 @@ const ENVIRONMENT: Case[] = [
   },
   {
     name: "EVCRED_DB in a folder that does not exist",
-    argv: ["event", "list"],
+    argv: ["init"],
     env: { EVCRED_DB: "nowhere/evcred.db" },
     code: 2,
     says: ["cannot create the workspace", "nowhere/evcred.db: folder", "does not exist"],

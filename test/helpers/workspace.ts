@@ -28,6 +28,8 @@ export interface RunOptions {
   /** Answers for the prompts, in order. */
   answers?: unknown[];
   env?: NodeJS.ProcessEnv;
+  /** The terminal's width, with `tty` (tables fit it). */
+  columns?: number;
   /** Aborted to simulate Ctrl-C for commands that take interrupts. */
   interrupt?: AbortSignal;
 }
@@ -92,6 +94,7 @@ export class TestBench {
       stdinIsTTY: tty,
       stdoutIsTTY: tty,
       stderrIsTTY: tty,
+      stdoutColumns: tty ? options.columns : undefined,
     };
     const env = { ...this.env, ...options.env };
     const prompter = new ScriptedPrompter(options.answers ?? [], this.questions);

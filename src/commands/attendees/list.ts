@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { ATTENDEE_STATUSES, listAttendees, type AttendeeSummary } from "../../domain/attendees.js";
+import {
+  ATTENDEE_STATUSES,
+  countMatching,
+  listAttendees,
+  type AttendeeSummary,
+} from "../../domain/attendees.js";
 import { resolveEvent } from "../../domain/events.js";
 import { defineCommand, examples } from "../command.js";
 import { intFlag, parseOptions } from "../options.js";
@@ -33,7 +38,12 @@ export default defineCommand({
     const ws = await ctx.workspace();
     const event = resolveEvent(ws, ctx.options.event);
     const rows = listAttendees(ws, event, { ...filter, now: ctx.now() });
-    ctx.out.result({ event: event.slug, attendees: rows }, () =>
+    // Cut by --limit: how many there are in all, so "3" is not taken for everyone.
+    const total =
+      filter.limit !== undefined && rows.length === filter.limit
+        ? countMatching(ws, event, filter)
+        : rows.length;
+    ctx.out.result({ event: event.slug, attendees: rows, total }, () =>
       rows.length
         ? ctx.out.table(rows, [
             { header: "EMAIL", value: (r) => r.email },
@@ -43,7 +53,9 @@ export default defineCommand({
         : "",
     );
     ctx.out.info(
-      ctx.theme.dim(`${rows.length} attendee${rows.length === 1 ? "" : "s"} in ${event.slug}`),
+      ctx.theme.dim(
+        `${total > rows.length ? `${rows.length} of ${total}` : rows.length} attendee${total === 1 ? "" : "s"} in ${event.slug}${total > rows.length ? ` (--limit ${rows.length})` : ""}`,
+      ),
     );
   },
 });

@@ -1,6 +1,7 @@
 import { showAttendee } from "../../domain/attendees.js";
 import { resolveEvent } from "../../domain/events.js";
 import { formatTime, lockEndText, zoneLabel } from "../../render/time.js";
+import { oneLine } from "../../render/one-line.js";
 import { defineCommand, examples } from "../command.js";
 
 export default defineCommand({
@@ -24,8 +25,10 @@ export default defineCommand({
       const zone = `(times in ${zoneLabel(event.timezone)})`;
       const lines = [
         `email        ${a.email}`,
-        `name         ${`${a.firstName} ${a.lastName}`.trim() || "-"}`,
-        ...Object.entries(a.fields).map(([k, v]) => `${k.padEnd(12)} ${v || "-"}`),
+        `name         ${oneLine(`${a.firstName} ${a.lastName}`.trim()) || "-"}`,
+        ...Object.entries(a.fields).map(
+          ([k, v]) => `${oneLine(k).padEnd(12)} ${oneLine(v) || "-"}`,
+        ),
         `code         ${a.codeSource === "organizer" ? "chosen by the organizer" : "generated"}, last changed ${formatTime(a.codeChangedAt, { zone: event.timezone })}`,
         `status       ${a.sent ? "credentials sent" : a.failed ? "delivery failed" : "credentials not sent"}${a.loggedIn ? ", logged in" : ""}`,
       ];
@@ -38,7 +41,7 @@ export default defineCommand({
         lines.push("", `deliveries ${zone}`);
         for (const d of a.deliveries)
           lines.push(
-            `  ${at(d.at)}  ${d.template.padEnd(14)} ${d.status.padEnd(7)} ${d.codeVersion < a.codeVersion ? "(earlier code) " : ""}${d.response ?? ""}`.trimEnd(),
+            `  ${at(d.at)}  ${d.template.padEnd(14)} ${d.status.padEnd(7)} ${d.codeVersion < a.codeVersion ? "(earlier code) " : ""}${oneLine(d.response ?? "")}`.trimEnd(),
           );
       }
       if (a.logins.length) {
@@ -47,7 +50,9 @@ export default defineCommand({
       }
       lines.push("", `code history ${zone}`);
       for (const h of a.codeHistory)
-        lines.push(`  ${at(h.at)}  ${h.actor.padEnd(10)} ${h.summary || h.action}`);
+        lines.push(
+          `  ${at(h.at)}  ${oneLine(h.actor).padEnd(10)} ${oneLine(h.summary || h.action)}`,
+        );
       return lines.join("\n");
     });
   },

@@ -29,7 +29,7 @@ export default defineCommand({
   },
   async run(ctx, args, raw) {
     const options = parseOptions(Options, { ...raw, name: args[0] });
-    const ws = await ctx.workspace();
+    const ws = await ctx.workspace({ create: true });
     const event = createEvent(
       ws,
       {

@@ -2,7 +2,7 @@ import { dirname } from "node:path";
 import { listLinks } from "../../domain/links.js";
 import { listTemplates } from "../../mail/templates.js";
 import { defineCommand, examples } from "../command.js";
-import { eventIfAny } from "./sample-context.js";
+import { eventIfAny, templateWorkspace } from "./sample-context.js";
 
 export default defineCommand({
   configure(command) {
@@ -12,10 +12,10 @@ export default defineCommand({
     );
   },
   async run(ctx) {
-    const ws = await ctx.workspace();
-    const event = eventIfAny(ws, ctx.options.event);
-    const links = event ? listLinks(ws, event) : [];
-    const templates = listTemplates(dirname(ws.path), event?.locale).map((t) => ({
+    const ws = await templateWorkspace(ctx);
+    const event = ws ? eventIfAny(ws, ctx.options.event) : undefined;
+    const links = ws && event ? listLinks(ws, event) : [];
+    const templates = listTemplates(dirname(ctx.workspacePath), event?.locale).map((t) => ({
       ...t,
       linked: links.filter((l) => l.template === t.name).map((l) => l.action),
     }));
@@ -34,8 +34,15 @@ export default defineCommand({
     for (const l of unlinked) {
       ctx.out.warn(`${l.action} is linked to "${l.template}", which does not exist`);
     }
-    if (!event) ctx.out.info(ctx.theme.dim("no event in use: links are per event (--event SLUG)"));
-    else if (!links.length) {
+    if (!ws) {
+      ctx.out.info(
+        ctx.theme.dim(
+          `no workspace here (${ctx.workspacePath}): links are per event, after evcred init`,
+        ),
+      );
+    } else if (!event) {
+      ctx.out.info(ctx.theme.dim("no event in use: links are per event (--event SLUG)"));
+    } else if (!links.length) {
       ctx.out.info(
         ctx.theme.dim(
           `nothing linked in ${event.slug} yet: evcred template link resend credentials`,

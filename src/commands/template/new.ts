@@ -3,7 +3,7 @@ import { z } from "zod";
 import { createTemplate, isBuiltin } from "../../mail/templates.js";
 import { defineCommand, examples } from "../command.js";
 import { localeFlag, parseOptions } from "../options.js";
-import { eventIfAny } from "./sample-context.js";
+import { eventIfAny, templateWorkspace } from "./sample-context.js";
 
 const Options = z.object({
   name: z.string().min(1),
@@ -14,7 +14,7 @@ const Options = z.object({
 export default defineCommand({
   configure(command) {
     command
-      .argument("<name>", "the new template's name: templates/NAME.eta (and NAME.html.eta)")
+      .argument("<name>", "the new template's name: NAME.eta (and NAME.html.eta) in templates/")
       .option(
         "--from <template>",
         "copy this one (default: the built-in NAME if there is one, else credentials)",
@@ -28,15 +28,20 @@ export default defineCommand({
         examples(
           "evcred template new credentials        # your own copy of the built-in, to edit",
           "evcred template new welcome-fr --from credentials --locale fr",
-        ),
+        ) +
+          "\nThe files go into the templates/ folder beside the workspace file: ./templates for\n" +
+          "./evcred.db, /srv/summit/templates with --db /srv/summit/evcred.db (or EVCRED_DB).\n" +
+          "That folder is where every command looks for your templates.\n",
       );
   },
   async run(ctx, args, raw) {
     const options = parseOptions(Options, { ...raw, name: args[0] });
     const from = options.from ?? (isBuiltin(options.name) ? options.name : "credentials");
-    const ws = await ctx.workspace();
-    const locale = options.locale ?? eventIfAny(ws, ctx.options.event)?.locale ?? "en";
-    const files = createTemplate(dirname(ws.path), options.name, from, locale);
+    // Only files are written, next to the workspace (which need not exist yet): no database.
+    const ws = options.locale ? undefined : await templateWorkspace(ctx);
+    const locale =
+      options.locale ?? (ws ? eventIfAny(ws, ctx.options.event)?.locale : undefined) ?? "en";
+    const files = createTemplate(dirname(ctx.workspacePath), options.name, from, locale);
     ctx.out.result({ template: options.name, from, locale, files }, () =>
       files.map((f) => relative(ctx.cwd, f) || f).join("\n"),
     );

@@ -4,6 +4,7 @@
  */
 import { listAttendees } from "../../domain/attendees.js";
 import { currentEventSlug, findEvent, listEvents, requireEvent } from "../../domain/events.js";
+import type { Context } from "../../context.js";
 import type { EventRow } from "../../store/schema.js";
 import type { Workspace } from "../../store/workspace.js";
 
@@ -11,7 +12,12 @@ export interface SampleContext {
   event: EventRow | undefined;
   /** Custom CSV columns of the event's attendees, so `it.fields.company` gets a placeholder. */
   fieldNames: string[];
+  /** An attendee's email to suggest for `--to`, if the event has any. */
+  example: string | undefined;
 }
+
+/** Templates checked in a folder without a workspace: the sample event, no columns. */
+export const NO_WORKSPACE: SampleContext = { event: undefined, fieldNames: [], example: undefined };
 
 /** The event named (it must exist), else the one in use, else the only one, else none. */
 export function eventIfAny(ws: Workspace, named: string | undefined): EventRow | undefined {
@@ -23,8 +29,16 @@ export function eventIfAny(ws: Workspace, named: string | undefined): EventRow |
   return all.length === 1 ? all[0] : undefined;
 }
 
+/**
+ * Templates are files: listing and checking them needs no workspace, and must not create one.
+ * One that is there gives them the event, its links and its attendees; `--event` needs one.
+ */
+export function templateWorkspace(ctx: Context): Promise<Workspace | undefined> {
+  return ctx.options.event === undefined ? ctx.existingWorkspace() : ctx.workspace();
+}
+
 export function sampleContext(ws: Workspace, named: string | undefined): SampleContext {
   const event = eventIfAny(ws, named);
   const first = event ? listAttendees(ws, event, { limit: 1 })[0] : undefined;
-  return { event, fieldNames: Object.keys(first?.fields ?? {}) };
+  return { event, fieldNames: Object.keys(first?.fields ?? {}), example: first?.email };
 }
