@@ -375,7 +375,7 @@ describe("send checks everything before it asks", () => {
     const r = await b.run(["send", "--template", "venue"], { tty: true, answers: [true] });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(
-      /^error: templates\/venue\.eta:5: .*\(rendering for a sample attendee of summit-2026\)/m,
+      /^ {2}templates\/venue\.eta:5: .* — for 3 of 3 attendees due it in summit-2026: ada@example\.com/m,
     );
     expect(b.questions).toEqual([]);
     expect(b.snapshot()).toEqual(before);
