@@ -69,61 +69,85 @@ export function createTransport(settings: TransportSettings): MailTransport {
     : outboxTransport(settings.outboxDir);
 }
 
-/** The parts of `EVCRED_SMTP_URL`, or a UsageError that shows the URL with its password hidden. */
-export function parseSmtpUrl(raw: string): {
-  url: URL;
+export interface SmtpUrlParts {
   secure: boolean;
   user: string;
   password: string;
   host: string;
   port: number;
-} {
+}
+
+/**
+ * The parts of `EVCRED_SMTP_URL`, or a UsageError that shows no more of it than the scheme and
+ * the user. A password with an unencoded `/`, `?` or `#` makes a URL parser see a path (and a
+ * password of digits a port): `smtp://relay:2024/Summer!@smtp.example.com:587` parses as the host
+ * `relay` — so a URL with a path is refused, never trusted or printed.
+ */
+export function parseSmtpUrl(raw: string): SmtpUrlParts {
+  const scheme = /^(smtps?):\/\//i.exec(raw)?.[1]?.toLowerCase();
+  if (!scheme) throw badUrl(raw, "the scheme must be smtp:// or smtps://");
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw badUrl(raw, "not a URL");
   }
-  if (url.protocol !== "smtp:" && url.protocol !== "smtps:")
-    throw badUrl(raw, "the scheme must be smtp:// or smtps://");
   if (!url.hostname) throw badUrl(raw, "no host");
-  const secure = url.protocol === "smtps:";
-  const port = url.port ? Number(url.port) : secure ? 465 : 587;
+  if ((url.pathname !== "" && url.pathname !== "/") || url.search || url.hash || /[?#]$/.test(raw))
+    throw badUrl(
+      raw,
+      "a path after the host; write a / ? or # in the user or password as %2F %3F %23",
+    );
+  let user: string;
+  let password: string;
+  try {
+    user = decodeURIComponent(url.username);
+    password = decodeURIComponent(url.password);
+  } catch {
+    throw badUrl(raw, "a bad % escape in the user or password; write a % itself as %25");
+  }
+  if (looksLikeHost(user) && /^\d{1,5}$/.test(password))
+    throw badUrl(
+      raw,
+      "the user and password look like a host and port; write a : in the password as %3A",
+    );
+  const secure = scheme === "smtps";
   return {
-    url,
     secure,
-    user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
+    user,
+    password,
     host: url.hostname.replace(/^\[|\]$/g, ""),
-    port,
+    port: url.port ? Number(url.port) : secure ? 465 : 587,
   };
 }
 
-/** The URL as it may be shown: the password replaced, however malformed the URL is. */
-export function redactUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if ((url.protocol === "smtp:" || url.protocol === "smtps:") && url.hostname) {
-      if (url.password) url.password = "****";
-      return url.toString().replace(/\/$/, "");
-    }
-  } catch {
-    // Not a URL: hidden by hand below.
-  }
-  // Whatever lies between the first colon after the scheme and the last "@" may be a password
-  // (with "/" or ":" in it); without an "@", so may what follows a colon and is not a port.
-  const start = raw.includes("://") ? raw.indexOf("://") + 3 : 0;
-  const colon = raw.indexOf(":", start);
-  const at = raw.lastIndexOf("@");
-  if (colon !== -1 && at > colon) return `${raw.slice(0, colon + 1)}****${raw.slice(at)}`;
-  if (colon !== -1 && at === -1 && !/^\d*(\/.*)?$/.test(raw.slice(colon + 1)))
-    return `${raw.slice(0, colon + 1)}****`;
-  return raw;
+/** The URL as it may be shown, rebuilt from its parts: scheme, user, host and port, no password. */
+export function describeSmtpUrl(parts: SmtpUrlParts): string {
+  const user = parts.user ? `${encodeURIComponent(parts.user)}@` : "";
+  const host = parts.host.includes(":") ? `[${parts.host}]` : parts.host;
+  return `${parts.secure ? "smtps" : "smtp"}://${user}${host}:${parts.port}`;
+}
+
+/**
+ * What an error may show of a URL that did not parse: the scheme and, when there is an `@`, the
+ * plain word before the first `:` or `@` (the user). Nothing after it: a password, a host that is
+ * really part of a password.
+ */
+function shownPrefix(raw: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw);
+  if (!scheme) return "…";
+  const rest = raw.slice(scheme[0].length);
+  const user = rest.includes("@") ? (/^[\w.+-]+(?=[:@])/.exec(rest)?.[0] ?? "") : "";
+  return `${scheme[0]}${user ? `${user}@` : ""}…`;
+}
+
+function looksLikeHost(text: string): boolean {
+  return text === "localhost" || /^[\w-]+(\.[\w-]+)+$/.test(text) || /^\[.*\]$/.test(text);
 }
 
 function badUrl(raw: string, reason: string): UsageError {
-  return new UsageError(`EVCRED_SMTP_URL is not valid (${reason}): ${redactUrl(raw)}`, {
-    hint: "use smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS)",
+  return new UsageError(`EVCRED_SMTP_URL is not valid (${reason}): ${shownPrefix(raw)}`, {
+    hint: "use smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS), with : / ? # @ % in the password written %3A %2F %3F %23 %40 %25",
   });
 }
 
@@ -132,10 +156,12 @@ function isLoopback(host: string): boolean {
 }
 
 function smtpTransport(raw: string, settings: TransportSettings): MailTransport {
-  const { secure, user, password, host, port } = parseSmtpUrl(raw);
+  const parts = parseSmtpUrl(raw);
+  const { secure, user, password, host, port } = parts;
   const pass = password || settings.password || "";
-  // Without TLS a password crosses the network in the clear: require STARTTLS unless told not to.
-  const requireTLS = !secure && Boolean(user) && !isLoopback(host) && !settings.insecureSmtp;
+  // Without TLS a password, and every credential email, crosses the network in the clear:
+  // to anything but this machine STARTTLS is required, user or not, unless told otherwise.
+  const requireTLS = !secure && !isLoopback(host) && !settings.insecureSmtp;
   const mailer = nodemailer.createTransport({
     pool: true,
     host,
@@ -154,7 +180,7 @@ function smtpTransport(raw: string, settings: TransportSettings): MailTransport 
   });
   return {
     kind: "smtp",
-    description: `${redactUrl(raw)}${requireTLS ? " (STARTTLS required)" : ""}`,
+    description: `${describeSmtpUrl(parts)}${requireTLS ? " (STARTTLS required)" : ""}`,
     async send(message) {
       try {
         const info = (await mailer.sendMail({ ...message, html: message.html })) as {
@@ -186,7 +212,9 @@ export function classify(error: unknown): TransportError {
   const response = (e.response ?? e.message ?? String(error)).replace(/\s+/g, " ").trim();
   if (e.code === "EAUTH" || e.code === "ENOAUTH")
     return new TransportError("fatal", `authentication refused: ${response}`);
-  if (e.code === "ETLS" || e.code === "ECONFIG") return new TransportError("fatal", response);
+  if (e.code === "ETLS")
+    return new TransportError("fatal", `no TLS (STARTTLS required): ${response}`);
+  if (e.code === "ECONFIG") return new TransportError("fatal", response);
   if (typeof e.responseCode === "number") {
     if (e.responseCode >= 500) return new TransportError("permanent", response);
     if (e.responseCode >= 400) return new TransportError("transient", response);
