@@ -121,7 +121,7 @@ export async function resetAllCodes(
       codes.push(code);
     }
   }
-  return ws.transaction(() => {
+  const reset = ws.transaction(() => {
     const changed: AttendeeRow[] = [];
     ids.forEach((id, i) => {
       const code = codes[i];
@@ -140,6 +140,8 @@ export async function resetAllCodes(
     });
     return changed;
   });
+  ws.scrub(); // the old hashes, seals and fingerprints: out of free pages and the WAL
+  return reset;
 }
 
 /**

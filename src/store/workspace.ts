@@ -91,6 +91,17 @@ export class Workspace {
       .immediate();
   }
 
+  /**
+   * After codes were re-sealed, replaced or deleted: rebuilds the file (VACUUM, so no free page
+   * keeps an old copy) and empties the WAL into it, truncated to nothing (old frames hold old
+   * copies too). False when another connection kept the WAL from being emptied.
+   */
+  scrub(): boolean {
+    this.sqlite.exec("VACUUM");
+    const [result] = this.sqlite.pragma("wal_checkpoint(TRUNCATE)") as { busy: number }[];
+    return result?.busy === 0;
+  }
+
   getMeta(key: string): string | undefined {
     // Plain and prepared once: every write transaction of a sending run checks the key id.
     this.#metaValue ??= this.sqlite
@@ -130,6 +141,9 @@ export function openWorkspace(options: OpenOptions): Workspace {
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
+    // What is deleted or overwritten (a code's old seal, hash or fingerprint) is zeroed in its
+    // page, not left in free space for a scan of the file to find.
+    sqlite.pragma("secure_delete = ON");
     const workspace = new Workspace(path, sqlite, options.keyPath);
     assertNotNewer(workspace, path);
     migrateOnce(workspace);

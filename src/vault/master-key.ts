@@ -126,7 +126,14 @@ export function keepCurrentKey(current: Vault): string {
 
 /** The staged key `KEY.new-<id>` becomes `KEY`: one atomic rename, then the folder flushed. */
 export function promoteStagedKey(path: string, keyId: string): void {
-  renameSync(stagedKeyPath(path, keyId), path);
+  try {
+    renameSync(stagedKeyPath(path, keyId), path);
+  } catch (error) {
+    // Another evcred that opened the workspace after the commit finished this rename itself (see
+    // `loadMasterKey`), and maybe rotated again since, keeping this key as KEY.old-<id>: done.
+    const done = idOf(path) === keyId || existsSync(previousKeyPath(path, keyId));
+    if (errorCode(error) !== "ENOENT" || !done) throw error;
+  }
   syncFolder(dirname(path));
 }
 

@@ -25,6 +25,10 @@ export default defineCommand({
     ctx.out.success(
       `${result.codes} codes in ${result.events} event${result.events === 1 ? "" : "s"} re-sealed under key ${result.keyId} (was ${result.previousKeyId})`,
     );
+    if (!result.scrubbed)
+      ctx.out.warn(
+        "another process has the workspace open: old seals may stay in its -wal file until it closes",
+      );
     ctx.out.info(`key file         ${result.keyFile}`);
     ctx.out.info(`previous key     ${result.previousKeyFile} (0600)`);
     ctx.out.info(
