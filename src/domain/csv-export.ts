@@ -3,8 +3,6 @@
  * formula (`= + - @`, tab, CR, and LF — a quoted field may start with one) are prefixed with
  * `'`, so opening the file runs nothing.
  */
-import { chmodSync, writeFileSync } from "node:fs";
-import { errorReason, UsageError } from "../errors.js";
 
 export function neutralizeCell(value: string): string {
   return /^[=+\-@\t\r\n]/.test(value) ? `'${value}` : value;
@@ -19,18 +17,13 @@ export function csvLine(cells: readonly string[]): string {
     .join(",");
 }
 
-/** Written 0600: it holds attendees' personal data. */
-export function writeCsvFile(
-  path: string,
-  header: readonly string[],
-  rows: readonly (readonly string[])[],
-): void {
-  const text = [header, ...rows].map(csvLine).join("\n") + "\n";
-  try {
-    writeFileSync(path, text, { mode: 0o600 });
-    chmodSync(path, 0o600); // an existing file keeps its mode on write
-  } catch (error) {
-    const code = errorReason(error);
-    throw new UsageError(`--rejects: cannot write ${path}: ${code}`);
-  }
+/** CSV lines handed to `write` one record at a time: nothing is held but the current line. */
+export function csvWriter(write: (text: string) => void): {
+  line(cells: readonly string[]): void;
+} {
+  return {
+    line(cells) {
+      write(csvLine(cells) + "\n");
+    },
+  };
 }
