@@ -5,7 +5,7 @@
  * ones fail one delivery, fatal ones (authentication, a server that is not there) stop the run.
  */
 import { randomUUID } from "node:crypto";
-import { chmodSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import nodemailer from "nodemailer";
@@ -232,9 +232,16 @@ function outboxTransport(dir: string): MailTransport {
     buffer: true,
     newline: "unix",
   });
+  let checked = false;
+  // A folder evcred creates is 0700. One that was there keeps its mode (`EVCRED_OUTBOX=/tmp`
+  // must not change /tmp), and is refused if others may look in: file names carry emails, and
+  // a message is a code.
   const ensureFolder = () => {
+    if (checked) return;
+    let stats;
     try {
       mkdirSync(folder, { recursive: true, mode: 0o700 });
+      stats = statSync(folder);
     } catch (error) {
       const code = errorReason(error);
       throw new TransportError(
@@ -244,6 +251,18 @@ function outboxTransport(dir: string): MailTransport {
           : `cannot create the outbox ${folder}: ${code}`,
       );
     }
+    if (!stats.isDirectory())
+      throw new TransportError(
+        "fatal",
+        `the outbox ${folder} is a file, not a folder (EVCRED_OUTBOX)`,
+      );
+    if ((stats.mode & 0o077) !== 0)
+      throw new TransportError(
+        "fatal",
+        `the outbox ${folder} is open to other users (mode ${(stats.mode & 0o7777).toString(8).padStart(4, "0")}): make it private with chmod 700, or set EVCRED_OUTBOX to a folder of your own`,
+      );
+    removeStalePartials(folder);
+    checked = true;
   };
   return {
     kind: "outbox",
@@ -253,7 +272,8 @@ function outboxTransport(dir: string): MailTransport {
       const info = (await composer.sendMail(message)) as { messageId: string; message: Buffer };
       const name = `${new Date().toISOString().replace(/[:.]/g, "-")}-${safeName(message.to.address)}-${randomUUID().slice(0, 8)}.eml`;
       const path = join(folder, name);
-      const partial = `${path}.partial`;
+      // Named after this process: a later run knows a partial whose writer is gone (kill -9).
+      const partial = `${path}.${process.pid}${PARTIAL}`;
       try {
         // Written aside and renamed: a crash never leaves half a message that looks sent.
         writeFileSync(partial, info.message, { mode: 0o600, flush: true });
@@ -269,7 +289,6 @@ function outboxTransport(dir: string): MailTransport {
     verify() {
       ensureFolder();
       try {
-        chmodSync(folder, 0o700);
         const probe = join(folder, `.probe-${randomUUID()}`);
         writeFileSync(probe, "", { mode: 0o600 });
         unlinkSync(probe);
@@ -285,6 +304,35 @@ function outboxTransport(dir: string): MailTransport {
       composer.close();
     },
   };
+}
+
+const PARTIAL = ".partial";
+
+/**
+ * A message is written as `NAME.eml.<pid>.partial` and renamed: one left behind was written by a
+ * process killed before its rename, and holds a whole message — a code. Removed unless its
+ * writer is still running (another send at work in the same folder).
+ */
+function removeStalePartials(folder: string): void {
+  for (const name of readdirSync(folder)) {
+    if (!name.endsWith(PARTIAL)) continue;
+    const pid = Number(/\.(\d+)\.partial$/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && isRunning(pid)) continue;
+    try {
+      unlinkSync(join(folder, name));
+    } catch {
+      // another run removed it first
+    }
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errorReason(error) === "EPERM"; // alive, someone else's
+  }
 }
 
 function safeName(address: string): string {
