@@ -138,6 +138,7 @@ export function openWorkspace(options: OpenOptions): Workspace {
     // Before the first write (WAL mode is written into the file): refuse what is not ours.
     assertEmptyOrEvcred(sqlite, path);
     assertSound(sqlite, path);
+    assertPrivate(path);
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
@@ -196,6 +197,27 @@ function assertWritable(path: string): void {
       const what = target === path ? "the file" : `its folder ${target}`;
       throw readOnly(path, `${what} is read-only (${errorCode(error) ?? String(error)})`, error);
     }
+  }
+}
+
+/**
+ * The workspace holds every attendee's data and every sealed code: a file (or journal) others
+ * may read was made by someone else's hands, and is refused rather than silently adopted — or
+ * silently changed: the fix is the user's one command.
+ */
+function assertPrivate(path: string): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    let mode: number;
+    try {
+      mode = statSync(file).mode;
+    } catch {
+      continue; // no journal yet
+    }
+    if ((mode & 0o077) === 0) continue;
+    throw new WorkspaceError(
+      `the workspace file ${file} is open to other users (mode ${(mode & 0o777).toString(8).padStart(4, "0")}); nothing was changed`,
+      { hint: `make it private: chmod 600 ${path}*` },
+    );
   }
 }
 
