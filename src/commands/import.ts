@@ -4,6 +4,7 @@ import { csvWriter } from "../domain/csv-export.js";
 import { createEvent, findEvent, resolveEvent } from "../domain/events.js";
 import { applyImport, scanImport, type ImportScan, type RejectSink } from "../domain/import.js";
 import { ExitCode, UsageError } from "../errors.js";
+import { printable } from "../render/printable.js";
 import { createOutputFile, safeOutputPath, type OutputFile } from "../render/output-file.js";
 import { confirmAction } from "../render/questions.js";
 import { startProgress } from "../render/progress.js";
@@ -142,7 +143,7 @@ async function createEventAfterConfirmation(ctx: Context, rawSlug: string) {
 
 function reportRejections(ctx: Context, scan: ImportScan, rejectsFile: string | undefined): void {
   for (const r of scan.rejected.slice(0, SHOWN_REJECTIONS)) {
-    ctx.out.warn(`${scan.file}:${r.line}: ${r.reason}`);
+    ctx.out.warn(`${scan.file}:${r.line}: ${printable(r.reason)}`);
   }
   const more = scan.rejectedCount - SHOWN_REJECTIONS;
   if (more > 0)
