@@ -29,7 +29,7 @@ const SNIFF_BYTES = 64 * 1024;
  * capped at 2,000 characters), far below a string V8 cannot hold — a 600 MB field (a quote
  * never closed, a binary blob) is an error naming its line, not a crash.
  */
-export const MAX_RECORD_CHARS = 1_000_000;
+export const MAX_RECORD_CHARS = 16_000_000;
 const DELIMITERS = [",", ";", "\t"] as const;
 
 export async function* readCsv(

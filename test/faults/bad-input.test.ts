@@ -214,7 +214,7 @@ const CSV: Case[] = [
     files: { "bad.csv": "email\nnope\nnew@example.com\n" },
     argv: ["import", "bad.csv", "--event", "summit", "--yes", "--rejects", "outbox"],
     code: 2,
-    says: ["--rejects: cannot write", "outbox: EISDIR"],
+    says: ["--rejects: outbox is not a regular file; evcred will not write over it"],
   },
 ];
 
