@@ -94,12 +94,17 @@ export class Workspace {
   /**
    * After codes were re-sealed, replaced or deleted: rebuilds the file (VACUUM, so no free page
    * keeps an old copy) and empties the WAL into it, truncated to nothing (old frames hold old
-   * copies too). False when another connection kept the WAL from being emptied.
+   * copies too). False when it could not (another connection kept the file busy): what was
+   * done before it is committed, so this never fails the command.
    */
   scrub(): boolean {
-    this.sqlite.exec("VACUUM");
-    const [result] = this.sqlite.pragma("wal_checkpoint(TRUNCATE)") as { busy: number }[];
-    return result?.busy === 0;
+    try {
+      this.sqlite.exec("VACUUM");
+      const [result] = this.sqlite.pragma("wal_checkpoint(TRUNCATE)") as { busy: number }[];
+      return result?.busy === 0;
+    } catch {
+      return false;
+    }
   }
 
   getMeta(key: string): string | undefined {

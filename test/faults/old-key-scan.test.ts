@@ -6,6 +6,7 @@
  * pages kept old seals after `key rotate`; the same goes for the old hashes of `reset-code --all`
  * and the rows of `attendees remove`.
  */
+import Database from "better-sqlite3";
 import { createDecipheriv, hkdfSync } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -108,6 +109,24 @@ describe("nothing the old key opens survives in the files", () => {
       ),
     ).toBe(0);
     // Under the new key every code is still there, unchanged.
+    expect(new Set(rows.map((row) => b.codeOf(row.email)))).toEqual(codes);
+  });
+
+  it("a reader holding the workspace keeps the WAL: the rotation still succeeds, and says so", async () => {
+    const b = bench();
+    const { codes, rows } = await imported(b);
+    const reader = new Database(b.dbPath);
+    try {
+      reader.exec("BEGIN");
+      reader.prepare("SELECT count(*) FROM attendees").get(); // an old snapshot, held
+      const r = await b.run(["key", "rotate", "--yes"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain("codes in 1 event re-sealed under key");
+      expect(r.stderr).toContain("warning: another process kept the workspace busy");
+      reader.exec("COMMIT");
+    } finally {
+      reader.close();
+    }
     expect(new Set(rows.map((row) => b.codeOf(row.email)))).toEqual(codes);
   });
 

@@ -27,7 +27,7 @@ export default defineCommand({
     );
     if (!result.scrubbed)
       ctx.out.warn(
-        "another process has the workspace open: old seals may stay in its -wal file until it closes",
+        "another process kept the workspace busy: copies of the old seals may remain in its free pages or -wal file until it is compacted (VACUUM)",
       );
     ctx.out.info(`key file         ${result.keyFile}`);
     ctx.out.info(`previous key     ${result.previousKeyFile} (0600)`);
