@@ -41,7 +41,7 @@ export default defineCommand({
       .option("--limit <n>", "at most N messages")
       .option("--rate <n/s>", "at most N messages per second")
       .option("--test-to <address>", "send one sample, code masked, to this address only")
-      .option("--insecure-smtp", "allow a password over a connection without TLS")
+      .option("--insecure-smtp", "send a password and credential mail to another host without TLS")
       .addHelpText(
         "after",
         examples(
