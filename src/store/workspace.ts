@@ -220,7 +220,7 @@ function assertPrivate(path: string): void {
     }
     if ((mode & 0o077) === 0) continue;
     throw new WorkspaceError(
-      `the workspace file ${file} is open to other users (mode ${(mode & 0o777).toString(8).padStart(4, "0")}); nothing was changed`,
+      `the workspace file ${file} is open to other users (mode ${(mode & 0o777).toString(8).padStart(4, "0")}), and it holds every attendee and sealed code; nothing was changed`,
       { hint: `make it private: chmod 600 ${path}*` },
     );
   }

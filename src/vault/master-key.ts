@@ -152,7 +152,7 @@ function assertPrivateFolder(folder: string): void {
   }
   if ((mode & 0o077) === 0) return;
   throw new KeyError(
-    `the master key's folder ${folder} is open to other users (mode ${(mode & 0o7777).toString(8).padStart(4, "0")})`,
+    `the master key's folder ${folder} is open to other users (mode ${(mode & 0o7777).toString(8).padStart(4, "0")}), who could list, swap or plant the key's files`,
     {
       hint: `make it private with: chmod 700 ${folder} (or keep the key in a folder of its own, with EVCRED_KEY_FILE)`,
     },

@@ -174,7 +174,7 @@ describe("a --db that is not a workspace", () => {
       expect(r.code).toBe(1);
       const shown = mode.toString(8).padStart(4, "0");
       expect(r.stderr).toContain(
-        `error: the workspace file ${b.dbPath} is open to other users (mode ${shown}); nothing was changed`,
+        `error: the workspace file ${b.dbPath} is open to other users (mode ${shown}), and it holds every attendee and sealed code; nothing was changed`,
       );
       expect(r.stderr).toContain(`hint: make it private: chmod 600 ${b.dbPath}*`);
       const doctor = await b.run(["doctor", "--json"]);
