@@ -273,7 +273,7 @@ function outboxTransport(dir: string): MailTransport {
       const name = `${new Date().toISOString().replace(/[:.]/g, "-")}-${safeName(message.to.address)}-${randomUUID().slice(0, 8)}.eml`;
       const path = join(folder, name);
       // Named after this process: a later run knows a partial whose writer is gone (kill -9).
-      const partial = `${path}.${process.pid}${PARTIAL}`;
+      const partial = partialName(path);
       try {
         // Written aside and renamed: a crash never leaves half a message that looks sent.
         writeFileSync(partial, info.message, { mode: 0o600, flush: true });
@@ -307,23 +307,48 @@ function outboxTransport(dir: string): MailTransport {
 }
 
 const PARTIAL = ".partial";
+/** A partial from another machine (a shared folder) is judged by its age: its pid means nothing here. */
+const FOREIGN_PARTIAL_MS = 60 * 60 * 1000;
+
+/** `NAME.eml.<host>-<pid>.partial`: who is writing it. */
+function partialName(path: string): string {
+  return `${path}.${hostTag()}-${process.pid}${PARTIAL}`;
+}
 
 /**
- * A message is written as `NAME.eml.<pid>.partial` and renamed: one left behind was written by a
- * process killed before its rename, and holds a whole message — a code. Removed unless its
- * writer is still running (another send at work in the same folder).
+ * A message is written as a partial and renamed: one left behind was written by a process
+ * killed before its rename, and holds a whole message — a code. Removed unless its writer is
+ * still running (another send at work in the same folder).
  */
 function removeStalePartials(folder: string): void {
   for (const name of readdirSync(folder)) {
     if (!name.endsWith(PARTIAL)) continue;
-    const pid = Number(/\.(\d+)\.partial$/.exec(name)?.[1]);
-    if (pid && pid !== process.pid && isRunning(pid)) continue;
+    const path = join(folder, name);
+    const writer = /\.([\w-]+)-(\d+)\.partial$/.exec(name);
+    const pid = Number(writer?.[2]);
+    if (writer?.[1] === hostTag()) {
+      if (pid !== process.pid && isRunning(pid)) continue;
+    } else if (writer) {
+      try {
+        if (Date.now() - statSync(path).mtimeMs < FOREIGN_PARTIAL_MS) continue;
+      } catch {
+        continue;
+      }
+    }
     try {
-      unlinkSync(join(folder, name));
+      unlinkSync(path);
     } catch {
       // another run removed it first
     }
   }
+}
+
+function hostTag(): string {
+  return (
+    hostname()
+      .replace(/[^A-Za-z0-9-]/g, "_")
+      .slice(0, 40) || "host"
+  );
 }
 
 function isRunning(pid: number): boolean {

@@ -4,12 +4,24 @@
  * other users is refused, never chmodded.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
 
 const bench = benchPerTest();
+const HOST = hostname()
+  .replace(/[^A-Za-z0-9-]/g, "_")
+  .slice(0, 40);
 
 async function imported(b: TestBench): Promise<void> {
   b.file("a.csv", SAMPLE_CSV);
@@ -29,16 +41,22 @@ describe("partial messages in the outbox", () => {
     await imported(b);
     const outbox = b.path("outbox");
     mkdirSync(outbox, { mode: 0o700 });
-    const dead = leftBehind(outbox, "2026-ada-1.eml.99999999.partial");
+    const dead = leftBehind(outbox, `2026-ada-1.eml.${HOST}-99999999.partial`);
     const older = leftBehind(outbox, "2026-grace-2.eml.partial"); // as evcred named them before
+    const foreign = leftBehind(outbox, "2026-ada-4.eml.elsewhere-1.partial");
+    const stale = leftBehind(outbox, "2026-ada-5.eml.elsewhere-2.partial");
+    utimesSync(stale, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
     const sleeper = spawn("sleep", ["30"], { stdio: "ignore" });
     try {
-      const live = leftBehind(outbox, `2026-alan-3.eml.${sleeper.pid ?? 0}.partial`);
+      const live = leftBehind(outbox, `2026-alan-3.eml.${HOST}-${sleeper.pid ?? 0}.partial`);
       const r = await b.run(["send", "--template", "credentials", "--yes"]);
       expect(r.code, r.stderr).toBe(0);
       expect(existsSync(dead)).toBe(false);
       expect(existsSync(older)).toBe(false);
       expect(existsSync(live)).toBe(true);
+      // Another machine's (a shared folder): its pid means nothing here, its age does.
+      expect(existsSync(foreign)).toBe(true);
+      expect(existsSync(stale)).toBe(false);
       expect(readdirSync(outbox).filter((f) => f.endsWith(".eml"))).toHaveLength(3);
     } finally {
       sleeper.kill();
@@ -50,7 +68,7 @@ describe("partial messages in the outbox", () => {
     await imported(b);
     const outbox = b.path("outbox");
     mkdirSync(outbox, { mode: 0o700 });
-    const dead = leftBehind(outbox, "2026-ada-1.eml.99999999.partial");
+    const dead = leftBehind(outbox, `2026-ada-1.eml.${HOST}-99999999.partial`);
     const r = await b.run(["doctor"]);
     expect(r.code, r.stdout).toBe(0);
     expect(existsSync(dead)).toBe(false);
