@@ -10,6 +10,7 @@ import type { Context, GlobalOptions, Io } from "./context.js";
 import { EvcredError, ExitCode } from "./errors.js";
 import { storeFailure } from "./store/failures.js";
 import { packageFile } from "./package-root.js";
+import { printableLines } from "./render/printable.js";
 
 interface Entry {
   path: readonly string[];
@@ -326,8 +327,8 @@ function report(error: unknown, io: Io, debug: boolean, json: boolean): number {
     io.stderr.write(`${message}\n`);
     return exitCode;
   }
-  io.stderr.write(`error: ${message}\n`);
-  if (hint) io.stderr.write(`hint: ${hint}\n`);
+  io.stderr.write(`error: ${printableLines(message)}\n`);
+  if (hint) io.stderr.write(`hint: ${printableLines(hint)}\n`);
   if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
   return exitCode;
 }

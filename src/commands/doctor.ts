@@ -22,7 +22,7 @@ interface Check {
 export default defineCommand({
   configure(command) {
     command
-      .option("--insecure-smtp", "allow a password over a connection without TLS")
+      .option("--insecure-smtp", "send a password and credential mail to another host without TLS")
       .addHelpText(
         "after",
         examples(

@@ -1,10 +1,17 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
-import { writeCsvFile } from "../domain/csv-export.js";
+import { csvWriter } from "../domain/csv-export.js";
 import { createEvent, findEvent, resolveEvent } from "../domain/events.js";
-import { applyImport, committedRows, scanImport, type ImportScan } from "../domain/import.js";
+import {
+  applyImport,
+  committedRows,
+  scanImport,
+  type ImportScan,
+  type RejectSink,
+} from "../domain/import.js";
 import { ExitCode, UsageError } from "../errors.js";
-import { safeOutputPath } from "../render/output-file.js";
+import { printable } from "../render/printable.js";
+import { createOutputFile, safeOutputPath, type OutputFile } from "../render/output-file.js";
 import { confirmAction } from "../render/questions.js";
 import { startProgress } from "../render/progress.js";
 import { hashParamsFrom } from "../vault/hash.js";
@@ -49,20 +56,23 @@ export default defineCommand({
     const slug = ctx.options.event;
     let event = slug ? findEvent(ws, slug) : resolveEvent(ws, undefined);
 
-    const scan = await scanImport(ws, file, event);
-    if (rejectsFile) {
-      writeCsvFile(
-        rejectsFile,
-        ["line", "reason", ...scan.header],
-        scan.rejected.map((r) => [String(r.line), r.reason, ...r.fields]),
-      );
+    // Rejected rows go to --rejects as they are found: memory stays flat however many there are.
+    const output = rejectsFile ? createOutputFile("--rejects", rejectsFile) : undefined;
+    let scan: ImportScan;
+    try {
+      scan = await scanImport(ws, file, event, output && rejectsCsv(output));
+      output?.commit();
+    } catch (error) {
+      output?.abort();
+      throw error;
     }
     reportRejections(ctx, scan, options.rejects);
     const summary = {
       event: event?.slug ?? slug ?? null,
       file,
       dryRun: options.dryRun,
-      rows: scan.valid + scan.rejected.length,
+      rows: scan.valid + scan.rejectedCount,
+      rejectedCount: scan.rejectedCount,
       rejected: scan.rejected.map(({ line, reason }) => ({ line, reason })),
     };
 
@@ -74,14 +84,14 @@ export default defineCommand({
       };
       ctx.out.result({ ...summary, ...counts, committed: false }, () => "");
       ctx.out.info(
-        `dry run: ${counts.new} new, ${counts.updated} updated, ${counts.unchanged} unchanged, ${scan.rejected.length} rejected; nothing changed`,
+        `dry run: ${counts.new} new, ${counts.updated} updated, ${counts.unchanged} unchanged, ${scan.rejectedCount} rejected; nothing changed`,
       );
       if (scan.valid === 0) return ExitCode.usage; // as the real import would: nothing to import
-      return scan.rejected.length ? ExitCode.partial : ExitCode.ok;
+      return scan.rejectedCount ? ExitCode.partial : ExitCode.ok;
     }
-    if (options.strict && scan.rejected.length) {
+    if (options.strict && scan.rejectedCount) {
       throw new UsageError(
-        `--strict: ${scan.rejected.length} of ${summary.rows} rows rejected; nothing imported`,
+        `--strict: ${scan.rejectedCount} of ${summary.rows} rows rejected; nothing imported`,
       );
     }
     if (scan.valid === 0) throw new UsageError(`${file}: every row was rejected; nothing imported`);
@@ -125,9 +135,9 @@ export default defineCommand({
       return ExitCode.cancelled;
     }
     ctx.out.success(
-      `${event.slug}: ${result.inserted} new, ${result.updated} updated, ${result.unchanged} unchanged, ${scan.rejected.length} rejected (${seconds}s, ${availableParallelism()} cores)`,
+      `${event.slug}: ${result.inserted} new, ${result.updated} updated, ${result.unchanged} unchanged, ${scan.rejectedCount} rejected (${seconds}s, ${availableParallelism()} cores)`,
     );
-    return scan.rejected.length ? ExitCode.partial : ExitCode.ok;
+    return scan.rejectedCount ? ExitCode.partial : ExitCode.ok;
   },
 });
 
@@ -149,14 +159,29 @@ async function createEventAfterConfirmation(ctx: Context, rawSlug: string) {
 
 function reportRejections(ctx: Context, scan: ImportScan, rejectsFile: string | undefined): void {
   for (const r of scan.rejected.slice(0, SHOWN_REJECTIONS)) {
-    ctx.out.warn(`${scan.file}:${r.line}: ${r.reason}`);
+    ctx.out.warn(`${scan.file}:${r.line}: ${printable(r.reason)}`);
   }
-  const more = scan.rejected.length - SHOWN_REJECTIONS;
+  const more = scan.rejectedCount - SHOWN_REJECTIONS;
   if (more > 0)
     ctx.out.warn(
       `… and ${more} more rejected rows${rejectsFile ? "" : " (list them all with --rejects FILE)"}`,
     );
-  if (rejectsFile && scan.rejected.length) ctx.out.info(`rejected rows written to ${rejectsFile}`);
+  if (rejectsFile && scan.rejectedCount) ctx.out.info(`rejected rows written to ${rejectsFile}`);
+}
+
+/** `--rejects`: the line, the reason and the row as read, one CSV line per rejected row. */
+function rejectsCsv(output: OutputFile): RejectSink {
+  const csv = csvWriter((text) => {
+    output.write(text);
+  });
+  return {
+    header: (header) => {
+      csv.line(["line", "reason", ...header]);
+    },
+    row: (r) => {
+      csv.line([String(r.line), r.reason, ...r.fields]);
+    },
+  };
 }
 
 /** `summit-2026` → `Summit 2026`: a readable name until the organizer gives a better one. */

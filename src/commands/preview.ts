@@ -1,13 +1,12 @@
-import { chmodSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
 import type { Context } from "../context.js";
 import { requireAttendee } from "../domain/attendees.js";
 import { resolveEvent } from "../domain/events.js";
-import { errorReason, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { sampleVars, SAMPLE_ATTENDEE } from "../mail/sample.js";
 import { assertCredentialTemplate, loadTemplate } from "../mail/templates.js";
-import { safeOutputPath } from "../render/output-file.js";
+import { safeOutputPath, writeOutputFile } from "../render/output-file.js";
 import { defineCommand, examples } from "./command.js";
 import { emailFlag, parseOptions } from "./options.js";
 import { NO_WORKSPACE, sampleContext, templateWorkspace } from "./template/sample-context.js";
@@ -54,14 +53,8 @@ export default defineCommand({
         });
       }
       htmlFile = safeOutputPath(ctx, "--html", options.html);
-      try {
-        // 0600 like every file evcred writes about attendees: it holds a name and an email.
-        writeFileSync(htmlFile, message.html, { mode: 0o600 });
-        chmodSync(htmlFile, 0o600);
-      } catch (error) {
-        const code = errorReason(error);
-        throw new UsageError(`--html: cannot write ${htmlFile}: ${code}`);
-      }
+      // 0600 like every file evcred writes about attendees: it holds a name and an email.
+      writeOutputFile("--html", htmlFile, message.html);
     }
 
     ctx.out.result(

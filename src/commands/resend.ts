@@ -13,7 +13,7 @@ export default defineCommand({
   configure(command) {
     command
       .argument("<email>", "the attendee whose credentials go out again (same code)")
-      .option("--insecure-smtp", "allow a password over a connection without TLS")
+      .option("--insecure-smtp", "send a password and credential mail to another host without TLS")
       .addHelpText(
         "after",
         examples("evcred template link resend credentials", "evcred resend ada@example.com"),

@@ -49,7 +49,7 @@ export default defineCommand({
       .option("--code <code>", "a code you choose: 8-32 letters and digits (discouraged)")
       .option("--all", "every attendee of the event, with --generate (after a leak)")
       .option("--send", "send the new code now, with the template linked to `reset`")
-      .option("--insecure-smtp", "allow a password over a connection without TLS")
+      .option("--insecure-smtp", "send a password and credential mail to another host without TLS")
       .addHelpText(
         "after",
         examples(

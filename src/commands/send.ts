@@ -66,7 +66,7 @@ export default defineCommand({
         "at most N messages per second, minute or hour: 10/s, 600/min, 5000/h",
       )
       .option("--test-to <address>", "send one sample, code masked, to this address only")
-      .option("--insecure-smtp", "allow a password over a connection without TLS")
+      .option("--insecure-smtp", "send a password and credential mail to another host without TLS")
       .addHelpText(
         "after",
         examples(

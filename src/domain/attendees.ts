@@ -368,7 +368,7 @@ export function removeAttendee(
   email: string,
   who: Who,
 ): AttendeeRow {
-  return ws.transaction(() => {
+  const removed = ws.transaction(() => {
     const row = requireAttendee(ws, event, email);
     ws.db.delete(attendees).where(eq(attendees.id, row.id)).run();
     recordAudit(ws, {
@@ -381,4 +381,6 @@ export function removeAttendee(
     });
     return row;
   });
+  ws.scrub(); // their hash, seal and fingerprint: out of free pages and the WAL
+  return removed;
 }

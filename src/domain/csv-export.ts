@@ -3,8 +3,6 @@
  * formula (`= + - @`, tab, CR, and LF — a quoted field may start with one) are prefixed with
  * `'`, so opening the file runs nothing.
  */
-import { chmodSync, writeFileSync } from "node:fs";
-import { errorReason, UsageError } from "../errors.js";
 
 export function neutralizeCell(value: string): string {
   return /^[=+\-@\t\r\n]/.test(value) ? `'${value}` : value;
@@ -24,19 +22,13 @@ export function csvText(header: readonly string[], rows: readonly (readonly stri
   return [header, ...rows].map(csvLine).join("\n") + "\n";
 }
 
-/** Written 0600: it holds attendees' personal data. `flag` names the file in errors. */
-export function writeCsvFile(
-  path: string,
-  header: readonly string[],
-  rows: readonly (readonly string[])[],
-  flag = "--rejects",
-): void {
-  const text = csvText(header, rows);
-  try {
-    writeFileSync(path, text, { mode: 0o600 });
-    chmodSync(path, 0o600); // an existing file keeps its mode on write
-  } catch (error) {
-    const code = errorReason(error);
-    throw new UsageError(`${flag}: cannot write ${path}: ${code}`);
-  }
+/** CSV lines handed to `write` one record at a time: nothing is held but the current line. */
+export function csvWriter(write: (text: string) => void): {
+  line(cells: readonly string[]): void;
+} {
+  return {
+    line(cells) {
+      write(csvLine(cells) + "\n");
+    },
+  };
 }

@@ -24,6 +24,12 @@ export interface CsvProblem {
 type Encoding = "utf-8" | "utf-16le" | "utf-16be";
 
 const SNIFF_BYTES = 64 * 1024;
+/**
+ * The longest record csv-parse may build, in characters: far above any attendee (fields are
+ * capped at 2,000 characters), far below a string V8 cannot hold — a 600 MB field (a quote
+ * never closed, a binary blob) is an error naming its line, not a crash.
+ */
+export const MAX_RECORD_CHARS = 16_000_000;
 const DELIMITERS = [",", ";", "\t"] as const;
 
 export async function* readCsv(
@@ -41,12 +47,23 @@ export async function* readCsv(
     relax_quotes: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
+    max_record_size: MAX_RECORD_CHARS,
   });
   // A record that cannot be read starts after the last one read and the blank lines since.
   let lastLine = 0;
   let lastEmptyLines = 0;
-  parser.on("skip", (error: Error & { empty_lines?: number }) => {
+  parser.on("skip", (error: Error & { code?: string; empty_lines?: number }) => {
     const line = lastLine + 1 + Math.max(0, (error.empty_lines ?? 0) - lastEmptyLines);
+    if (error.code === "CSV_MAX_RECORD_SIZE") {
+      // csv-parse reads nothing more after this one: the file as a whole is refused.
+      parser.destroy(
+        new UsageError(
+          `${path}:${line}: a record of more than ${MAX_RECORD_CHARS.toLocaleString("en")} characters starts here`,
+          { hint: "is a quote never closed? Fields hold at most 2,000 characters" },
+        ),
+      );
+      return;
+    }
     onProblem({ line, reason: describeCsvError(error, line) });
   });
   // Errors of the source (bad bytes) destroy the parser and surface in the loop below.

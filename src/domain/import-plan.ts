@@ -79,10 +79,20 @@ export function mapHeader(header: readonly string[]): HeaderResult {
   const used = new Set([email, first, last, name]);
   const fields: [string, number][] = [];
   const taken = new Set<string>();
+  // The next suffix to try per name: 40,000 columns all called `x` stay linear, where counting
+  // up from 2 for each of them took minutes.
+  const nextSuffix = new Map<string, number>();
   header.forEach((text, index) => {
     if (used.has(index)) return;
-    let key = fieldKey(text) || `column_${index + 1}`;
-    for (let n = 2; taken.has(key); n++) key = `${fieldKey(text) || "column"}_${n}`;
+    const base = fieldKey(text);
+    let key = base || `column_${index + 1}`;
+    if (taken.has(key)) {
+      const stem = base || "column";
+      let n = nextSuffix.get(stem) ?? 2;
+      while (taken.has(`${stem}_${n}`)) n++;
+      key = `${stem}_${n}`;
+      nextSuffix.set(stem, n + 1);
+    }
     taken.add(key);
     fields.push([key, index]);
   });

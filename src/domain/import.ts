@@ -34,12 +34,23 @@ export interface Rejection {
   fields: string[];
 }
 
+/** Where every rejected row goes as it is found (`--rejects`): the header first, rows in line order. */
+export interface RejectSink {
+  header(header: readonly string[]): void;
+  row(rejection: Rejection): void;
+}
+
+/** Rejected rows kept in memory (line and reason only): the rest are counted, and streamed to a sink. */
+export const KEPT_REJECTIONS = 1_000;
+
 export interface ImportScan {
   file: string;
   header: string[];
   columns: ColumnMap;
   valid: number;
+  /** The first `KEPT_REJECTIONS` rejected rows, without their fields. */
   rejected: Rejection[];
+  rejectedCount: number;
   /** Of the valid rows, how many are attendees the event already has (0 for a new event). */
   known: number;
   unchanged: number;
@@ -58,11 +69,28 @@ export async function scanImport(
   ws: Workspace,
   file: string,
   event: EventRow | undefined,
+  rejects?: RejectSink,
 ): Promise<ImportScan> {
   let header: string[] | undefined;
   let columns: ColumnMap | undefined;
   let batch: AttendeeInput[] = [];
-  const scan = { file, valid: 0, rejected: [] as Rejection[], known: 0, unchanged: 0 };
+  const scan = {
+    file,
+    valid: 0,
+    rejected: [] as Rejection[],
+    rejectedCount: 0,
+    known: 0,
+    unchanged: 0,
+  };
+  // A record unreadable before the header was read waits for it: the sink's header comes first.
+  const early: Rejection[] = [];
+  const reject = (r: Rejection) => {
+    scan.rejectedCount++;
+    if (scan.rejected.length < KEPT_REJECTIONS) scan.rejected.push({ ...r, fields: [] });
+    if (!rejects) return;
+    if (header) rejects.row(r);
+    else early.push(r);
+  };
   const classify = () => {
     if (event && batch.length) {
       const plan = planImport(batch, existingByEmail(ws, event.id, batch));
@@ -71,21 +99,19 @@ export async function scanImport(
     }
     batch = [];
   };
-  for await (const row of attendeeRows(
-    file,
-    (r) => scan.rejected.push(r),
-    (h, c) => {
-      header = h;
-      columns = c;
-    },
-  )) {
+  for await (const row of attendeeRows(file, reject, (h, c) => {
+    header = h;
+    columns = c;
+    rejects?.header(h);
+    for (const r of early.splice(0)) rejects?.row(r);
+  })) {
     scan.valid++;
     batch.push(row);
     if (batch.length >= BATCH) classify();
   }
   classify();
   if (!header || !columns) throw new UsageError(`${file} is empty`);
-  if (scan.valid === 0 && scan.rejected.length === 0) {
+  if (scan.valid === 0 && scan.rejectedCount === 0) {
     throw new UsageError(`${file} has a header but no attendee rows`);
   }
   scan.rejected.sort((a, b) => a.line - b.line);
@@ -199,7 +225,7 @@ export async function applyImport(
     ...options.who,
     action: "import",
     eventId: event.id,
-    summary: `${scan.file}: ${result.inserted} new, ${result.updated} updated, ${result.unchanged} unchanged, ${scan.rejected.length} rejected${result.interrupted ? `; interrupted, ${scan.valid - committedRows(result)} rows not imported` : ""}`,
+    summary: `${scan.file}: ${result.inserted} new, ${result.updated} updated, ${result.unchanged} unchanged, ${scan.rejectedCount} rejected${result.interrupted ? `; interrupted, ${scan.valid - committedRows(result)} rows not imported` : ""}`,
   });
   return result;
 }
@@ -211,7 +237,7 @@ export function committedRows(result: ImportResult): number {
 
 /**
  * The file's valid attendees in order; rejected records (unreadable, invalid, or a repeat of an
- * earlier email) go to `reject`. A file without a usable header is a UsageError.
+ * earlier email) go to `reject`, in line order. A file without a usable header is a UsageError.
  */
 async function* attendeeRows(
   file: string,
@@ -220,10 +246,17 @@ async function* attendeeRows(
 ): AsyncGenerator<AttendeeInput> {
   let columns: ColumnMap | undefined;
   const firstLine = new Map<string, number>();
-  const onProblem = (p: CsvProblem) => {
-    reject({ ...p, fields: [] });
+  // The parser reports an unreadable record as it meets it, ahead of the records still to come
+  // out of it: each waits here until the records before it have been seen.
+  const problems: CsvProblem[] = [];
+  const rejectProblemsBefore = (line: number) => {
+    while (problems.length && (problems[0]?.line ?? Infinity) < line) {
+      const p = problems.shift();
+      if (p) reject({ ...p, fields: [] });
+    }
   };
-  for await (const { line, fields } of readCsv(file, onProblem)) {
+  for await (const { line, fields } of readCsv(file, (p) => problems.push(p))) {
+    rejectProblemsBefore(line);
     if (!columns) {
       const mapped = mapHeader(fields);
       if (!mapped.ok) throw new UsageError(`${file}:${line}: ${mapped.reason}`);
@@ -248,6 +281,7 @@ async function* attendeeRows(
     firstLine.set(result.attendee.email, line);
     yield result.attendee;
   }
+  rejectProblemsBefore(Infinity);
 }
 
 function existingByEmail(

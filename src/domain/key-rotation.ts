@@ -38,6 +38,8 @@ export interface RotationResult {
   previousKeyFile: string;
   codes: number;
   events: number;
+  /** False when another process kept the old copies in the WAL (see `Workspace.scrub`). */
+  scrubbed: boolean;
 }
 
 export function rotateMasterKey(ws: Workspace, options: RotateOptions): RotationResult {
@@ -75,6 +77,8 @@ export function rotateMasterKey(ws: Workspace, options: RotateOptions): Rotation
   promoteStagedKey(current.keyPath, next.keyId);
   ws.forgetVault();
   step("promoted");
+  // The old seals and fingerprints are still in free pages and WAL frames: gone only now.
+  const scrubbed = ws.scrub();
   return {
     previousKeyId: current.keyId,
     keyId: next.keyId,
@@ -82,6 +86,7 @@ export function rotateMasterKey(ws: Workspace, options: RotateOptions): Rotation
     previousKeyFile,
     codes,
     events,
+    scrubbed,
   };
 }
 

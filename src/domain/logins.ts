@@ -13,7 +13,7 @@ import { and, asc, eq, gt, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { UsageError } from "../errors.js";
 import { attendees, logins, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
-import { hashCode, verifyCode, type HashParams } from "../vault/hash.js";
+import { hashCode, hashHasParams, verifyCode, type HashParams } from "../vault/hash.js";
 import { recordAudit } from "./audit.js";
 import { findAttendee, requireAttendee } from "./attendees.js";
 import { normalizeCode } from "./codes.js";
@@ -81,11 +81,12 @@ export async function verifyLogin(
 
 /**
  * A hash of a random code nobody knows, verified for unknown emails so they cost what a known
- * one does. Made once, by the first import, with the parameters the codes are hashed with.
+ * one does. Made by the first import, with the parameters the codes are hashed with.
  */
 export async function ensureDecoyHash(ws: Workspace, params: HashParams): Promise<string> {
   const stored = ws.getMeta("decoy_hash");
-  if (stored) return stored;
+  // Made again when the parameters change: a cheaper decoy would tell unknown emails apart.
+  if (stored && hashHasParams(stored, params)) return stored;
   const phc = await hashCode(randomBytes(16).toString("hex"), params);
   ws.setMeta("decoy_hash", phc);
   return phc;

@@ -122,7 +122,7 @@ export async function resetAllCodes(
       codes.push(code);
     }
   }
-  return ws.transaction(() => {
+  const reset = ws.transaction(() => {
     const changed: AttendeeRow[] = [];
     ids.forEach((id, i) => {
       const code = codes[i];
@@ -141,6 +141,8 @@ export async function resetAllCodes(
     });
     return changed;
   });
+  ws.scrub(); // the old hashes, seals and fingerprints: out of free pages and the WAL
+  return reset;
 }
 
 /**

@@ -63,6 +63,7 @@ type Mode = "html" | "text";
 const engines: Partial<Record<Mode, EmailEta>> = {};
 
 export function compilePart(source: Source, mode: Mode): CompiledPart {
+  assertNoLongBlankRun(source);
   const eta = (engines[mode] ??= new EmailEta(mode === "html"));
   const text = padToLine(standaloneTags(source.text), source.line);
   const references = checkReferences(eta, source, text);
@@ -93,6 +94,56 @@ class EmailEta extends Eta {
       throw runtimeError(error, file, line);
     };
   }
+}
+
+/** The longest run of white space allowed in a tag's code (outside its strings and comments). */
+export const MAX_TAG_BLANKS = 200;
+
+/**
+ * Eta looks for a tag's end with `\s*%>` from every character of its code: a run of n spaces
+ * there costs n² steps (2 MB of them: hours). Such a run is refused, at its line, in one pass
+ * that skips what Eta skips (strings and comments) — and text outside tags, which Eta does not
+ * search that way.
+ */
+function assertNoLongBlankRun(source: Source): void {
+  const { text } = source;
+  let i = text.indexOf("<%");
+  while (i !== -1 && i < text.length) {
+    let run = 0;
+    let j = i + 2;
+    for (; j < text.length; j++) {
+      const c = text[j] ?? "";
+      if (c === "%" && text[j + 1] === ">") break;
+      if (/\s/.test(c)) {
+        if (++run > MAX_TAG_BLANKS) {
+          const line = source.line + countNewlines(text.slice(0, j - run + 1));
+          throw new TemplateError(
+            source.file,
+            line,
+            `more than ${MAX_TAG_BLANKS} blank characters in a row inside this tag`,
+            TAGS,
+          );
+        }
+        continue;
+      }
+      run = 0;
+      if (c === "'" || c === '"' || c === "`") j = closingQuote(text, j, c);
+      else if (c === "/" && text[j + 1] === "*") {
+        const end = text.indexOf("*/", j + 2);
+        j = end === -1 ? text.length : end + 1;
+      }
+    }
+    i = text.indexOf("<%", j + 2);
+  }
+}
+
+/** Where the string opened at `start` ends (the index of its closing quote), or the text's end. */
+function closingQuote(text: string, start: number, quote: string): number {
+  for (let j = start + 1; j < text.length; j++) {
+    if (text[j] === "\\") j++;
+    else if (text[j] === quote) return j;
+  }
+  return text.length;
 }
 
 /** `null` and `undefined` (a field the attendee has no value for) render as nothing. */

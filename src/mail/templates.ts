@@ -331,6 +331,9 @@ function filesOf(dir: string, name: string): string[] {
   return [join(dir, `${name}.eta`), ...(existsSync(html) ? [html] : [])];
 }
 
+/** Far above any email (the built-ins are a few KB), far below what would stall a send. */
+export const MAX_TEMPLATE_BYTES = 512 * 1024;
+
 function readTemplateFile(path: string, shown: string): string {
   let bytes: Buffer;
   try {
@@ -338,6 +341,11 @@ function readTemplateFile(path: string, shown: string): string {
   } catch (error) {
     const code = errorReason(error);
     throw new UsageError(`cannot read ${shown}: ${code}`);
+  }
+  if (bytes.length > MAX_TEMPLATE_BYTES) {
+    throw new UsageError(
+      `${shown} is ${(bytes.length / 1024).toFixed(0)} KB; a template may have at most ${MAX_TEMPLATE_BYTES / 1024} KB`,
+    );
   }
   try {
     return new TextDecoder("utf-8", { fatal: true })

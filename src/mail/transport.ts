@@ -5,7 +5,7 @@
  * retrying, permanent ones fail one delivery, fatal ones (authentication) stop the run.
  */
 import { randomUUID } from "node:crypto";
-import { chmodSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import nodemailer from "nodemailer";
@@ -72,61 +72,85 @@ export function createTransport(settings: TransportSettings): MailTransport {
     : outboxTransport(settings.outboxDir);
 }
 
-/** The parts of `EVCRED_SMTP_URL`, or a UsageError that shows the URL with its password hidden. */
-export function parseSmtpUrl(raw: string): {
-  url: URL;
+export interface SmtpUrlParts {
   secure: boolean;
   user: string;
   password: string;
   host: string;
   port: number;
-} {
+}
+
+/**
+ * The parts of `EVCRED_SMTP_URL`, or a UsageError that shows no more of it than the scheme and
+ * the user. A password with an unencoded `/`, `?` or `#` makes a URL parser see a path (and a
+ * password of digits a port): `smtp://relay:2024/Summer!@smtp.example.com:587` parses as the host
+ * `relay` — so a URL with a path is refused, never trusted or printed.
+ */
+export function parseSmtpUrl(raw: string): SmtpUrlParts {
+  const scheme = /^(smtps?):\/\//i.exec(raw)?.[1]?.toLowerCase();
+  if (!scheme) throw badUrl(raw, "the scheme must be smtp:// or smtps://");
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw badUrl(raw, "not a URL");
   }
-  if (url.protocol !== "smtp:" && url.protocol !== "smtps:")
-    throw badUrl(raw, "the scheme must be smtp:// or smtps://");
   if (!url.hostname) throw badUrl(raw, "no host");
-  const secure = url.protocol === "smtps:";
-  const port = url.port ? Number(url.port) : secure ? 465 : 587;
+  if ((url.pathname !== "" && url.pathname !== "/") || url.search || url.hash || /[?#]$/.test(raw))
+    throw badUrl(
+      raw,
+      "a path after the host; write a / ? or # in the user or password as %2F %3F %23",
+    );
+  let user: string;
+  let password: string;
+  try {
+    user = decodeURIComponent(url.username);
+    password = decodeURIComponent(url.password);
+  } catch {
+    throw badUrl(raw, "a bad % escape in the user or password; write a % itself as %25");
+  }
+  if (looksLikeHost(user) && /^\d{1,5}$/.test(password))
+    throw badUrl(
+      raw,
+      "the user and password look like a host and port; write a : in the password as %3A",
+    );
+  const secure = scheme === "smtps";
   return {
-    url,
     secure,
-    user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
+    user,
+    password,
     host: url.hostname.replace(/^\[|\]$/g, ""),
-    port,
+    port: url.port ? Number(url.port) : secure ? 465 : 587,
   };
 }
 
-/** The URL as it may be shown: the password replaced, however malformed the URL is. */
-export function redactUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if ((url.protocol === "smtp:" || url.protocol === "smtps:") && url.hostname) {
-      if (url.password) url.password = "****";
-      return url.toString().replace(/\/$/, "");
-    }
-  } catch {
-    // Not a URL: hidden by hand below.
-  }
-  // Whatever lies between the first colon after the scheme and the last "@" may be a password
-  // (with "/" or ":" in it); without an "@", so may what follows a colon and is not a port.
-  const start = raw.includes("://") ? raw.indexOf("://") + 3 : 0;
-  const colon = raw.indexOf(":", start);
-  const at = raw.lastIndexOf("@");
-  if (colon !== -1 && at > colon) return `${raw.slice(0, colon + 1)}****${raw.slice(at)}`;
-  if (colon !== -1 && at === -1 && !/^\d*(\/.*)?$/.test(raw.slice(colon + 1)))
-    return `${raw.slice(0, colon + 1)}****`;
-  return raw;
+/** The URL as it may be shown, rebuilt from its parts: scheme, user, host and port, no password. */
+export function describeSmtpUrl(parts: SmtpUrlParts): string {
+  const user = parts.user ? `${encodeURIComponent(parts.user)}@` : "";
+  const host = parts.host.includes(":") ? `[${parts.host}]` : parts.host;
+  return `${parts.secure ? "smtps" : "smtp"}://${user}${host}:${parts.port}`;
+}
+
+/**
+ * What an error may show of a URL that did not parse: the scheme and, when there is an `@`, the
+ * plain word before the first `:` or `@` (the user). Nothing after it: a password, a host that is
+ * really part of a password.
+ */
+function shownPrefix(raw: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw);
+  if (!scheme) return "…";
+  const rest = raw.slice(scheme[0].length);
+  const user = rest.includes("@") ? (/^[\w.+-]+(?=[:@])/.exec(rest)?.[0] ?? "") : "";
+  return `${scheme[0]}${user ? `${user}@` : ""}…`;
+}
+
+function looksLikeHost(text: string): boolean {
+  return text === "localhost" || /^[\w-]+(\.[\w-]+)+$/.test(text) || /^\[.*\]$/.test(text);
 }
 
 function badUrl(raw: string, reason: string): UsageError {
-  return new UsageError(`EVCRED_SMTP_URL is not valid (${reason}): ${redactUrl(raw)}`, {
-    hint: "use smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS)",
+  return new UsageError(`EVCRED_SMTP_URL is not valid (${reason}): ${shownPrefix(raw)}`, {
+    hint: "use smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS), with : / ? # @ % in the password written %3A %2F %3F %23 %40 %25",
   });
 }
 
@@ -135,10 +159,12 @@ function isLoopback(host: string): boolean {
 }
 
 function smtpTransport(raw: string, settings: TransportSettings): MailTransport {
-  const { secure, user, password, host, port } = parseSmtpUrl(raw);
+  const parts = parseSmtpUrl(raw);
+  const { secure, user, password, host, port } = parts;
   const pass = password || settings.password || "";
-  // Without TLS a password crosses the network in the clear: require STARTTLS unless told not to.
-  const requireTLS = !secure && Boolean(user) && !isLoopback(host) && !settings.insecureSmtp;
+  // Without TLS a password, and every credential email, crosses the network in the clear:
+  // to anything but this machine STARTTLS is required, user or not, unless told otherwise.
+  const requireTLS = !secure && !isLoopback(host) && !settings.insecureSmtp;
   const mailer = nodemailer.createTransport({
     pool: true,
     host,
@@ -156,7 +182,7 @@ function smtpTransport(raw: string, settings: TransportSettings): MailTransport 
   });
   return {
     kind: "smtp",
-    description: `${redactUrl(raw)}${requireTLS ? " (STARTTLS required)" : ""}`,
+    description: `${describeSmtpUrl(parts)}${requireTLS ? " (STARTTLS required)" : ""}`,
     async send(message) {
       try {
         const info = (await mailer.sendMail({ ...message, html: message.html })) as {
@@ -188,7 +214,9 @@ export function classify(error: unknown): TransportError {
   const response = (e.response ?? e.message ?? String(error)).replace(/\s+/g, " ").trim();
   if (e.code === "EAUTH" || e.code === "ENOAUTH")
     return new TransportError("fatal", `authentication refused: ${response}`);
-  if (e.code === "ETLS" || e.code === "ECONFIG") return new TransportError("fatal", response);
+  if (e.code === "ETLS")
+    return new TransportError("fatal", `no TLS (STARTTLS required): ${response}`);
+  if (e.code === "ECONFIG") return new TransportError("fatal", response);
   if (typeof e.responseCode === "number") {
     if (e.responseCode >= 500) return new TransportError("permanent", response);
     if (e.responseCode >= 400) return new TransportError("transient", response);
@@ -206,9 +234,16 @@ function outboxTransport(dir: string): MailTransport {
     buffer: true,
     newline: "unix",
   });
+  let checked = false;
+  // A folder evcred creates is 0700. One that was there keeps its mode (`EVCRED_OUTBOX=/tmp`
+  // must not change /tmp), and is refused if others may look in: file names carry emails, and
+  // a message is a code.
   const ensureFolder = () => {
+    if (checked) return;
+    let stats;
     try {
       mkdirSync(folder, { recursive: true, mode: 0o700 });
+      stats = statSync(folder);
     } catch (error) {
       const code = errorReason(error);
       throw new TransportError(
@@ -218,6 +253,18 @@ function outboxTransport(dir: string): MailTransport {
           : `cannot create the outbox ${folder}: ${code}`,
       );
     }
+    if (!stats.isDirectory())
+      throw new TransportError(
+        "fatal",
+        `the outbox ${folder} is a file, not a folder (EVCRED_OUTBOX)`,
+      );
+    if ((stats.mode & 0o077) !== 0)
+      throw new TransportError(
+        "fatal",
+        `the outbox ${folder} is open to other users (mode ${(stats.mode & 0o7777).toString(8).padStart(4, "0")}): make it private with chmod 700, or set EVCRED_OUTBOX to a folder of your own`,
+      );
+    removeStalePartials(folder);
+    checked = true;
   };
   return {
     kind: "outbox",
@@ -227,7 +274,8 @@ function outboxTransport(dir: string): MailTransport {
       const info = (await composer.sendMail(message)) as { messageId: string; message: Buffer };
       const name = `${new Date().toISOString().replace(/[:.]/g, "-")}-${safeName(message.to.address)}-${randomUUID().slice(0, 8)}.eml`;
       const path = join(folder, name);
-      const partial = `${path}.partial`;
+      // Named after this process: a later run knows a partial whose writer is gone (kill -9).
+      const partial = partialName(path);
       try {
         // Written aside and renamed: a crash never leaves half a message that looks sent.
         writeFileSync(partial, info.message, { mode: 0o600, flush: true });
@@ -243,7 +291,6 @@ function outboxTransport(dir: string): MailTransport {
     verify() {
       ensureFolder();
       try {
-        chmodSync(folder, 0o700);
         const probe = join(folder, `.probe-${randomUUID()}`);
         writeFileSync(probe, "", { mode: 0o600 });
         unlinkSync(probe);
@@ -259,6 +306,60 @@ function outboxTransport(dir: string): MailTransport {
       composer.close();
     },
   };
+}
+
+const PARTIAL = ".partial";
+/** A partial from another machine (a shared folder) is judged by its age: its pid means nothing here. */
+const FOREIGN_PARTIAL_MS = 60 * 60 * 1000;
+
+/** `NAME.eml.<host>-<pid>.partial`: who is writing it. */
+function partialName(path: string): string {
+  return `${path}.${hostTag()}-${process.pid}${PARTIAL}`;
+}
+
+/**
+ * A message is written as a partial and renamed: one left behind was written by a process
+ * killed before its rename, and holds a whole message — a code. Removed unless its writer is
+ * still running (another send at work in the same folder).
+ */
+function removeStalePartials(folder: string): void {
+  for (const name of readdirSync(folder)) {
+    if (!name.endsWith(PARTIAL)) continue;
+    const path = join(folder, name);
+    const writer = /\.([\w-]+)-(\d+)\.partial$/.exec(name);
+    const pid = Number(writer?.[2]);
+    if (writer?.[1] === hostTag()) {
+      if (pid !== process.pid && isRunning(pid)) continue;
+    } else if (writer) {
+      try {
+        if (Date.now() - statSync(path).mtimeMs < FOREIGN_PARTIAL_MS) continue;
+      } catch {
+        continue;
+      }
+    }
+    try {
+      unlinkSync(path);
+    } catch {
+      // another run removed it first
+    }
+  }
+}
+
+function hostTag(): string {
+  return (
+    hostname()
+      .replace(/[^A-Za-z0-9-]/g, "_")
+      .slice(0, 40) || "host"
+  );
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errorReason(error) === "EPERM"; // alive, someone else's
+  }
 }
 
 function safeName(address: string): string {

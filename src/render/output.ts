@@ -3,6 +3,7 @@
  * and the human renderings (`data`, `table`) are suppressed.
  */
 import type { Io } from "../context.js";
+import { printableLines } from "./printable.js";
 import { formatTable, type Column } from "./table.js";
 import { createTheme, type Theme } from "./theme.js";
 
@@ -24,7 +25,7 @@ export class Output {
   result(value: unknown, human: () => string): void {
     if (this.json) this.#io.stdout.write(JSON.stringify(value, null, 2) + "\n");
     else {
-      const text = human();
+      const text = printableLines(human());
       if (text) this.#io.stdout.write(text.endsWith("\n") ? text : text + "\n");
     }
   }
@@ -36,7 +37,7 @@ export class Output {
 
   /** Talk: progress, summaries, hints. */
   info(text: string): void {
-    this.#io.stderr.write(text + "\n");
+    this.#io.stderr.write(printableLines(text) + "\n");
   }
 
   success(text: string): void {

@@ -101,6 +101,22 @@ export class Workspace {
       .immediate();
   }
 
+  /**
+   * After codes were re-sealed, replaced or deleted: rebuilds the file (VACUUM, so no free page
+   * keeps an old copy) and empties the WAL into it, truncated to nothing (old frames hold old
+   * copies too). False when it could not (another connection kept the file busy): what was
+   * done before it is committed, so this never fails the command.
+   */
+  scrub(): boolean {
+    try {
+      this.sqlite.exec("VACUUM");
+      const [result] = this.sqlite.pragma("wal_checkpoint(TRUNCATE)") as { busy: number }[];
+      return result?.busy === 0;
+    } catch {
+      return false;
+    }
+  }
+
   getMeta(key: string): string | undefined {
     // Plain and prepared once: every write transaction of a sending run checks the key id.
     this.#metaValue ??= this.sqlite
@@ -138,9 +154,13 @@ export function openWorkspace(options: OpenOptions): Workspace {
     // Before the first write (WAL mode is written into the file): refuse what is not ours.
     assertEmptyOrEvcred(sqlite, path);
     assertSound(sqlite, path);
+    assertPrivate(path);
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
+    // What is deleted or overwritten (a code's old seal, hash or fingerprint) is zeroed in its
+    // page, not left in free space for a scan of the file to find.
+    sqlite.pragma("secure_delete = ON");
     const workspace = new Workspace(path, sqlite, options.keyPath);
     assertNotNewer(workspace, path);
     migrateOnce(workspace);
@@ -200,6 +220,27 @@ function assertWritable(path: string): void {
       const what = target === path ? "the file" : `its folder ${target}`;
       throw readOnly(path, `${what} is read-only (${errorCode(error) ?? String(error)})`, error);
     }
+  }
+}
+
+/**
+ * The workspace holds every attendee's data and every sealed code: a file (or journal) others
+ * may read was made by someone else's hands, and is refused rather than silently adopted — or
+ * silently changed: the fix is the user's one command.
+ */
+function assertPrivate(path: string): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    let mode: number;
+    try {
+      mode = statSync(file).mode;
+    } catch {
+      continue; // no journal yet
+    }
+    if ((mode & 0o077) === 0) continue;
+    throw new WorkspaceError(
+      `the workspace file ${file} is open to other users (mode ${(mode & 0o777).toString(8).padStart(4, "0")}), and it holds every attendee and sealed code; nothing was changed`,
+      { hint: `make it private: chmod 600 ${path}*` },
+    );
   }
 }
 

@@ -35,6 +35,17 @@ export function hashCode(normalizedCode: string, params: HashParams): Promise<st
   return hash(normalizedCode, params);
 }
 
+/** Whether a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) was made with `params`. */
+export function hashHasParams(phc: string, params: HashParams): boolean {
+  const found = /\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(phc);
+  return (
+    found !== null &&
+    Number(found[1]) === params.memoryCost &&
+    Number(found[2]) === params.timeCost &&
+    Number(found[3]) === params.parallelism
+  );
+}
+
 export async function verifyCode(phc: string, normalizedCode: string): Promise<boolean> {
   try {
     return await verify(phc, normalizedCode);

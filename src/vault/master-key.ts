@@ -46,6 +46,7 @@ export interface LoadOptions {
 /** Loads the key at `path`, creating it (mode 0600, folder 0700) when `create` and it is missing. */
 export function loadMasterKey(path: string, options: LoadOptions): Vault {
   const { expectId } = options;
+  assertPrivateFolder(dirname(path));
   // A rotation that committed but stopped before its last rename: the workspace names the
   // staged key. Finish the rename, so the key file and the workspace agree again — only over a
   // key that the rotation kept (or none): a key file nobody backed up is never replaced.
@@ -126,8 +127,36 @@ export function keepCurrentKey(current: Vault): string {
 
 /** The staged key `KEY.new-<id>` becomes `KEY`: one atomic rename, then the folder flushed. */
 export function promoteStagedKey(path: string, keyId: string): void {
-  renameSync(stagedKeyPath(path, keyId), path);
+  try {
+    renameSync(stagedKeyPath(path, keyId), path);
+  } catch (error) {
+    // Another evcred that opened the workspace after the commit finished this rename itself (see
+    // `loadMasterKey`), and maybe rotated again since, keeping this key as KEY.old-<id>: done.
+    const done = idOf(path) === keyId || existsSync(previousKeyPath(path, keyId));
+    if (errorCode(error) !== "ENOENT" || !done) throw error;
+  }
   syncFolder(dirname(path));
+}
+
+/**
+ * The key's folder holds its rotations' files too (`KEY.new-<id>`, `KEY.old-<id>`, names anyone
+ * can predict from the public key id): a folder others can write lets them swap or plant those,
+ * one they can read lists them. Refused either way; a missing folder is created 0700 later.
+ */
+function assertPrivateFolder(folder: string): void {
+  let mode: number;
+  try {
+    mode = statSync(folder).mode;
+  } catch {
+    return;
+  }
+  if ((mode & 0o077) === 0) return;
+  throw new KeyError(
+    `the master key's folder ${folder} is open to other users (mode ${(mode & 0o7777).toString(8).padStart(4, "0")}), who could list, swap or plant the key's files`,
+    {
+      hint: `make it private with: chmod 700 ${folder} (or keep the key in a folder of its own, with EVCRED_KEY_FILE)`,
+    },
+  );
 }
 
 function idOf(path: string): string | undefined {

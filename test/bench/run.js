@@ -43,7 +43,7 @@ try {
   if (wanted("startup")) await startup();
   if (wanted("verify")) await verify();
   if (wanted("import")) await importSpeed(10_000 / scale);
-  if (wanted("memory")) await importMemory(100_000 / scale, 20_000 / scale);
+  if (wanted("memory")) await importMemory(100_000 / scale, 20_000 / scale, 1_000_000 / scale);
   if (wanted("send")) await send(2_000 / scale);
   report();
 } finally {
@@ -124,7 +124,7 @@ async function importSpeed(rows) {
   );
 }
 
-async function importMemory(dryRows, realRows) {
+async function importMemory(dryRows, realRows, badRows) {
   const cwd = join(dir, "memory");
   await run(process.execPath, ["-e", `require("fs").mkdirSync(${JSON.stringify(cwd)})`]);
   say(`peak memory of a ${dryRows}-row dry run…`);
@@ -136,6 +136,18 @@ async function importMemory(dryRows, realRows) {
     cwd,
   );
   addMemory(`import --dry-run: ${dryRows} rows, peak RSS`, dry, 200);
+  say(`peak memory of a dry run of ${badRows} rejected rows, streamed to --rejects…`);
+  const bad = ["email,first_name"];
+  for (let i = 0; i < badRows; i++) bad.push(`not-an-email-${i},First${i}`);
+  writeFileSync(join(cwd, "bad.csv"), `${bad.join("\n")}\nok@example.com,Ok\n`);
+  const rejected = await peakRss(
+    process.execPath,
+    [BIN, "import", "bad.csv", "--event", "memory", "--dry-run", "--rejects", "rejects.csv"],
+    cwd,
+    {},
+    3, // rows rejected: partly done
+  );
+  addMemory(`import --dry-run: ${badRows} rejected rows, peak RSS`, rejected, 200);
   say(
     `peak memory of a real ${realRows}-row import (argon2id 19 MiB, t=1: same memory, half the time)…`,
   );
@@ -321,7 +333,7 @@ function middle(values) {
 }
 
 /** Peak resident memory (VmHWM) of a child, read from /proc until it exits. */
-function peakRss(cmd, args, cwd, extraEnv = {}) {
+function peakRss(cmd, args, cwd, extraEnv = {}, expectedCode = 0) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd,
@@ -344,7 +356,7 @@ function peakRss(cmd, args, cwd, extraEnv = {}) {
     child.on("error", reject);
     child.on("close", (code) => {
       clearInterval(poll);
-      if (code !== 0) reject(new Error(`${args.join(" ")} exited ${code}: ${stderr}`));
+      if (code !== expectedCode) reject(new Error(`${args.join(" ")} exited ${code}: ${stderr}`));
       else resolve(peak / 1024);
     });
   });

@@ -170,3 +170,58 @@ describe("codes", () => {
     }
   });
 });
+
+describe("a file with many rejected rows", () => {
+  it("keeps the first rows in memory, counts the rest and streams every one to --rejects", async () => {
+    const b = bench();
+    const bad = 3_000;
+    const lines = ["email,name", "ok1@example.com,One"];
+    for (let i = 0; i < bad - 1; i++) lines.push(`bad-${i},Nobody`);
+    lines.push('"never closed,Nobody', "late@example.com,Swallowed");
+    lines.splice(1_000, 0, "ok2@example.com,Two");
+    b.file("big.csv", lines.join("\n") + "\n");
+    const r = await b.run([
+      "import",
+      "big.csv",
+      "--event",
+      "ev",
+      "--yes",
+      "--rejects",
+      "out.csv",
+      "--json",
+    ]);
+    expect(r.code, r.stderr).toBe(3);
+    const json = r.json<{ rows: number; rejectedCount: number; rejected: { line: number }[] }>();
+    expect(json.rows).toBe(bad + 2); // the last line is read into the unclosed quote
+    expect(json.rejectedCount).toBe(bad);
+    expect(json.rejected).toHaveLength(1_000);
+    expect(json.rejected[0]).toEqual({ line: 3, reason: 'invalid email "bad-0"' });
+    // The terminal shows the first 20 and counts the others.
+    const human = await b.run(["import", "big.csv", "--event", "ev", "--dry-run"]);
+    expect(human.stderr.match(/big\.csv:\d+: /g)).toHaveLength(20);
+    expect(human.stderr).toContain(`… and ${bad - 20} more rejected rows`);
+    // --rejects has them all, in line order, the unreadable one last.
+    const written = b.read("out.csv").trimEnd().split("\n");
+    expect(written[0]).toBe("line,reason,email,name");
+    expect(written).toHaveLength(bad + 1);
+    const numbers = written.slice(1).map((l) => Number(l.split(",")[0]));
+    expect(numbers).toEqual([...numbers].sort((x, y) => x - y));
+    expect(written[bad]).toMatch(/^3003,a quoted field starts here/);
+  });
+
+  it("refuses a record over 16 million characters, naming its line, instead of reading it all", async () => {
+    const b = bench();
+    await b.run(["init"]);
+    const before = b.snapshot();
+    b.file(
+      "huge.csv",
+      `email,notes\nada@example.com,ok\ngrace@example.com,"${"x".repeat(16_100_000)}"\n`,
+    );
+    const r = await b.run(["import", "huge.csv", "--event", "ev", "--yes"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "huge.csv:3: a record of more than 16,000,000 characters starts here",
+    );
+    expect(b.snapshot()).toEqual(before);
+  });
+});

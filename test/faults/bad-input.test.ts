@@ -214,7 +214,7 @@ const CSV: Case[] = [
     files: { "bad.csv": "email\nnope\nnew@example.com\n" },
     argv: ["import", "bad.csv", "--event", "summit", "--yes", "--rejects", "outbox"],
     code: 2,
-    says: ["--rejects: cannot write", "outbox: EISDIR"],
+    says: ["--rejects: outbox is not a regular file; evcred will not write over it"],
   },
 ];
 
@@ -494,31 +494,47 @@ const FLAGS: Case[] = [
 const ENVIRONMENT: Case[] = [
   ...(
     [
-      ["no host", `smtp://organizer:${SECRET}@`, "(not a URL): smtp://organizer:****@"],
+      ["no host", `smtp://organizer:${SECRET}@`, "(not a URL): smtp://organizer@…"],
       [
         "no scheme",
         `organizer:${SECRET}@mail.example.com`,
-        "(the scheme must be smtp:// or smtps://): organizer:****@mail.example.com",
+        "(the scheme must be smtp:// or smtps://): …",
       ],
       [
         "a slash in the password",
         `smtp://organizer:hun/ter2@mail.example.com`,
-        "(not a URL): smtp://organizer:****@mail.example.com",
+        "(not a URL): smtp://organizer@…",
       ],
       [
         "an http scheme",
         `http://organizer:${SECRET}@mail.example.com`,
-        "(the scheme must be smtp:// or smtps://): http://organizer:****@mail.example.com",
+        "(the scheme must be smtp:// or smtps://): http://organizer@…",
       ],
       [
         "a port out of range",
         `smtp://organizer:${SECRET}@mail.example.com:99999`,
-        "(not a URL): smtp://organizer:****@mail.example.com:99999",
+        "(not a URL): smtp://organizer@…",
+      ],
+      ["the password where the port goes", `smtp://organizer:${SECRET}`, "(not a URL): smtp://…"],
+      [
+        "a password of digits and a slash, which parses as host:port and a path",
+        "smtp://localhost:2024/Summer!@smtp.example.com:587",
+        "(a path after the host; write a / ? or # in the user or password as %2F %3F %23): smtp://localhost@…",
       ],
       [
-        "the password where the port goes",
-        `smtp://organizer:${SECRET}`,
-        "(not a URL): smtp://organizer:****",
+        "a user and password that look like a host and port",
+        "smtp://relay.example.com:2024@smtp.example.com:587",
+        "(the user and password look like a host and port; write a : in the password as %3A): smtp://relay.example.com@…",
+      ],
+      [
+        "a bad % escape",
+        `smtp://organizer:${SECRET}%zz@mail.example.com`,
+        "(a bad % escape in the user or password; write a % itself as %25): smtp://organizer@…",
+      ],
+      [
+        "a % escape that is not UTF-8",
+        `smtp://organizer:${SECRET}%ff@mail.example.com`,
+        "(a bad % escape in the user or password; write a % itself as %25): smtp://organizer@…",
       ],
     ] as const
   ).map(([what, url, says]): Case => ({
@@ -527,7 +543,7 @@ const ENVIRONMENT: Case[] = [
     env: { EVCRED_SMTP_URL: url },
     code: 2,
     says: [`EVCRED_SMTP_URL is not valid ${says}`, "hint: use smtp://user:pass@host:587"],
-    never: [SECRET, "hun/ter2", "ter2@"],
+    never: [SECRET, "hun/ter2", "ter2@", "Summer", "2024", "mail.example.com", "URIError"],
   })),
   {
     name: "doctor with a malformed EVCRED_SMTP_URL: a failed check, the password never echoed",
@@ -540,7 +556,23 @@ const ENVIRONMENT: Case[] = [
       const { checks } = json as { checks: { name: string; ok: boolean; detail: string }[] };
       expect(checks.find((c) => c.name === "mail transport")).toMatchObject({
         ok: false,
-        detail: "EVCRED_SMTP_URL is not valid (not a URL): smtp://organizer:****@",
+        detail: "EVCRED_SMTP_URL is not valid (not a URL): smtp://organizer@…",
+      });
+    },
+  },
+  {
+    name: "doctor with the password read as host:port and a path: refused, never printed or dialled",
+    argv: ["doctor"],
+    env: { EVCRED_SMTP_URL: "smtp://localhost:2024/Summer!@smtp.example.com:587" },
+    code: 1,
+    says: [],
+    never: ["Summer", "2024", "smtp.example.com"],
+    report: (json) => {
+      const { checks } = json as { checks: { name: string; ok: boolean; detail: string }[] };
+      expect(checks.find((c) => c.name === "mail transport")).toMatchObject({
+        ok: false,
+        detail:
+          "EVCRED_SMTP_URL is not valid (a path after the host; write a / ? or # in the user or password as %2F %3F %23): smtp://localhost@…",
       });
     },
   },
@@ -549,7 +581,7 @@ const ENVIRONMENT: Case[] = [
     argv: ["reset-code", "ada@example.com", "--generate", "--send", "--yes"],
     env: { EVCRED_SMTP_URL: `smtps://organizer:${SECRET}@` },
     code: 2,
-    says: ["EVCRED_SMTP_URL is not valid (not a URL): smtps://organizer:****@"],
+    says: ["EVCRED_SMTP_URL is not valid (not a URL): smtps://organizer@…"],
     never: [SECRET],
   },
   {

@@ -53,7 +53,8 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-export async function startSmtp(faults: FaultPlan = {}): Promise<TestSmtp> {
+/** `host`: the address to listen on (127.0.0.1 unless a test needs a non-loopback one). */
+export async function startSmtp(faults: FaultPlan = {}, host = "127.0.0.1"): Promise<TestSmtp> {
   const received: Received[] = [];
   const dataStarted: string[] = [];
   const attempts = new Map<string, number>();
@@ -146,12 +147,12 @@ export async function startSmtp(faults: FaultPlan = {}): Promise<TestSmtp> {
       socket.on("close", () => sockets.delete(socket));
     },
   );
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server as unknown as { server: { address(): AddressInfo } }).server.address().port;
   const user = plan.auth ? `${encodeURIComponent(plan.auth.user)}@` : "";
   return {
     port,
-    url: `smtp://${user}127.0.0.1:${port}`,
+    url: `smtp://${user}${host.includes(":") ? `[${host}]` : host}:${port}`,
     received,
     dataStarted,
     busyReplies: () => busyReplies,

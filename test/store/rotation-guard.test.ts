@@ -31,3 +31,56 @@ describe("a command that loaded the key before a rotation by another process", (
     }
   });
 });
+
+describe("two key rotations at once", () => {
+  const who = { actor: "tester", at: "2026-05-04T09:00:00.000Z" };
+
+  it("one finishing the other's last rename: the first still reports its committed rotation", async () => {
+    const b = bench();
+    b.file("a.csv", SAMPLE_CSV);
+    await b.run(["import", "a.csv", "--event", "ev", "--yes"]);
+    const code = b.codeOf("ada@example.com");
+    const first = b.open();
+    const second = b.open();
+    try {
+      let keyIdSeenBySecond = "";
+      const result = rotateMasterKey(first, {
+        who,
+        afterStep: (step) => {
+          // Between the commit and the rename, another evcred opens the workspace: it finds the
+          // staged key named by the workspace and promotes it (it used to leave the first with
+          // `ENOENT … rename` and exit 1, though its rotation had committed).
+          if (step === "committed") keyIdSeenBySecond = second.vault().keyId;
+        },
+      });
+      expect(keyIdSeenBySecond).toBe(result.keyId);
+      // and the second rotates again from there
+      const again = rotateMasterKey(second, { who });
+      expect(again.previousKeyId).toBe(result.keyId);
+    } finally {
+      first.close();
+      second.close();
+    }
+    expect(b.codeOf("ada@example.com")).toBe(code);
+  });
+
+  it("both loaded the old key: the later one writes nothing and says to run it again", async () => {
+    const b = bench();
+    b.file("a.csv", SAMPLE_CSV);
+    await b.run(["import", "a.csv", "--event", "ev", "--yes"]);
+    const code = b.codeOf("ada@example.com");
+    const first = b.open();
+    const second = b.open();
+    try {
+      second.vault();
+      const result = rotateMasterKey(first, { who });
+      expect(() => rotateMasterKey(second, { who })).toThrow(/rotated while this command ran/);
+      const r = await b.run(["key", "show", "--json"]);
+      expect(r.json()).toMatchObject({ keyId: result.keyId });
+    } finally {
+      first.close();
+      second.close();
+    }
+    expect(b.codeOf("ada@example.com")).toBe(code);
+  });
+});

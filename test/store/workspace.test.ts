@@ -1,6 +1,14 @@
 import Database from "better-sqlite3";
 import { readMigrationFiles } from "drizzle-orm/migrator";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
 import { openWorkspace } from "../../src/store/workspace.js";
@@ -150,10 +158,35 @@ describe("a --db that is not a workspace", () => {
 
   it("reads an empty file as a new workspace", async () => {
     const b = bench();
-    writeFileSync(b.dbPath, "");
+    writeFileSync(b.dbPath, "", { mode: 0o600 });
     expect((await b.run(["init"])).code).toBe(0);
     expect(b.snapshot()).toHaveProperty("attendees");
   });
+
+  it.each([0o644, 0o640])(
+    "refuses a workspace file others may read (mode %o), and doctor flags it",
+    async (mode) => {
+      const b = bench();
+      expect((await b.run(["init"])).code).toBe(0);
+      chmodSync(b.dbPath, mode);
+      const before = readFileSync(b.dbPath);
+      const r = await b.run(["event", "list"]);
+      expect(r.code).toBe(1);
+      const shown = mode.toString(8).padStart(4, "0");
+      expect(r.stderr).toContain(
+        `error: the workspace file ${b.dbPath} is open to other users (mode ${shown}), and it holds every attendee and sealed code; nothing was changed`,
+      );
+      expect(r.stderr).toContain(`hint: make it private: chmod 600 ${b.dbPath}*`);
+      const doctor = await b.run(["doctor", "--json"]);
+      expect(doctor.code).toBe(1);
+      expect(doctor.json<{ checks: { name: string; ok: boolean }[] }>().checks[0]).toMatchObject({
+        name: "workspace",
+        ok: false,
+      });
+      expect(readFileSync(b.dbPath)).toEqual(before);
+      expect(statSync(b.dbPath).mode & 0o777).toBe(mode);
+    },
+  );
 });
 
 describe("the privacy promise, byte by byte", () => {

@@ -142,6 +142,37 @@ describe("the master key file", () => {
     },
   );
 
+  it.each([0o755, 0o777, 0o1777, 0o750])(
+    "is refused in a folder other users can read or write (mode %o); doctor flags it",
+    async (mode) => {
+      const b = bench();
+      const folder = join(b.dir, "keys");
+      const keyFile = join(folder, "master.key");
+      const env = { EVCRED_KEY_FILE: keyFile };
+      expect((await b.run(["init"], { env })).code).toBe(0);
+      expect(statSync(folder).mode & 0o777).toBe(0o700); // as evcred made it
+      chmodSync(folder, mode);
+      const key = readFileSync(keyFile, "utf8");
+      const result = await b.run(["key", "show"], { env });
+      expect(result.code).toBe(1);
+      const shown = mode.toString(8).padStart(4, "0");
+      expect(result.stderr).toContain(
+        `error: the master key's folder ${folder} is open to other users (mode ${shown})`,
+      );
+      expect(result.stderr).toContain(`hint: make it private with: chmod 700 ${folder}`);
+      const doctor = await b.run(["doctor", "--json"], { env });
+      expect(doctor.code).toBe(1);
+      const checks = doctor.json<{ checks: { name: string; ok: boolean; detail: string }[] }>()
+        .checks;
+      expect(checks.find((c) => c.name === "master key")).toMatchObject({
+        ok: false,
+        detail: expect.stringContaining("is open to other users") as unknown,
+      });
+      expect(statSync(folder).mode & 0o7777).toBe(mode);
+      expect(readFileSync(keyFile, "utf8")).toBe(key);
+    },
+  );
+
   it.each([
     ["too short", randomBytes(31).toString("base64")],
     ["too long", randomBytes(33).toString("base64")],

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { exportTable } from "../../domain/attendee-export.js";
 import { ATTENDEE_STATUSES, listAttendees } from "../../domain/attendees.js";
-import { csvText, writeCsvFile } from "../../domain/csv-export.js";
+import { csvText } from "../../domain/csv-export.js";
 import { resolveEvent } from "../../domain/events.js";
-import { safeOutputPath } from "../../render/output-file.js";
+import { safeOutputPath, writeOutputFile } from "../../render/output-file.js";
 import { defineCommand, examples } from "../command.js";
 import { parseOptions } from "../options.js";
 
@@ -42,7 +42,7 @@ export default defineCommand({
     const table = exportTable(attendees);
     const summary = { event: event.slug, status: options.status ?? null, count: attendees.length };
     if (output) {
-      writeCsvFile(output, table.header, table.rows, "--output");
+      writeOutputFile("--output", output, csvText(table.header, table.rows));
       ctx.out.result({ ...summary, output }, () => "");
       ctx.out.success(
         `${attendees.length} attendee${attendees.length === 1 ? "" : "s"} of ${event.slug} written to ${options.output ?? output} (readable by you only)`,

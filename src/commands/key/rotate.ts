@@ -25,6 +25,10 @@ export default defineCommand({
     ctx.out.success(
       `${result.codes} codes in ${result.events} event${result.events === 1 ? "" : "s"} re-sealed under key ${result.keyId} (was ${result.previousKeyId})`,
     );
+    if (!result.scrubbed)
+      ctx.out.warn(
+        "another process kept the workspace busy: copies of the old seals may remain in its free pages or -wal file until it is compacted (VACUUM)",
+      );
     ctx.out.info(`key file         ${result.keyFile}`);
     ctx.out.info(`previous key     ${result.previousKeyFile} (0600)`);
     ctx.out.info(
