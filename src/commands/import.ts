@@ -3,7 +3,7 @@ import { z } from "zod";
 import { writeCsvFile } from "../domain/csv-export.js";
 import { createEvent, findEvent, resolveEvent } from "../domain/events.js";
 import { applyImport, committedRows, scanImport, type ImportScan } from "../domain/import.js";
-import { ExitCode, UsageError } from "../errors.js";
+import { CancelledError, ExitCode, UsageError } from "../errors.js";
 import { safeOutputPath } from "../render/output-file.js";
 import { confirmAction } from "../render/questions.js";
 import { startProgress } from "../render/progress.js";
@@ -49,7 +49,14 @@ export default defineCommand({
     const slug = ctx.options.event;
     let event = slug ? findEvent(ws, slug) : resolveEvent(ws, undefined);
 
-    const scan = await scanImport(ws, file, event);
+    // Ctrl-C is the command's to answer from here: while the file is checked nothing is written.
+    const signal = ctx.takeInterrupts();
+    const scan = await scanImport(ws, file, event, signal).catch((error: unknown) => {
+      if (!signal.aborted) throw error;
+      throw new CancelledError(
+        `interrupted while checking ${options.file}: nothing imported, nothing changed`,
+      );
+    });
     if (rejectsFile) {
       writeCsvFile(
         rejectsFile,
@@ -99,7 +106,7 @@ export default defineCommand({
           progress.update(done, total);
         },
         // Ctrl-C from here on stops after the batch being written; a second one ends at once.
-        signal: ctx.takeInterrupts(),
+        signal,
       });
     } finally {
       progress.stop();

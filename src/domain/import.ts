@@ -53,11 +53,15 @@ export interface ImportResult {
   interrupted: boolean;
 }
 
-/** Pass one: every record validated, nothing written. `event` is undefined for one not yet created. */
+/**
+ * Pass one: every record validated, nothing written. `event` is undefined for one not yet created.
+ * Once `signal` is aborted the reading stops and the call rejects with the signal's reason.
+ */
 export async function scanImport(
   ws: Workspace,
   file: string,
   event: EventRow | undefined,
+  signal?: AbortSignal,
 ): Promise<ImportScan> {
   let header: string[] | undefined;
   let columns: ColumnMap | undefined;
@@ -79,6 +83,7 @@ export async function scanImport(
       columns = c;
     },
   )) {
+    signal?.throwIfAborted();
     scan.valid++;
     batch.push(row);
     if (batch.length >= BATCH) classify();
