@@ -9,7 +9,7 @@ import {
   type ImportScan,
   type RejectSink,
 } from "../domain/import.js";
-import { ExitCode, UsageError } from "../errors.js";
+import { CancelledError, ExitCode, UsageError } from "../errors.js";
 import { printable } from "../render/printable.js";
 import { createOutputFile, safeOutputPath, type OutputFile } from "../render/output-file.js";
 import { confirmAction } from "../render/questions.js";
@@ -57,14 +57,19 @@ export default defineCommand({
     let event = slug ? findEvent(ws, slug) : resolveEvent(ws, undefined);
 
     // Rejected rows go to --rejects as they are found: memory stays flat however many there are.
+    // Ctrl-C is the command's to answer from here: while the file is checked nothing is written.
+    const signal = ctx.takeInterrupts();
     const output = rejectsFile ? createOutputFile("--rejects", rejectsFile) : undefined;
     let scan: ImportScan;
     try {
-      scan = await scanImport(ws, file, event, output && rejectsCsv(output));
+      scan = await scanImport(ws, file, event, output && rejectsCsv(output), signal);
       output?.commit();
     } catch (error) {
       output?.abort();
-      throw error;
+      if (!signal.aborted) throw error;
+      throw new CancelledError(
+        `interrupted while checking ${options.file}: nothing imported, nothing changed`,
+      );
     }
     reportRejections(ctx, scan, options.rejects);
     const summary = {
@@ -109,7 +114,7 @@ export default defineCommand({
           progress.update(done, total);
         },
         // Ctrl-C from here on stops after the batch being written; a second one ends at once.
-        signal: ctx.takeInterrupts(),
+        signal,
       });
     } finally {
       progress.stop();

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Context } from "../context.js";
 import { countAttendees } from "../domain/attendees.js";
 import { eachAttendee } from "../domain/each-attendee.js";
+import { countDue } from "../domain/recipients.js";
 import { resolveEvent } from "../domain/events.js";
 import { normalizeCode } from "../domain/codes.js";
 import {
@@ -11,7 +12,7 @@ import {
   type CodeChoice,
   type ResetOptions,
 } from "../domain/reset.js";
-import { MissingAnswerError, UsageError } from "../errors.js";
+import { CancelledError, MissingAnswerError, UsageError } from "../errors.js";
 import { startProgress } from "../render/progress.js";
 import { chooseAttendee, confirmAction } from "../render/questions.js";
 import type { AttendeeRow, EventRow } from "../store/schema.js";
@@ -92,7 +93,7 @@ export default defineCommand({
       }
       const rows = await resetEveryone(ctx, ws, event, template === undefined);
       return template
-        ? sendNewCodes(ctx, ws, event, template, rows, options.insecureSmtp)
+        ? sendNewCodes(ctx, ws, event, template, rows, options.insecureSmtp, true)
         : undefined;
     }
 
@@ -140,6 +141,8 @@ async function resetEveryone(
     refused: "nothing changed",
   });
   const progress = await startProgress(ctx, "hashing codes");
+  // Ctrl-C from here on stops the hashing; no code changes until all are ready, so none does.
+  const signal = ctx.takeInterrupts();
   let rows: AttendeeRow[];
   try {
     rows = await resetAllCodes(ws, event, {
@@ -147,7 +150,13 @@ async function resetEveryone(
       onProgress: (done, total) => {
         progress.update(done, total);
       },
+      signal,
     });
+  } catch (error) {
+    if (!signal.aborted) throw error;
+    throw new CancelledError(
+      `interrupted: nothing changed, all ${count} attendees of ${event.slug} still hold their current codes (every code changes in one transaction, or none does); to reset them, rerun: evcred reset-code --all --generate${announce ? "" : " --send"} --event ${event.slug}`,
+    );
   } finally {
     progress.stop();
   }
@@ -218,6 +227,7 @@ async function sendNewCodes(
   template: CompiledTemplate,
   rows: readonly AttendeeRow[],
   insecureSmtp: boolean,
+  everyone = false,
 ): Promise<number> {
   const summary = await deliver(ctx, ws, {
     event,
@@ -228,11 +238,21 @@ async function sendNewCodes(
     insecureSmtp,
     email: rows.length === 1 ? rows[0]?.email : undefined,
   });
-  return reportDeliveries(ctx, summary, {
-    event: event.slug,
-    template: template.name,
-    reset: String(rows.length),
-  });
+  // After a reset of all, everyone is due the template until it reaches them, so `send` finishes
+  // a run cut short; rerunning this command would change every code again.
+  const left = everyone
+    ? {
+        template: template.name,
+        stillDue: countDue(ws, event, template.name),
+        next: `to send the rest: evcred send --template ${template.name} --event ${event.slug}`,
+      }
+    : undefined;
+  return reportDeliveries(
+    ctx,
+    summary,
+    { event: event.slug, template: template.name, reset: String(rows.length) },
+    left,
+  );
 }
 
 async function askChoice(

@@ -64,12 +64,16 @@ export interface ImportResult {
   interrupted: boolean;
 }
 
-/** Pass one: every record validated, nothing written. `event` is undefined for one not yet created. */
+/**
+ * Pass one: every record validated, nothing written. `event` is undefined for one not yet created.
+ * Once `signal` is aborted the reading stops and the call rejects with the signal's reason.
+ */
 export async function scanImport(
   ws: Workspace,
   file: string,
   event: EventRow | undefined,
   rejects?: RejectSink,
+  signal?: AbortSignal,
 ): Promise<ImportScan> {
   let header: string[] | undefined;
   let columns: ColumnMap | undefined;
@@ -105,6 +109,7 @@ export async function scanImport(
     rejects?.header(h);
     for (const r of early.splice(0)) rejects?.row(r);
   })) {
+    signal?.throwIfAborted();
     scan.valid++;
     batch.push(row);
     if (batch.length >= BATCH) classify();

@@ -30,6 +30,8 @@ export interface ResetOptions {
 export interface ResetAllOptions extends ResetOptions {
   /** Called after each code is hashed, with the count done and the total. */
   onProgress?: (done: number, total: number) => void;
+  /** Aborted (Ctrl-C): no new hash starts and the call rejects; until every code is ready, nothing changes. */
+  signal?: AbortSignal;
 }
 
 const BATCH = 1_000;
@@ -82,7 +84,8 @@ export async function resetCode(
 /**
  * Every attendee of the event gets a fresh code (after a leak). Codes are hashed on every core in
  * batches, then all are applied in one transaction: either every old code stops working or none
- * does. A new code never equals any code of the event, old or new.
+ * does, so a reset stopped by its signal (or a crash) changed nothing and is simply run again.
+ * A new code never equals any code of the event, old or new.
  */
 export async function resetAllCodes(
   ws: Workspace,
@@ -110,6 +113,7 @@ export async function resetAllCodes(
     for (let code of await issueCodes(ws, Math.min(BATCH, ids.length - i), {
       ...issue,
       onHashed,
+      signal: options.signal,
     })) {
       // issueCodes avoids the workspace's codes and its own batch, not earlier batches (they are
       // not written yet): a clash across batches is drawn again.
@@ -122,6 +126,7 @@ export async function resetAllCodes(
       codes.push(code);
     }
   }
+  options.signal?.throwIfAborted();
   const reset = ws.transaction(() => {
     const changed: AttendeeRow[] = [];
     ids.forEach((id, i) => {

@@ -2,12 +2,15 @@
  * The long commands on a real terminal (a pseudo-terminal from util-linux `script`), where their
  * progress bars are drawn: without one every test ran bar-less, and a bar that crashed every
  * command on a terminal went unnoticed. Exit 0 with the bar drawn to its end; Ctrl-C typed into
- * the terminal stops a send or an import cleanly, with a truthful account of what was done.
+ * the terminal stops a send, an import or a reset of all codes cleanly, with a truthful account
+ * of what was done and what is left.
  */
 import {
   copyFileSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
+  readlinkSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -233,3 +236,103 @@ describe("on a terminal: Ctrl-C", () => {
     ).toEqual(hashes);
   }, 120_000);
 });
+
+describe("on a terminal: Ctrl-C before anything is written", () => {
+  it("during reset-code --all --generate: hashing stops, no code changed, exit 130, says all still hold theirs and how to reset them", async () => {
+    const { dir, env } = folder();
+    writeFileSync(join(dir, "big.csv"), attendeeCsv(2500));
+    const setup = { cwd: dir, env };
+    const imported = await runEvcredOnPty(["import", "big.csv", "--event", "big", "--yes"], setup);
+    expect(imported.code, plain(imported.output)).toBe(0);
+    const db = join(dir, "evcred.db");
+    const codes = () =>
+      inspect(db, (sqlite) =>
+        sqlite
+          .prepare("SELECT code_hash, code_sealed, code_fingerprint, code_version FROM attendees")
+          .all(),
+      );
+    const before = codes();
+
+    // Dearer hashes, so that the reset is still hashing when Ctrl-C comes.
+    const run = startEvcredOnPty(["reset-code", "--all", "--generate", "--yes"], {
+      cwd: dir,
+      env: { ...env, EVCRED_ARGON2: "m=4096,t=2,p=1" },
+    });
+    // Past the first batch of 1,000 codes: hashed, but a reset of all commits nothing before the end.
+    await waitForOutput(run, /^hashing codes [█░]+ 1[1-4]\d\d\/2500 /m, 60_000);
+    run.type("\x03");
+    const result = await run.done;
+    const text = plain(result.output);
+    expect(result.code, text).toBe(130);
+    expectTerminalRestored(result);
+    expect(barsDrawn(result.output, "hashing codes").at(-1)?.value).toBeLessThan(1800);
+    expect(text).toContain(
+      "interrupted: nothing changed, all 2500 attendees of big still hold their current codes (every code changes in one transaction, or none does); " +
+        "to reset them, rerun: evcred reset-code --all --generate --event big",
+    );
+    expect(codes()).toEqual(before);
+
+    const rerun = await runEvcredOnPty(
+      ["reset-code", "--all", "--generate", "--event", "big", "--yes"],
+      setup,
+    );
+    expect(rerun.code, plain(rerun.output)).toBe(0);
+    expect(plain(rerun.output)).toContain("2500 attendees of big have new codes");
+    expect(count(db, "SELECT count(*) AS n FROM attendees WHERE code_version = 2")).toBe(2500);
+  }, 120_000);
+
+  it("during an import's first pass (the check of the file): exit 130, says nothing was imported", async () => {
+    const { dir, env } = folder();
+    const file = join(dir, "huge.csv");
+    writeFileSync(file, attendeeCsv(400_000));
+    const run = startEvcredOnPty(["import", "huge.csv", "--event", "huge", "--yes"], {
+      cwd: dir,
+      env,
+    });
+    // Ctrl-C once evcred has begun reading the file, long before it has read it all.
+    await waitFor(() => readingPosition(run.child.pid, file) > 0);
+    run.type("\x03");
+    const result = await run.done;
+    const text = plain(result.output);
+    expect(result.code, text).toBe(130);
+    expect(text).toContain(
+      "interrupted while checking huge.csv: nothing imported, nothing changed",
+    );
+    expect(text).not.toMatch(/hashing codes|created event/);
+    const db = join(dir, "evcred.db");
+    expect(count(db, "SELECT count(*) AS n FROM attendees")).toBe(0);
+    expect(count(db, "SELECT count(*) AS n FROM events")).toBe(0);
+  }, 60_000);
+});
+
+/** How far the child of `parent` (the command `script` runs) has read `file`; 0 before it opens it. */
+function readingPosition(parent: number | undefined, file: string): number {
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue; // ended meanwhile
+    }
+    // The fields after the parenthesised name: state, then the parent's pid.
+    if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== parent) continue;
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        if (readlinkSync(`/proc/${pid}/fd/${fd}`) !== file) continue;
+        const pos = /^pos:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8"));
+        if (pos) return Number(pos[1]);
+      }
+    } catch {
+      continue;
+    }
+  }
+  return 0;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
