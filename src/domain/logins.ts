@@ -2,14 +2,16 @@
  * Verifying a code as the venue's login would. Every attempt is recorded (the usage metrics).
  * Five failures for one email within 15 minutes lock that email until the window passes, and an
  * unknown email costs one argon2 verification like a known one, so neither the answer nor its
- * timing tells which emails are registered.
+ * timing tells which emails are registered. Hashes are keyed (see `Vault.verifyCode`), so this
+ * needs the master key; a hash made before they were keyed is replaced at its first success.
  */
 import { randomBytes } from "node:crypto";
 import { and, asc, eq, gt, ne } from "drizzle-orm";
 import { UsageError } from "../errors.js";
-import { logins, type EventRow } from "../store/schema.js";
+import { attendees, logins, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
-import { hashCode, verifyCode, type HashParams } from "../vault/hash.js";
+import type { HashParams } from "../vault/hash.js";
+import { codeOwner, DECOY_OWNER, Vault } from "../vault/vault.js";
 import { findAttendee } from "./attendees.js";
 import { normalizeCode } from "./codes.js";
 import { isValidEmail, normalizeEmail } from "./email.js";
@@ -78,8 +80,21 @@ export async function verifyLogin(
   if (attempt.locked)
     return { ok: false, outcome: "locked", retryAt: attempt.retryAt.toISOString() };
 
-  const matches = await verifyCode(attendee?.codeHash ?? decoy ?? "", normalizeCode(rawCode));
-  const ok = matches && attendee !== undefined;
+  const vault = ws.vault();
+  const code = normalizeCode(rawCode);
+  const verdict = attendee
+    ? await vault.verifyCode(attendee.codeHash, code, codeOwner(attendee), attendee.codeSealed)
+    : await vault.verifyCode(decoy ?? "", code, DECOY_OWNER);
+  const ok = verdict !== "wrong" && attendee !== undefined;
+  if (attendee && verdict === "ok-legacy") {
+    // Replaced only if the code did not change meanwhile (a reset writes its own keyed hash).
+    const keyed = vault.bindHash(await vault.hashCode(code, decoyParams), codeOwner(attendee));
+    ws.db
+      .update(attendees)
+      .set({ codeHash: keyed })
+      .where(and(eq(attendees.id, attendee.id), eq(attendees.codeHash, attendee.codeHash)))
+      .run();
+  }
   ws.db
     .update(logins)
     .set({ ok, outcome: ok ? "ok" : attendee ? "wrong-code" : "unknown-email" })
@@ -89,13 +104,19 @@ export async function verifyLogin(
 }
 
 /**
- * A hash of a random code nobody knows, verified for unknown emails so they cost what a known
- * one does. Made once, by the first import, with the parameters the codes are hashed with.
+ * A keyed hash of a random code nobody knows, verified for unknown emails so they cost what a
+ * known one does. Made once, by the first import, with the parameters the codes are hashed with;
+ * one made before hashes were keyed is made again (a keyed verification costs the same, but the
+ * decoy must take the same path as a known attendee's hash).
  */
 export async function ensureDecoyHash(ws: Workspace, params: HashParams): Promise<string> {
   const stored = ws.getMeta("decoy_hash");
-  if (stored) return stored;
-  const phc = await hashCode(randomBytes(16).toString("hex"), params);
+  if (stored && Vault.isKeyedHash(stored)) return stored;
+  const vault = ws.vault();
+  const phc = vault.bindHash(
+    await vault.hashCode(randomBytes(16).toString("hex"), params),
+    DECOY_OWNER,
+  );
   ws.setMeta("decoy_hash", phc);
   return phc;
 }

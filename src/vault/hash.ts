@@ -1,6 +1,7 @@
 /**
  * argon2id hashing of codes on libuv's thread pool (sized to the machine by `bin/evcred.cjs`), so
  * many hashes run in parallel. The PHC string records its parameters: verifying never needs them.
+ * The secret (argon2's keyed mode) comes from the vault: these functions only carry it.
  */
 import { hash, verify } from "@node-rs/argon2";
 import { UsageError } from "../errors.js";
@@ -31,13 +32,23 @@ export function hashParamsFrom(env: NodeJS.ProcessEnv): HashParams {
   return params;
 }
 
-export function hashCode(normalizedCode: string, params: HashParams): Promise<string> {
-  return hash(normalizedCode, params);
+/** A PHC string of `normalizedCode`; keyed when `secret` is given (it is not in the string). */
+export function hashCode(
+  normalizedCode: string,
+  params: HashParams,
+  secret?: Uint8Array,
+): Promise<string> {
+  return hash(normalizedCode, secret ? { ...params, secret } : params);
 }
 
-export async function verifyCode(phc: string, normalizedCode: string): Promise<boolean> {
+/** Whether `phc` is a hash of `normalizedCode` (with `secret`, if it was keyed); never throws. */
+export async function verifyCode(
+  phc: string,
+  normalizedCode: string,
+  secret?: Uint8Array,
+): Promise<boolean> {
   try {
-    return await verify(phc, normalizedCode);
+    return await verify(phc, normalizedCode, secret ? { secret } : undefined);
   } catch {
     return false;
   }
@@ -58,13 +69,14 @@ export async function hashMany(
   params: HashParams,
   concurrency: number,
   onHashed?: () => void,
+  secret?: Uint8Array,
 ): Promise<string[]> {
   const out = new Array<string>(codes.length);
   let next = 0;
   const worker = async () => {
     while (next < codes.length) {
       const i = next++;
-      out[i] = await hash(codes[i] ?? "", params);
+      out[i] = await hashCode(codes[i] ?? "", params, secret);
       onHashed?.();
     }
   };
