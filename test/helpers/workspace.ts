@@ -28,6 +28,8 @@ export interface RunOptions {
   /** Answers for the prompts, in order. */
   answers?: unknown[];
   env?: NodeJS.ProcessEnv;
+  /** What the command reads on stdin (then it ends); nothing, and stdin stays open and silent. */
+  stdin?: string;
   /** Aborted to simulate Ctrl-C for commands that take interrupts. */
   interrupt?: AbortSignal;
 }
@@ -88,7 +90,7 @@ export class TestBench {
     const io: Io = {
       stdout,
       stderr,
-      stdin: new PassThrough(),
+      stdin: stdinOf(options.stdin),
       stdinIsTTY: tty,
       stdoutIsTTY: tty,
       stderrIsTTY: tty,
@@ -152,6 +154,12 @@ export class TestBench {
   cleanup(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+function stdinOf(text: string | undefined): NodeJS.ReadableStream {
+  const stream = new PassThrough();
+  if (text !== undefined) stream.end(text);
+  return stream;
 }
 
 function capture(): { write(chunk: string): boolean; text(): string } {
