@@ -69,8 +69,9 @@ export class TestBench {
   /** Writes a file into the bench folder and returns its path. */
   file(name: string, content: string | Buffer): string {
     const path = this.path(name);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, content);
+    // Writable by the owner only, whatever the umask: evcred refuses templates others can change.
+    mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+    writeFileSync(path, content, { mode: 0o644 });
     return path;
   }
 
