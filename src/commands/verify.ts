@@ -1,6 +1,5 @@
 import { resolveEvent } from "../domain/events.js";
-import { normalizeEmail } from "../domain/email.js";
-import { verifyLogin } from "../domain/logins.js";
+import { assertLoginEmail, verifyLogin } from "../domain/logins.js";
 import { ExitCode } from "../errors.js";
 import { readSecret } from "../render/questions.js";
 import { hashParamsFrom } from "../vault/hash.js";
@@ -30,7 +29,7 @@ export default defineCommand({
   async run(ctx, args) {
     const ws = await ctx.workspace();
     const event = resolveEvent(ws, ctx.options.event);
-    const email = normalizeEmail(String(args[0]));
+    const email = assertLoginEmail(String(args[0]));
     const params = hashParamsFrom(ctx.env);
     const code =
       typeof args[1] === "string"

@@ -37,9 +37,7 @@ export async function verifyLogin(
   now: Date,
   decoyParams: HashParams,
 ): Promise<VerifyResult> {
-  const email = normalizeEmail(rawEmail);
-  // Refused before anything is recorded or echoed: a code typed in the email's place stays unseen.
-  if (!isValidEmail(email)) throw new UsageError("EMAIL: that is not an email address");
+  const email = assertLoginEmail(rawEmail);
   const at = now.toISOString();
   const since = new Date(now.getTime() - LOCKOUT_WINDOW_MS).toISOString();
   const attendee = findAttendee(ws, event, email);
@@ -101,6 +99,16 @@ export async function verifyLogin(
     .where(eq(logins.id, attempt.id))
     .run();
   return ok ? { ok: true } : { ok: false, outcome: "wrong" };
+}
+
+/**
+ * The email a login is for, normalized; refused before anything is recorded or echoed (and
+ * before a code is asked for), so a code typed in the email's place stays unseen.
+ */
+export function assertLoginEmail(rawEmail: string): string {
+  const email = normalizeEmail(rawEmail);
+  if (!isValidEmail(email)) throw new UsageError("EMAIL: that is not an email address");
+  return email;
 }
 
 /**

@@ -51,6 +51,18 @@ describe("evcred verify EMAIL, the code on stdin", () => {
     expect(b.snapshot()).toEqual(before);
   });
 
+  it("refuses a bad email before asking for the code", async () => {
+    const b = bench();
+    await imported(b);
+    const before = b.snapshot();
+    const r = await b.run(["verify", "K7QM-4XHP-2W"], { tty: true, answers: [] });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("EMAIL: that is not an email address");
+    expect(r.stderr).not.toContain("K7QM");
+    expect(b.questions).toEqual([]);
+    expect(b.snapshot()).toEqual(before);
+  });
+
   it("--help says why stdin is better than an argument", async () => {
     const b = bench();
     const r = await b.run(["verify", "--help"]);
