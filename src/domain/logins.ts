@@ -40,6 +40,9 @@ export async function verifyLogin(
   const email = assertLoginEmail(rawEmail);
   const at = now.toISOString();
   const since = new Date(now.getTime() - LOCKOUT_WINDOW_MS).toISOString();
+  // Loaded first: a workspace's first key load binds its older seals, so the row read next is
+  // as the vault checks it.
+  const vault = ws.vault();
   const attendee = findAttendee(ws, event, email);
   const decoy = attendee ? undefined : await ensureDecoyHash(ws, decoyParams);
 
@@ -78,7 +81,6 @@ export async function verifyLogin(
   if (attempt.locked)
     return { ok: false, outcome: "locked", retryAt: attempt.retryAt.toISOString() };
 
-  const vault = ws.vault();
   const code = normalizeCode(rawCode);
   const verdict = attendee
     ? await vault.verifyCode(attendee.codeHash, code, codeOwner(attendee), attendee.codeSealed)

@@ -109,14 +109,22 @@ export class Vault {
   }
 
   /**
-   * A seal made before seals were bound to the email, sealed again for `owner` with its email;
-   * undefined when `sealed` is not such a seal. Only the workspace's one-time upgrade calls this.
+   * A seal made before seals were bound to the email, sealed again for `owner` with its email,
+   * and the code's fingerprint as it is computed now (look-alikes folded: a chosen code with an
+   * `O` was fingerprinted unfolded then); undefined when `sealed` is not such a seal. Only the
+   * workspace's one-time upgrade calls this.
    */
-  bindLegacySeal(sealed: Buffer, owner: CodeOwner): Buffer | undefined {
+  bindLegacySeal(
+    sealed: Buffer,
+    owner: CodeOwner,
+  ): { sealed: Buffer; fingerprint: Buffer } | undefined {
     if (sealed[0] !== SEAL_V1) return undefined;
     const plain = this.#decrypt(sealed, SEAL_V1, legacySealData(owner));
     if (!plain) return undefined;
-    return this.#encrypt(plain, SEAL_V2, sealData(SEAL_V2, owner));
+    return {
+      sealed: this.#encrypt(plain, SEAL_V2, sealData(SEAL_V2, owner)),
+      fingerprint: this.fingerprint(owner.eventId, normalizeCode(plain.toString("utf8"))),
+    };
   }
 
   /**

@@ -4,7 +4,7 @@
  * a code they know (write or copy a hash). Workspaces written before these bindings keep working.
  */
 import Database from "better-sqlite3";
-import { createCipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { hashCode, hashParamsFrom } from "../../src/vault/hash.js";
@@ -190,6 +190,52 @@ describe("a workspace written before the bindings", () => {
     expect(again.json<{ failed: { email: string }[] }>().failed.map((f) => f.email)).toEqual([
       "mallory@evil.example",
     ]);
+  });
+
+  it("keeps a chosen code with look-alikes verifying, folded from then on", async () => {
+    const b = bench();
+    await imported(b);
+    await makeLegacy(b);
+    // An older evcred kept a chosen code unfolded: sealed, hashed and fingerprinted as typed.
+    const old = "GRACEHALL2O26";
+    const ada = rowOf(b, "ada@example.com");
+    const master = Buffer.from(readFileSync(b.env.EVCRED_KEY_FILE ?? "", "utf8").trim(), "base64");
+    const fpKey = Buffer.from(
+      hkdfSync("sha256", master, Buffer.alloc(0), "evcred fingerprint v1", 32),
+    );
+    const fingerprint = (code: string) =>
+      createHmac("sha256", fpKey).update(`${ada.eventId}\u0000${code}`).digest();
+    sql(
+      b,
+      "UPDATE attendees SET code_sealed = ?, code_hash = ?, code_fingerprint = ?, code_source = 'organizer' WHERE id = ?",
+      legacySeal(b, old, ada.eventId, ada.id),
+      await hashCode(old, FAST),
+      fingerprint(old),
+      ada.id,
+    );
+    // Typed with a zero for the O, and the Ls as ones: the look-alikes fold on both sides.
+    expect((await b.run(["verify", "ada@example.com", "grace-ha11-2026"])).code).toBe(0);
+    expect((await b.run(["verify", "ada@example.com", old])).code).toBe(0);
+    expect(rowOf(b, "ada@example.com").hash).toMatch(/^\$evk1\$/);
+    // The upgrade refolded its fingerprint, so an equal code is seen as taken.
+    const db = new Database(b.dbPath, { readonly: true });
+    try {
+      const row = db
+        .prepare("SELECT code_fingerprint AS f FROM attendees WHERE id = ?")
+        .get(ada.id) as { f: Buffer };
+      expect(row.f.equals(fingerprint("GRACEHA112026"))).toBe(true);
+    } finally {
+      db.close();
+    }
+    const taken = await b.run([
+      "reset-code",
+      "grace@example.com",
+      "--code",
+      "GRACE-HALL-2026",
+      "--yes",
+    ]);
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toContain("taken by another attendee");
   });
 
   it("refuses a legacy hash that the sealed copy does not confirm (written by someone else)", async () => {

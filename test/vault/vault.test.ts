@@ -72,7 +72,7 @@ describe("seal and open", () => {
     expect(() => v.open(legacy, ADA)).toThrow(
       /not bound to its email: the record was changed outside evcred/,
     );
-    const bound = v.bindLegacySeal(legacy, ADA);
+    const bound = v.bindLegacySeal(legacy, ADA)?.sealed;
     expect(bound?.[0]).toBe(2);
     expect(v.open(bound ?? Buffer.alloc(0), ADA)).toBe(CODE);
     expect(() => v.open(bound ?? Buffer.alloc(0), { ...ADA, email: "x@example.com" })).toThrow(
