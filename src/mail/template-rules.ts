@@ -81,6 +81,17 @@ export function checkTemplateCode(
     const raw = tag.val;
     const code = withoutStringsAndComments(raw);
 
+    // `\u0069t.user\u005fpass` is `it.user_pass` to JavaScript and to no check here.
+    const escaped = /\\u/.exec(code);
+    if (escaped) {
+      throw new TemplateError(
+        file,
+        line(escaped.index),
+        "template code must not spell names with \\u escapes",
+        RULE_HINT,
+      );
+    }
+
     const pass = /user_pass/.exec(raw);
     if (pass) {
       // A bare `user_pass` is only a typo (unknown variable, said when it renders), not a use.

@@ -61,6 +61,11 @@ const REFUSED: [string, string, RegExp][] = [
   ["arguments", "<%= arguments[0].first_name %>", /must not use `arguments`/],
   ["Eta's output buffer", "<% Math.leak = __eta.res %>", /must not use `__eta`/],
   ["capture", "<% const c = capture(() => { %>x<% }) %>", /must not use `capture`/],
+  [
+    "names spelled with escapes",
+    "<% const c = \\u0069t.user\\u005fpass %>",
+    /must not spell names with \\u escapes/,
+  ],
 ];
 
 describe("the template rule", () => {
