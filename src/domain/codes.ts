@@ -1,6 +1,6 @@
 /**
- * Access codes: random, from an alphabet without look-alikes, shown in groups of four, and read
- * back however the attendee typed them.
+ * Access codes: random, from an alphabet without look-alikes, shown in groups of four (a chosen
+ * one as it was typed), and read back however the attendee typed them, look-alikes folded.
  */
 import { randomBytes } from "node:crypto";
 
