@@ -14,7 +14,7 @@ import {
 } from "../domain/reset.js";
 import { CancelledError, MissingAnswerError, UsageError } from "../errors.js";
 import { startProgress } from "../render/progress.js";
-import { chooseAttendee, confirmAction } from "../render/questions.js";
+import { chooseAttendee, confirmAction, readSecret } from "../render/questions.js";
 import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { hashParamsFrom } from "../vault/hash.js";
@@ -39,6 +39,8 @@ const Options = z.object({
   insecureSmtp: z.boolean().default(false),
 });
 
+const ARGUMENT_WARNING =
+  "a code on the command line is visible in `ps` and kept in shell history: next time pass --code - and type or pipe it";
 const IMPERSONATION_WARNING =
   "you will know this code, so you could impersonate the attendee; that matters most where attendees message or meet each other. Prefer --generate";
 
@@ -47,7 +49,10 @@ export default defineCommand({
     command
       .argument("[email]", "the attendee (asked for, searchable, on a terminal)")
       .option("--generate", "a fresh random code (recommended)")
-      .option("--code <code>", "a code you choose: 8-32 letters and digits (discouraged)")
+      .option(
+        "--code <code>",
+        "a code you choose: 8-32 letters and digits (discouraged); `-` reads it from stdin",
+      )
       .option("--all", "every attendee of the event, with --generate (after a leak)")
       .option("--send", "send the new code now, with the template linked to `reset`")
       .option("--insecure-smtp", "send a password and credential mail to another host without TLS")
@@ -57,12 +62,15 @@ export default defineCommand({
           "evcred reset-code",
           "evcred reset-code ada@example.com --generate --yes",
           "evcred reset-code ada@example.com --generate --send --yes",
-          "evcred reset-code ada@example.com --code 'GRACE-2026-HALL'",
+          "evcred reset-code ada@example.com --code - < code.txt",
           "evcred reset-code --all --generate",
         ) +
           "\nThe old code stops working at once and the attendee is due again for `evcred send`.\n" +
-          "A code of your own must not be the attendee's email, the event's slug, another\n" +
-          "attendee's code or this attendee's current one.\n",
+          "A code of your own must not be weak (one symbol repeated, a run like 12345678, a\n" +
+          "common word or password, the email's name, the event's slug or name), another\n" +
+          "attendee's code or this attendee's current one. Pass it as `--code -`: read from\n" +
+          "stdin, or at a hidden prompt on a terminal; a code given on the command line is\n" +
+          "visible to every user of the machine (ps, /proc) and is kept in your shell history.\n",
       );
   },
   async run(ctx, args, raw) {
@@ -264,10 +272,17 @@ async function askChoice(
   generate: boolean,
 ): Promise<CodeChoice> {
   if (generate) return { kind: "generate" };
-  if (code !== undefined) {
-    checkOrganizerCode(ws, event, attendee, code);
+  if (code === "-" && ctx.io.stdinIsTTY) {
+    if (!ctx.canPrompt()) throw new MissingAnswerError("your code", "the code on stdin");
     ctx.out.warn(IMPERSONATION_WARNING);
-    return { kind: "organizer", code };
+    return askOwnCode(ctx, ws, event, attendee);
+  }
+  if (code !== undefined) {
+    const typed = code === "-" ? await readSecret(ctx, "Code:", "--code -") : code;
+    checkOrganizerCode(ws, event, attendee, typed);
+    ctx.out.warn(IMPERSONATION_WARNING);
+    if (code !== "-") ctx.out.warn(ARGUMENT_WARNING);
+    return { kind: "organizer", code: typed };
   }
   if (!ctx.canPrompt()) {
     throw new MissingAnswerError("a generated code or one of yours", "--generate or --code CODE");
@@ -278,6 +293,16 @@ async function askChoice(
   ]);
   if (kind === "generate") return { kind };
   ctx.out.warn(IMPERSONATION_WARNING);
+  return askOwnCode(ctx, ws, event, attendee);
+}
+
+/** The organizer's code at a hidden prompt, twice, a weak or mistyped one asked again. */
+async function askOwnCode(
+  ctx: Context,
+  ws: Workspace,
+  event: EventRow,
+  attendee: AttendeeRow,
+): Promise<CodeChoice> {
   for (let attempt = 1; ; attempt++) {
     const typed = await ctx.prompter.password("Code (8-32 letters and digits):");
     try {

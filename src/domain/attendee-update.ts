@@ -8,6 +8,7 @@ import { and, eq, ne } from "drizzle-orm";
 import { errorCode, UsageError } from "../errors.js";
 import { attendees, type AttendeeRow, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
+import { codeOwner } from "../vault/vault.js";
 import { recordAudit } from "./audit.js";
 import { requireAttendee } from "./attendees.js";
 import type { Who } from "./events.js";
@@ -106,7 +107,6 @@ export function updateAttendee(
     if (plan.changes.length === 0) return result;
     const emailChanged = plan.email !== row.email;
     if (emailChanged) assertEmailFree(ws, event, row, plan.email);
-    const owner = { eventId: event.id, attendeeId: row.id };
     try {
       ws.db
         .update(attendees)
@@ -117,8 +117,10 @@ export function updateAttendee(
           fields: JSON.stringify(plan.fields),
           ...(emailChanged
             ? {
-                // The sealed copy is bound to its owner: moved to the new binding, same code.
-                codeSealed: ws.vault().rebind(row.codeSealed, owner, owner),
+                // The sealed copy is bound to its email: moved to the new one, same code.
+                codeSealed: ws
+                  .vault()
+                  .rebind(row.codeSealed, codeOwner(row), codeOwner({ ...row, email: plan.email })),
                 lockClearedAfter: clearedLockMark(),
               }
             : {}),

@@ -5,11 +5,13 @@
  */
 import { availableParallelism } from "node:os";
 import type { Workspace } from "../store/workspace.js";
-import { hashMany, type HashParams } from "../vault/hash.js";
+import type { HashParams } from "../vault/hash.js";
 import { generateCode } from "./codes.js";
 
 export interface IssuedCode {
+  /** As sealed and shown to the attendee. */
   code: string;
+  /** Keyed, not yet bound to the attendee's row: `vault.bindHash` when it is written. */
   hash: string;
   fingerprint: Buffer;
 }
@@ -43,7 +45,7 @@ export async function issueCodes(
     seen.add(key);
     codes.push({ code, fingerprint });
   }
-  const hashes = await hashMany(
+  const hashes = await vault.hashCodes(
     codes.map((c) => c.code),
     options.hashParams,
     availableParallelism(),

@@ -1,6 +1,7 @@
 /**
  * Rotating the master key: every sealed code and every fingerprint moved under a new key in one
- * transaction (argon2id hashes need no key and stay as they are). The order of the file writes
+ * transaction. The argon2id hashes stay as they are: the hash key they are keyed with is carried
+ * over, sealed under the new key (rehashing every code would take as long as an import). The order of the file writes
  * around that transaction is what keeps a crash harmless:
  *
  * 1. the new key is written whole beside the current one, as `KEY.new-<id>`;
@@ -16,8 +17,9 @@
 import { and, eq, gt } from "drizzle-orm";
 import { EvcredError } from "../errors.js";
 import { attendees, deliveries } from "../store/schema.js";
-import type { Workspace } from "../store/workspace.js";
+import { HASH_KEY_META, type Workspace } from "../store/workspace.js";
 import { keepCurrentKey, promoteStagedKey, stageNewKey } from "../vault/master-key.js";
+import { codeOwner } from "../vault/vault.js";
 import { recordAudit } from "./audit.js";
 import type { Who } from "./events.js";
 
@@ -54,17 +56,23 @@ export function rotateMasterKey(ws: Workspace, options: RotateOptions): Rotation
     // Checked again under the write lock: a send that claimed meanwhile holds the old key.
     assertNoSendRunning(ws, options.who.at);
     const rows = ws.db
-      .select({ id: attendees.id, eventId: attendees.eventId, sealed: attendees.codeSealed })
+      .select({
+        id: attendees.id,
+        eventId: attendees.eventId,
+        email: attendees.email,
+        sealed: attendees.codeSealed,
+      })
       .from(attendees)
       .all();
     const update = ws.sqlite.prepare(
       "UPDATE attendees SET code_sealed = ?, code_fingerprint = ? WHERE id = ?",
     );
     for (const row of rows) {
-      const moved = current.reseal(row.sealed, { eventId: row.eventId, attendeeId: row.id }, next);
+      const moved = current.reseal(row.sealed, codeOwner(row), next);
       update.run(moved.sealed, moved.fingerprint, row.id);
     }
     ws.setMeta("key_id", next.keyId);
+    ws.setMeta(HASH_KEY_META, current.sealHashKeyFor(next).toString("base64"));
     const eventCount = new Set(rows.map((r) => r.eventId)).size;
     recordAudit(ws, {
       ...options.who,

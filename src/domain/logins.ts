@@ -2,7 +2,8 @@
  * Verifying a code as the venue's login would. Every attempt is recorded (the usage metrics).
  * Five failures for one email within 15 minutes lock that email until the window passes, and an
  * unknown email costs one argon2 verification like a known one, so neither the answer nor its
- * timing tells which emails are registered.
+ * timing tells which emails are registered. Hashes are keyed (see `Vault.verifyCode`), so this
+ * needs the master key; a hash made before they were keyed is replaced at its first success.
  *
  * The lock is counted from the login rows, so it holds across processes; lifting it early
  * (`unlock`, a new code, a corrected email) records the last login id in the attendee's
@@ -13,7 +14,9 @@ import { and, asc, eq, gt, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { UsageError } from "../errors.js";
 import { attendees, logins, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
-import { hashCode, hashHasParams, verifyCode, type HashParams } from "../vault/hash.js";
+import type { HashParams } from "../vault/hash.js";
+import { hashHasParams } from "../vault/hash.js";
+import { codeOwner, DECOY_OWNER, Vault } from "../vault/vault.js";
 import { recordAudit } from "./audit.js";
 import { findAttendee, requireAttendee } from "./attendees.js";
 import { normalizeCode } from "./codes.js";
@@ -41,10 +44,11 @@ export async function verifyLogin(
   now: Date,
   decoyParams: HashParams,
 ): Promise<VerifyResult> {
-  const email = normalizeEmail(rawEmail);
-  // Refused before anything is recorded or echoed: a code typed in the email's place stays unseen.
-  if (!isValidEmail(email)) throw new UsageError("EMAIL: that is not an email address");
+  const email = assertLoginEmail(rawEmail);
   const at = now.toISOString();
+  // Loaded first: a workspace's first key load binds its older seals, so the row read next is
+  // as the vault checks it.
+  const vault = ws.vault();
   const attendee = findAttendee(ws, event, email);
   const decoy = attendee ? undefined : await ensureDecoyHash(ws, decoyParams);
 
@@ -69,8 +73,20 @@ export async function verifyLogin(
   if (attempt.locked)
     return { ok: false, outcome: "locked", retryAt: attempt.retryAt.toISOString() };
 
-  const matches = await verifyCode(attendee?.codeHash ?? decoy ?? "", normalizeCode(rawCode));
-  const ok = matches && attendee !== undefined;
+  const code = normalizeCode(rawCode);
+  const verdict = attendee
+    ? await vault.verifyCode(attendee.codeHash, code, codeOwner(attendee), attendee.codeSealed)
+    : await vault.verifyCode(decoy ?? "", code, DECOY_OWNER);
+  const ok = verdict !== "wrong" && attendee !== undefined;
+  if (attendee && verdict === "ok-legacy") {
+    // Replaced only if the code did not change meanwhile (a reset writes its own keyed hash).
+    const keyed = vault.bindHash(await vault.hashCode(code, decoyParams), codeOwner(attendee));
+    ws.db
+      .update(attendees)
+      .set({ codeHash: keyed })
+      .where(and(eq(attendees.id, attendee.id), eq(attendees.codeHash, attendee.codeHash)))
+      .run();
+  }
   ws.db
     .update(logins)
     .set({ ok, outcome: ok ? "ok" : attendee ? "wrong-code" : "unknown-email" })
@@ -80,14 +96,30 @@ export async function verifyLogin(
 }
 
 /**
- * A hash of a random code nobody knows, verified for unknown emails so they cost what a known
- * one does. Made by the first import, with the parameters the codes are hashed with.
+ * The email a login is for, normalized; refused before anything is recorded or echoed (and
+ * before a code is asked for), so a code typed in the email's place stays unseen.
+ */
+export function assertLoginEmail(rawEmail: string): string {
+  const email = normalizeEmail(rawEmail);
+  if (!isValidEmail(email)) throw new UsageError("EMAIL: that is not an email address");
+  return email;
+}
+
+/**
+ * A keyed hash of a random code nobody knows, verified for unknown emails so they cost what a
+ * known one does. Made once, by the first import, with the parameters the codes are hashed with;
+ * one made before hashes were keyed is made again (a keyed verification costs the same, but the
+ * decoy must take the same path as a known attendee's hash).
  */
 export async function ensureDecoyHash(ws: Workspace, params: HashParams): Promise<string> {
   const stored = ws.getMeta("decoy_hash");
   // Made again when the parameters change: a cheaper decoy would tell unknown emails apart.
-  if (stored && hashHasParams(stored, params)) return stored;
-  const phc = await hashCode(randomBytes(16).toString("hex"), params);
+  if (stored && Vault.isKeyedHash(stored) && hashHasParams(stored, params)) return stored;
+  const vault = ws.vault();
+  const phc = vault.bindHash(
+    await vault.hashCode(randomBytes(16).toString("hex"), params),
+    DECOY_OWNER,
+  );
   ws.setMeta("decoy_hash", phc);
   return phc;
 }

@@ -12,10 +12,11 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { errorCode, EvcredError, UsageError } from "../errors.js";
 import { attendees, type AttendeeRow, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
-import { hashCode, type HashParams } from "../vault/hash.js";
+import type { HashParams } from "../vault/hash.js";
 import { recordAudit } from "./audit.js";
 import { issueCodes, type IssuedCode } from "./code-issuer.js";
-import { normalizeCode, organizerCodeProblem } from "./codes.js";
+import { displayCode, normalizeCode } from "./codes.js";
+import { weakCodeProblem } from "./code-strength.js";
 import { clearedLockMark } from "./logins.js";
 import type { Who } from "./events.js";
 
@@ -46,9 +47,14 @@ export async function resetCode(
 ): Promise<AttendeeRow> {
   let issued: IssuedCode;
   if (choice.kind === "organizer") {
-    const code = checkOrganizerCode(ws, event, attendee, choice.code);
-    const fingerprint = ws.vault().fingerprint(event.id, code);
-    issued = { code, fingerprint, hash: await hashCode(code, options.hashParams) };
+    const normalized = checkOrganizerCode(ws, event, attendee, choice.code);
+    const vault = ws.vault();
+    issued = {
+      // Sealed as typed, so the email shows the grouping the organizer chose.
+      code: displayCode(choice.code),
+      fingerprint: vault.fingerprint(event.id, normalized),
+      hash: await vault.hashCode(normalized, options.hashParams),
+    };
   } else {
     const [fresh] = await issueCodes(ws, 1, {
       eventId: event.id,
@@ -61,7 +67,7 @@ export async function resetCode(
   const source = choice.kind === "organizer" ? "organizer" : "generated";
   return ws.transaction(() => {
     // Checked again under the write lock: another attendee may have taken the code meanwhile.
-    if (choice.kind === "organizer") checkOrganizerCode(ws, event, attendee, issued.code);
+    if (choice.kind === "organizer") checkOrganizerCode(ws, event, attendee, choice.code);
     const row = applyCode(ws, event, attendee.id, issued, source, options.who.at);
     if (!row) {
       throw new EvcredError(`${attendee.email} was removed meanwhile; nothing changed`);
@@ -163,20 +169,15 @@ export function checkOrganizerCode(
   raw: string,
 ): string {
   const code = normalizeCode(raw);
-  const bare = alphanumeric(code);
-  const [local = ""] = attendee.email.split("@");
-  if (bare !== "" && (bare === alphanumeric(attendee.email) || bare === alphanumeric(local))) {
-    throw new UsageError("--code: a code must not be the attendee's email", {
+  const weak = weakCodeProblem(raw, {
+    email: attendee.email,
+    eventWords: [event.slug, event.name],
+  });
+  if (weak) {
+    throw new UsageError(`--code: ${weak.message}`, {
       hint: "prefer --generate: a random code nobody can guess",
     });
   }
-  if (bare !== "" && bare === alphanumeric(event.slug)) {
-    throw new UsageError("--code: a code must not be the event's slug", {
-      hint: "prefer --generate: a random code nobody can guess",
-    });
-  }
-  const problem = organizerCodeProblem(code);
-  if (problem) throw new UsageError(`--code: ${problem}`);
   const holder = ws.db
     .select({ id: attendees.id })
     .from(attendees)
@@ -200,11 +201,6 @@ export function checkOrganizerCode(
   return code;
 }
 
-/** `summit-2026` → `SUMMIT2026`: what a code typed from it would normalize to. */
-function alphanumeric(text: string): string {
-  return normalizeCode(text).replace(/[^A-Z0-9]/g, "");
-}
-
 function applyCode(
   ws: Workspace,
   event: EventRow,
@@ -213,12 +209,20 @@ function applyCode(
   source: "generated" | "organizer",
   at: string,
 ): AttendeeRow | undefined {
+  const current = ws.db
+    .select({ email: attendees.email })
+    .from(attendees)
+    .where(and(eq(attendees.id, attendeeId), eq(attendees.eventId, event.id)))
+    .get();
+  if (!current) return undefined;
+  const vault = ws.vault();
+  const owner = { eventId: event.id, attendeeId, email: current.email };
   try {
     return ws.db
       .update(attendees)
       .set({
-        codeHash: issued.hash,
-        codeSealed: ws.vault().seal(issued.code, { eventId: event.id, attendeeId }),
+        codeHash: vault.bindHash(issued.hash, owner),
+        codeSealed: vault.seal(issued.code, owner),
         codeFingerprint: issued.fingerprint,
         codeVersion: sql`${attendees.codeVersion} + 1`,
         codeSource: source,

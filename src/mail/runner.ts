@@ -7,12 +7,13 @@
  * the only messages that can go twice are those in flight at the crash.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { groupCode } from "../domain/codes.js";
+import { shownCode } from "../domain/codes.js";
 import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { DeliveryLedger, ownerId, type Claim, type LedgerScope } from "./ledger.js";
 import { templateVars } from "./sample.js";
 import { KeyError } from "../errors.js";
+import { codeOwner, SealMismatchError } from "../vault/vault.js";
 import { headerValue, TemplateError, type CompiledTemplate } from "./templates.js";
 import {
   TransportError,
@@ -140,10 +141,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
   const deliver = async (job: Claim) => {
     let message: OutgoingMessage;
     try {
-      const code = vault.open(job.attendee.codeSealed, {
-        eventId: options.event.id,
-        attendeeId: job.attendee.id,
-      });
+      const code = vault.open(job.attendee.codeSealed, codeOwner(job.attendee));
       message = compose(options, job.attendee, code);
     } catch (error) {
       if (error instanceof KeyError && ws.getMeta("key_id") !== vault.keyId) {
@@ -248,6 +246,8 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
 
 /** Why a message could not be made, without quoting anything that could hold the code. */
 function cannotCompose(template: CompiledTemplate, error: unknown, email: string): string {
+  // Names the attendee and says the record was changed outside evcred (a redirected email).
+  if (error instanceof SealMismatchError) return `${error.message}; nothing was mailed`;
   if (error instanceof KeyError) return `the sealed code does not open: reset this attendee's code`;
   const where =
     error instanceof TemplateError && error.line !== undefined
@@ -257,7 +257,9 @@ function cannotCompose(template: CompiledTemplate, error: unknown, email: string
 }
 
 function compose(options: RunOptions, attendee: AttendeeRow, code: string): OutgoingMessage {
-  const rendered = options.template.render(templateVars(options.event, attendee, groupCode(code)));
+  const rendered = options.template.render(
+    templateVars(options.event, attendee, shownCode(code, attendee.codeSource)),
+  );
   return {
     from: options.from,
     to: {

@@ -9,6 +9,7 @@ import { Eta, EtaParseError } from "eta/core";
 import { Script } from "node:vm";
 import { distance } from "../domain/attendees.js";
 import { UsageError } from "../errors.js";
+import { checkTemplateCode } from "./template-rules.js";
 
 /** The names a template may use, as `it.NAME` (SPEC, Templates). */
 export const TEMPLATE_VARIABLES = [
@@ -67,6 +68,7 @@ export function compilePart(source: Source, mode: Mode): CompiledPart {
   const eta = (engines[mode] ??= new EmailEta(mode === "html"));
   const text = padToLine(standaloneTags(source.text), source.line);
   const references = checkReferences(eta, source, text);
+  checkCode(eta, source, text);
   const fn = compileOrLocate(eta, source.file, text);
   const options = { filepath: source.file };
   return {
@@ -339,6 +341,37 @@ function checkReferences(eta: EmailEta, source: Source, text: string): Set<strin
     }
   }
   return found;
+}
+
+/** The rule that keeps templates from printing codes (`template-rules.ts`), on every tag. */
+function checkCode(eta: EmailEta, source: Source, text: string): void {
+  let parsed: Tag[];
+  try {
+    parsed = tags(eta, text);
+  } catch {
+    return; // compileOrLocate reports the parse error with its place.
+  }
+  checkTemplateCode(
+    parsed.map((tag) => atCodeStart(tag, text)),
+    source.file,
+    source.line,
+  );
+}
+
+/**
+ * Eta trims a tag's code and gives the line the tag opens on; `<%` alone on its line puts the
+ * code lines below. The tag with the line its code starts on.
+ */
+function atCodeStart(tag: Tag, text: string): Tag {
+  if (tag.lineNo === undefined || tag.val === "") return tag;
+  let offset = 0;
+  for (let line = 1; line < tag.lineNo && offset >= 0; line++) {
+    offset = text.indexOf("\n", offset) + 1;
+    if (offset === 0) return tag;
+  }
+  const at = text.indexOf(tag.val, offset);
+  if (at < 0) return tag;
+  return { ...tag, lineNo: tag.lineNo + countNewlines(text.slice(offset, at)) };
 }
 
 function unknownVariable(

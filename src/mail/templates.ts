@@ -7,12 +7,20 @@
  * plain-text body — and optionally `NAME.html.eta`, the HTML body. It is compiled once
  * (`loadTemplate`); `render` is then cheap, for the thousands of messages of a send.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, join } from "node:path";
 import { distance } from "../domain/attendees.js";
 import { errorReason, UsageError } from "../errors.js";
 import { packageFile } from "../package-root.js";
 import { compilePart, TemplateError, type CompiledPart, type Source } from "./template-compile.js";
+import { assertTemplateFilesPrivate } from "./template-rules.js";
 
 export { TemplateError } from "./template-compile.js";
 
@@ -137,6 +145,7 @@ export function loadTemplate(
     text: shown(textFile),
     html: htmlFile === undefined ? undefined : shown(htmlFile),
   };
+  if (info.origin === "workspace") assertTemplateFilesPrivate(info.files, info.files.map(shown));
   const { subject, body } = splitTemplate(display.text, readTemplateFile(textFile, display.text));
   const parts = {
     subject: compilePart(subject, "text"),
@@ -266,9 +275,12 @@ export function createTemplate(
       });
     }
   }
-  mkdirSync(dir, { recursive: true });
+  // Writable by the organizer only: a template others can change is refused (template-rules.ts).
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
   source.files.forEach((file, i) => {
-    writeFileSync(targets[i] ?? "", readFileSync(file, "utf8"), { flag: "wx" });
+    const target = targets[i] ?? "";
+    writeFileSync(target, readFileSync(file, "utf8"), { flag: "wx", mode: 0o644 });
+    chmodSync(target, 0o644);
   });
   return targets;
 }

@@ -4,7 +4,7 @@
  */
 import type { Context } from "../context.js";
 import { listAttendees, requireAttendee } from "../domain/attendees.js";
-import { CancelledError, MissingAnswerError } from "../errors.js";
+import { CancelledError, MissingAnswerError, UsageError } from "../errors.js";
 import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 
@@ -50,4 +50,38 @@ export async function chooseAttendee(
       ),
   );
   return requireAttendee(ws, event, chosen);
+}
+
+/** The most a secret read from stdin may be: a code is 32 symbols, typed with some spaces. */
+const SECRET_MAX_BYTES = 1_024;
+
+/**
+ * A secret (an access code) that must stay out of process arguments, `ps` and shell history: on
+ * a terminal a hidden prompt, else the first line of stdin. `source` names the flag or argument
+ * in errors (`--code -`); nothing read is ever repeated.
+ */
+export async function readSecret(ctx: Context, question: string, source: string): Promise<string> {
+  if (ctx.io.stdinIsTTY) {
+    // Reading a terminal without the prompter would show the code as it is typed.
+    if (!ctx.canPrompt()) throw new MissingAnswerError(question, `the code on stdin (${source})`);
+    return ctx.prompter.password(question);
+  }
+  let text = "";
+  let bytes = 0;
+  for await (const chunk of ctx.io.stdin) {
+    const part = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    bytes += Buffer.byteLength(part);
+    text += part;
+    if (text.includes("\n") || bytes > SECRET_MAX_BYTES) break;
+  }
+  if (bytes > SECRET_MAX_BYTES && !text.slice(0, SECRET_MAX_BYTES).includes("\n")) {
+    throw new UsageError(`${source}: the first line of stdin is over ${SECRET_MAX_BYTES} bytes`);
+  }
+  const line = (text.split(/\r?\n/)[0] ?? "").trim();
+  if (line === "") {
+    throw new UsageError(`${source}: stdin is empty; pipe the code in, e.g. from a file`, {
+      hint: "or run it on a terminal to type the code at a hidden prompt",
+    });
+  }
+  return line;
 }

@@ -15,10 +15,13 @@ import { packageFile } from "../package-root.js";
 import { loadMasterKey } from "../vault/master-key.js";
 import type { Vault } from "../vault/vault.js";
 import { readOnly, storeFailure } from "./failures.js";
+import { bindLegacySeals, SEALS_BOUND_META } from "./seal-binding.js";
 import * as schema from "./schema.js";
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
+/** Where a rotated workspace keeps its hash key, sealed (see `Vault.sealHashKeyFor`). */
+export const HASH_KEY_META = "hash_key";
 const MIGRATIONS = packageFile("src", "store", "migrations");
 const BUSY_TIMEOUT_MS = 5_000;
 
@@ -70,6 +73,10 @@ export class Workspace {
         { hint: "set EVCRED_KEY_FILE to the key file this workspace was created with" },
       );
     }
+    // A rotated workspace keeps the hash key its hashes were made with, sealed under this key.
+    const hashKey = this.getMeta(HASH_KEY_META);
+    if (hashKey !== undefined) vault.adoptHashKey(Buffer.from(hashKey, "base64"));
+    if (this.getMeta(SEALS_BOUND_META) !== "email") bindLegacySeals(this.sqlite, vault);
     this.#vault = vault;
     return vault;
   }

@@ -1,6 +1,7 @@
 /**
  * argon2id hashing of codes on libuv's thread pool (sized to the machine by `bin/evcred.cjs`), so
  * many hashes run in parallel. The PHC string records its parameters: verifying never needs them.
+ * The secret (argon2's keyed mode) comes from the vault: these functions only carry it.
  */
 import { hash, verify } from "@node-rs/argon2";
 import { UsageError } from "../errors.js";
@@ -31,8 +32,13 @@ export function hashParamsFrom(env: NodeJS.ProcessEnv): HashParams {
   return params;
 }
 
-export function hashCode(normalizedCode: string, params: HashParams): Promise<string> {
-  return hash(normalizedCode, params);
+/** A PHC string of `normalizedCode`; keyed when `secret` is given (it is not in the string). */
+export function hashCode(
+  normalizedCode: string,
+  params: HashParams,
+  secret?: Uint8Array,
+): Promise<string> {
+  return hash(normalizedCode, secret ? { ...params, secret } : params);
 }
 
 /** Whether a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) was made with `params`. */
@@ -46,9 +52,14 @@ export function hashHasParams(phc: string, params: HashParams): boolean {
   );
 }
 
-export async function verifyCode(phc: string, normalizedCode: string): Promise<boolean> {
+/** Whether `phc` is a hash of `normalizedCode` (with `secret`, if it was keyed); never throws. */
+export async function verifyCode(
+  phc: string,
+  normalizedCode: string,
+  secret?: Uint8Array,
+): Promise<boolean> {
   try {
-    return await verify(phc, normalizedCode);
+    return await verify(phc, normalizedCode, secret ? { secret } : undefined);
   } catch {
     return false;
   }
@@ -71,13 +82,14 @@ export async function hashMany(
   concurrency: number,
   onHashed?: () => void,
   signal?: AbortSignal,
+  secret?: Uint8Array,
 ): Promise<string[]> {
   const out = new Array<string>(codes.length);
   let next = 0;
   const worker = async () => {
     while (next < codes.length && !signal?.aborted) {
       const i = next++;
-      out[i] = await hash(codes[i] ?? "", params);
+      out[i] = await hashCode(codes[i] ?? "", params, secret);
       onHashed?.();
     }
   };

@@ -368,10 +368,12 @@ async function openCode(dbPath, email) {
   try {
     const row = ws.sqlite
       .prepare(
-        "SELECT id, event_id AS eventId, code_sealed AS sealed FROM attendees WHERE email = ?",
+        "SELECT id, event_id AS eventId, email, code_sealed AS sealed FROM attendees WHERE email = ?",
       )
       .get(email);
-    return ws.vault().open(row.sealed, { eventId: row.eventId, attendeeId: row.id });
+    return ws
+      .vault()
+      .open(row.sealed, { eventId: row.eventId, attendeeId: row.id, email: row.email });
   } finally {
     ws.close();
   }

@@ -93,10 +93,13 @@ describe("evcred reset-code --code (the organizer's own)", () => {
     const r = await b.run(["reset-code", "ada@example.com", "--code", "hall-2026 adax", "--yes"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/warning: .*impersonate the attendee.*message or meet each other/);
-    expect(b.codeOf("ada@example.com")).toBe("HALL2026ADAX");
+    // Sealed (and mailed) grouped as typed, not re-grouped by fours.
+    expect(b.codeOf("ada@example.com")).toBe("HALL-2026-ADAX");
     expect(row(b, "ada@example.com")).toMatchObject({ codeVersion: 2, codeSource: "organizer" });
     expect(await verify(b, "ada@example.com", old)).toBe(1);
     expect(await verify(b, "ADA@example.com", "HALL-2026-ADAX")).toBe(0);
+    // Look-alikes fold on both sides: an O for the zero, an l for an L.
+    expect(await verify(b, "ada@example.com", "hal1-2O26-adax")).toBe(0);
     const audit = b.snapshot().audit_log as { action: string; summary: string }[];
     const entry = audit.find((a) => a.action === "code.organizer-set");
     expect(entry?.summary).toContain("set by the organizer");
@@ -147,6 +150,14 @@ describe("evcred reset-code --code (the organizer's own)", () => {
     ["short", "8 to 32 letters and digits (it has 5)"],
     ["x".repeat(33), "8 to 32 letters and digits (it has 33)"],
     ["café-au-lait", "only letters A-Z and digits"],
+    ["12345678", "must not be a run of letters or digits"],
+    ["ABCDEFGH", "must not be a run of letters or digits"],
+    ["PASSWORD", "must not be a common word or password"],
+    ["Welcome-2026", "must not be a common word or password"],
+    ["passw0rd1", "must not be a common word or password"],
+    ["7777-7777", "must not be one symbol or a short pattern repeated"],
+    ["ADA-20260504", "must not be the attendee's email or the name in it"],
+    ["SUMMIT-0504", "must not be the event's slug"],
   ])("refuses %j: %s (exit 2, nothing changed)", async (code, reason) => {
     const b = bench();
     await imported(b);
@@ -212,7 +223,7 @@ describe("evcred reset-code, guided", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("impersonate the attendee");
     expect(r.stderr).toContain("8 to 32 letters and digits");
-    expect(b.codeOf("grace@example.com")).toBe("NAVY2026GRACE");
+    expect(b.codeOf("grace@example.com")).toBe("NAVY-2026-GRACE");
     expect(await verify(b, "grace@example.com", "navy2026grace")).toBe(0);
     expectNoCodeShown(b, "NAVY2026GRACE", "navy-2026-grace");
   });
@@ -285,7 +296,7 @@ describe("evcred attendees show: code history", () => {
     });
     expect(reset.code, reset.stderr).toBe(0);
     b.advance(60_000);
-    const set = await b.run(["reset-code", "ada@example.com", "--code", "ABCD-EFGH-23", "--yes"]);
+    const set = await b.run(["reset-code", "ada@example.com", "--code", "ZQWX-7HVB-23", "--yes"]);
     expect(set.code, set.stderr).toBe(0);
     const r = await b.run(["attendees", "show", "ada@example.com", "--json"]);
     expect(r.code, r.stderr).toBe(0);
@@ -316,6 +327,6 @@ describe("evcred attendees show: code history", () => {
     expect(human.stdout).toContain("code history");
     expect(human.stdout).toContain("alice");
     expect(human.stdout).toContain("chosen by the organizer");
-    expectNoCodeShown(b, "ABCDEFGH23", b.codeOf("grace@example.com"));
+    expectNoCodeShown(b, "ZQWX-7HVB-23", "ZQWX7HVB23", b.codeOf("grace@example.com"));
   });
 });

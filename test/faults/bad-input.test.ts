@@ -42,6 +42,8 @@ interface Case {
   prepare?: (b: TestBench) => Promise<void>;
   argv: string[];
   env?: NodeJS.ProcessEnv;
+  /** What the command reads on stdin; without it, stdin stays open and silent. */
+  stdin?: string;
   code: number;
   /** What stderr says, in this order. */
   says: string[];
@@ -459,11 +461,11 @@ const FLAGS: Case[] = [
     commander: true,
   },
   {
-    name: "verify without the code",
+    name: "verify without the code, and nothing on stdin",
     argv: ["verify", "ada@example.com"],
+    stdin: "",
     code: 2,
-    says: ["missing required argument 'code'"],
-    commander: true,
+    says: ["CODE: stdin is empty; pipe the code in", "hint: or run it on a terminal"],
   },
   {
     name: "--db pointing at a folder",
@@ -698,7 +700,8 @@ describe("the bad-input corpus", () => {
     await c.prepare?.(b);
     const before = { tables: b.snapshot(), files: files(b.dir) };
 
-    const plain = await b.run(c.argv, { env: c.env ?? {} });
+    const input = c.stdin === undefined ? {} : { stdin: c.stdin };
+    const plain = await b.run(c.argv, { env: c.env ?? {}, ...input });
     expect(plain.code, plain.stderr.slice(0, 2_000)).toBe(c.code);
     expectSaysInOrder(plain.stderr, c.says);
     if (!c.report) expect(plain.stdout).toBe("");
@@ -706,7 +709,7 @@ describe("the bad-input corpus", () => {
     expect(plain.stderr.length).toBeLessThan(2_000);
     expectNever(plain, c.never ?? []);
 
-    const json = await b.run([...c.argv, "--json"], { env: c.env ?? {} });
+    const json = await b.run([...c.argv, "--json"], { env: c.env ?? {}, ...input });
     expect(json.code).toBe(c.code);
     expectNever(json, c.never ?? []);
     if (c.report) c.report(json.json());

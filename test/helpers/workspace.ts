@@ -30,6 +30,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** The terminal's width, with `tty` (tables fit it). */
   columns?: number;
+  /** What the command reads on stdin (then it ends); nothing, and stdin stays open and silent. */
+  stdin?: string;
   /** Aborted to simulate Ctrl-C for commands that take interrupts. */
   interrupt?: AbortSignal;
 }
@@ -69,8 +71,9 @@ export class TestBench {
   /** Writes a file into the bench folder and returns its path. */
   file(name: string, content: string | Buffer): string {
     const path = this.path(name);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, content);
+    // Writable by the owner only, whatever the umask: evcred refuses templates others can change.
+    mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+    writeFileSync(path, content, { mode: 0o644 });
     return path;
   }
 
@@ -90,7 +93,7 @@ export class TestBench {
     const io: Io = {
       stdout,
       stderr,
-      stdin: new PassThrough(),
+      stdin: stdinOf(options.stdin),
       stdinIsTTY: tty,
       stdoutIsTTY: tty,
       stderrIsTTY: tty,
@@ -155,6 +158,12 @@ export class TestBench {
   cleanup(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+function stdinOf(text: string | undefined): NodeJS.ReadableStream {
+  const stream = new PassThrough();
+  if (text !== undefined) stream.end(text);
+  return stream;
 }
 
 function capture(): { write(chunk: string): boolean; text(): string } {

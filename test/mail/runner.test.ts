@@ -7,7 +7,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
 import { runDeliveries, type RunOptions } from "../../src/mail/runner.js";
-import { loadTemplate } from "../../src/mail/templates.js";
+import { loadTemplate, TemplateError, type TemplateVars } from "../../src/mail/templates.js";
 import type { Accepted, MailTransport, OutgoingMessage } from "../../src/mail/transport.js";
 import { attendees, events } from "../../src/store/schema.js";
 import type { Workspace } from "../../src/store/workspace.js";
@@ -152,7 +152,16 @@ describe("runDeliveries", () => {
       "---\nsubject: Hi\n---\n<%= it.user_email %> <%= JSON.parse(it.user_pass) %>\n",
     );
     const { ws, options } = await setUp(b, 2);
-    const template = loadTemplate(b.dir, "parse");
+    // Such a template is refused before any send now (the code only alone in an output tag) …
+    expect(() => loadTemplate(b.dir, "parse")).toThrow(/may only be output on its own/);
+    // … and should a render still throw with the code in its message, the runner quotes none.
+    const credentials = loadTemplate(b.dir, "credentials");
+    const template = {
+      ...credentials,
+      render: (vars: TemplateVars) => {
+        throw new TemplateError("templates/parse.eta", 4, `Unexpected token ${vars.user_pass}`);
+      },
+    };
     const codes = ["p0@example.com", "p1@example.com"].map((e) => b.codeOf(e));
     const summary = await runDeliveries(ws, {
       ...options,

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createCipheriv, hkdfSync, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -12,15 +12,29 @@ import {
   verifyCode,
 } from "../../src/vault/hash.js";
 import { loadMasterKey, masterKeyPath } from "../../src/vault/master-key.js";
-import { Vault } from "../../src/vault/vault.js";
+import { DECOY_OWNER, SealMismatchError, Vault } from "../../src/vault/vault.js";
 import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
 
 const bench = benchPerTest();
 const CODE = "K7QM4XHP2W";
-const ADA = { eventId: 1, attendeeId: 2 };
+const ADA = { eventId: 1, attendeeId: 2, email: "ada@example.com" };
 const FAST = hashParamsFrom({ EVCRED_ARGON2: "m=1024,t=1,p=1" });
 
 const vault = (key = randomBytes(32)) => new Vault(key, "/keys/test.key");
+
+/** A seal as evcred made them before seals named the email: version 1, event and attendee. */
+function legacySeal(
+  masterKey: Buffer,
+  code: string,
+  owner: { eventId: number; attendeeId: number },
+) {
+  const key = Buffer.from(hkdfSync("sha256", masterKey, Buffer.alloc(0), "evcred seal v1", 32));
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(Buffer.from(`evcred code v1 event=${owner.eventId} attendee=${owner.attendeeId}`));
+  const body = Buffer.concat([cipher.update(code, "utf8"), cipher.final()]);
+  return Buffer.concat([Buffer.of(1), iv, body, cipher.getAuthTag()]);
+}
 
 describe("seal and open", () => {
   it("opens what it sealed, for the same attendee", () => {
@@ -36,15 +50,37 @@ describe("seal and open", () => {
   });
 
   it.each([
-    ["another attendee", { eventId: 1, attendeeId: 3 }],
-    ["another event", { eventId: 2, attendeeId: 2 }],
+    ["another attendee", { ...ADA, attendeeId: 3 }],
+    ["another event", { ...ADA, eventId: 2 }],
+    ["another email", { ...ADA, email: "mallory@evil.example" }],
+    ["an email one letter off", { ...ADA, email: "ada@example.co" }],
   ])("refuses a sealed code moved to %s", (_name, owner) => {
     const v = vault();
     const sealed = v.seal(CODE, ADA);
-    expect(() => v.open(sealed, owner)).toThrow(KeyError);
+    expect(() => v.open(sealed, owner)).toThrow(SealMismatchError);
     expect(() => v.open(sealed, owner)).toThrow(
-      `the sealed code of attendee ${owner.attendeeId} does not open with key ${v.keyId}`,
+      `the sealed code of ${owner.email} does not open for this record with key ${v.keyId}: the record was changed outside evcred`,
     );
+  });
+
+  it("opens a seal made before seals named the email only through bindLegacySeal", () => {
+    const key = randomBytes(32);
+    const v = vault(key);
+    const legacy = legacySeal(key, CODE, ADA);
+    // Refused where a code is opened for mailing: a DB writer could have put it back.
+    expect(() => v.open(legacy, ADA)).toThrow(SealMismatchError);
+    expect(() => v.open(legacy, ADA)).toThrow(
+      /not bound to its email: the record was changed outside evcred/,
+    );
+    const bound = v.bindLegacySeal(legacy, ADA)?.sealed;
+    expect(bound?.[0]).toBe(2);
+    expect(v.open(bound ?? Buffer.alloc(0), ADA)).toBe(CODE);
+    expect(() => v.open(bound ?? Buffer.alloc(0), { ...ADA, email: "x@example.com" })).toThrow(
+      SealMismatchError,
+    );
+    // A current seal, or one of another attendee, is not re-bound.
+    expect(v.bindLegacySeal(v.seal(CODE, ADA), ADA)).toBeUndefined();
+    expect(v.bindLegacySeal(legacy, { ...ADA, attendeeId: 3 })).toBeUndefined();
   });
 
   it("refuses a sealed code under another key, tampered with, or cut short", () => {
@@ -60,7 +96,7 @@ describe("seal and open", () => {
   it("never puts the code in an error", () => {
     const v = vault();
     try {
-      v.open(v.seal(CODE, ADA), { eventId: 9, attendeeId: 9 });
+      v.open(v.seal(CODE, ADA), { eventId: 9, attendeeId: 9, email: "x@example.com" });
     } catch (error) {
       expect(String(error)).not.toContain(CODE);
       expect((error as KeyError).hint).not.toContain(CODE);
@@ -254,30 +290,83 @@ describe("a workspace and its key", () => {
 });
 
 describe("argon2id hashes", () => {
-  it("stores a PHC string that verifies the code however it is typed", async () => {
+  it("stores a keyed PHC string, bound to its attendee, that verifies the code however it is typed", async () => {
     const b = bench();
     b.file("a.csv", SAMPLE_CSV);
     await b.run(["import", "a.csv", "--event", "summit", "--yes"]);
     const code = b.codeOf("ada@example.com");
     const ws = b.open();
-    let hash: string;
     try {
       const row = ws.sqlite
-        .prepare("SELECT code_hash AS hash FROM attendees WHERE email = ?")
-        .get("ada@example.com") as { hash: string };
-      hash = row.hash;
+        .prepare("SELECT id, event_id AS eventId, code_hash AS hash FROM attendees WHERE email = ?")
+        .get("ada@example.com") as { id: number; eventId: number; hash: string };
+      const { hash } = row;
+      const owner = { eventId: row.eventId, attendeeId: row.id };
+      const v = ws.vault();
+      expect(hash).toMatch(
+        /^\$evk1\$[A-Za-z0-9+/]{43}\$argon2id\$v=19\$m=1024,t=1,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/,
+      );
+      expect(hash).not.toContain(code);
+      for (const typed of [code, groupCode(code).toLowerCase(), ` ${groupCode(code)} `]) {
+        expect(await v.verifyCode(hash, normalizeCode(typed), owner)).toBe("ok");
+      }
+      expect(await v.verifyCode(hash, code.toLowerCase(), owner)).toBe("wrong");
+      const other = (code.startsWith("2") ? "3" : "2") + code.slice(1);
+      expect(await v.verifyCode(hash, other, owner)).toBe("wrong");
+      expect(await v.verifyCode("not a hash", code, owner)).toBe("wrong");
+      // Keyed: argon2 without the key's secret does not verify it, and another key does not.
+      const phc = hash.replace(/^\$evk1\$[^$]+/, "");
+      expect(await verifyCode(phc, code)).toBe(false);
+      expect(await vault().verifyCode(hash, code, owner)).toBe("wrong");
+      // Bound: the same hash on another attendee's row does not verify.
+      expect(await v.verifyCode(hash, code, { ...owner, attendeeId: row.id + 1 })).toBe("wrong");
     } finally {
       ws.close();
     }
-    expect(hash).toMatch(/^\$argon2id\$v=19\$m=1024,t=1,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);
-    expect(hash).not.toContain(code);
-    for (const typed of [code, groupCode(code).toLowerCase(), ` ${groupCode(code)} `]) {
-      expect(await verifyCode(hash, normalizeCode(typed))).toBe(true);
-    }
-    expect(await verifyCode(hash, code.toLowerCase())).toBe(false);
-    const other = (code.startsWith("2") ? "3" : "2") + code.slice(1);
-    expect(await verifyCode(hash, other)).toBe(false);
-    expect(await verifyCode("not a hash", code)).toBe(false);
+  });
+
+  it("cannot be written for a known code without the key", async () => {
+    const v = vault();
+    const owner = { ...ADA };
+    // What a database writer could store: a plain argon2id hash of a string they know.
+    const forged = await hashCode(CODE, FAST);
+    expect(await v.verifyCode(forged, CODE, owner)).toBe("wrong");
+    expect(await v.verifyCode(forged, CODE, owner, v.seal("K7QM4XHP2X", owner))).toBe("wrong");
+    // With a binding made up, or one copied from another attendee's keyed hash.
+    const keyed = v.bindHash(await v.hashCode(CODE, FAST), { eventId: 1, attendeeId: 3 });
+    expect(await v.verifyCode(keyed, CODE, owner)).toBe("wrong");
+    expect(await v.verifyCode(`$evk1$${"A".repeat(43)}${forged}`, CODE, owner)).toBe("wrong");
+  });
+
+  it("still verifies a hash made before hashes were keyed, when the sealed copy confirms it", async () => {
+    const v = vault();
+    const legacy = await hashCode(CODE, FAST);
+    const sealed = v.seal(CODE, ADA);
+    expect(await v.verifyCode(legacy, CODE, ADA, sealed)).toBe("ok-legacy");
+    expect(await v.verifyCode(legacy, "K7QM4XHP2X", ADA, sealed)).toBe("wrong");
+    // The seal of another email (a redirected row) confirms nothing.
+    expect(await v.verifyCode(legacy, CODE, { ...ADA, email: "x@example.com" }, sealed)).toBe(
+      "wrong",
+    );
+  });
+
+  it("keeps verifying under a rotated key that adopted the hash key", async () => {
+    const before = vault();
+    const hash = before.bindHash(await before.hashCode(CODE, FAST), ADA);
+    const after = vault();
+    expect(await after.verifyCode(hash, CODE, ADA)).toBe("wrong");
+    after.adoptHashKey(before.sealHashKeyFor(after));
+    expect(await after.verifyCode(hash, CODE, ADA)).toBe("ok");
+    expect(() => {
+      vault().adoptHashKey(before.sealHashKeyFor(after));
+    }).toThrow(KeyError);
+  });
+
+  it("keys and binds the decoy hash like any other", async () => {
+    const v = vault();
+    const decoy = v.bindHash(await v.hashCode(CODE, FAST), DECOY_OWNER);
+    expect(Vault.isKeyedHash(decoy)).toBe(true);
+    expect(await v.verifyCode(decoy, CODE, DECOY_OWNER)).toBe("ok");
   });
 
   it("uses OWASP parameters unless EVCRED_ARGON2 says otherwise", async () => {
