@@ -30,3 +30,12 @@ function escape(c: string): string {
   if (c === "\t") return "\\t";
   return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 }
+
+/**
+ * A value from an attendee's data in a table cell or a `show` line: a CSV cell can hold line
+ * breaks (quoted, as spreadsheets write them), shown as ⏎, a tab as a space, and the rest as
+ * `printable` escapes it, so a value can neither break the layout nor drive the terminal.
+ */
+export function oneLine(text: string): string {
+  return printable(text.replace(/\r\n|[\n\r\u2028\u2029]/g, "⏎").replace(/\t/g, " "));
+}

@@ -3,7 +3,7 @@
  * terminal the table takes its width: the widest columns give way until the rows fit, rather
  * than wrap. Elsewhere (a pipe, a file) each cell is cut at 40 characters.
  */
-import { oneLine } from "./one-line.js";
+import { oneLine } from "./printable.js";
 import type { Theme } from "./theme.js";
 
 export interface Column<T> {

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { benchPerTest } from "../helpers/workspace.js";
@@ -29,6 +29,7 @@ describe("migration 0001: events get a time zone and a language", () => {
       )
       .run("summit", "Summit", "2026-05-04T09:00:00.000Z", "2026-01-01T00:00:00.000Z");
     sqlite.close();
+    chmodSync(b.dbPath, 0o600); // as evcred makes its workspace files
 
     const shown = await b.run(["event", "show", "summit", "--json"]);
     expect(shown.code, shown.stderr).toBe(0);

@@ -1,7 +1,7 @@
 import { showAttendee } from "../../domain/attendees.js";
 import { resolveEvent } from "../../domain/events.js";
 import { formatTime, lockEndText, zoneLabel } from "../../render/time.js";
-import { oneLine } from "../../render/one-line.js";
+import { oneLine } from "../../render/printable.js";
 import { defineCommand, examples } from "../command.js";
 
 export default defineCommand({
