@@ -40,8 +40,8 @@ export interface EventStats {
   templates: { template: string; sent: number; failed: number; pending: number }[];
 }
 
-/** The delivery is its attendee's latest of its template. */
-const latestOfItsKind = sql`${deliveries.id} = (select max(l.id) from ${deliveries} l where l.attendee_id = ${deliveries.attendeeId} and l.template = ${deliveries.template})`;
+/** The delivery is its attendee's latest of its template by `send`, `resend` or `reset`. */
+const latestOfItsKind = sql`${deliveries.campaignId} is null and ${deliveries.id} = (select max(l.id) from ${deliveries} l where l.attendee_id = ${deliveries.attendeeId} and l.template = ${deliveries.template} and l.campaign_id is null)`;
 
 export function eventStats(ws: Workspace, event: EventRow): EventStats {
   const count = (fragment: typeof sentSql) => sql<number>`coalesce(sum(${fragment}), 0)`;
