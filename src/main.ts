@@ -23,6 +23,7 @@ const GROUPS: Readonly<Record<string, string>> = {
   attendees: "browse, fix, export and remove attendees (never their codes)",
   template: "list, create, check and link email templates",
   key: "show or rotate the master key (never the key itself)",
+  campaign: "schedule sends for the day before and hours before the event",
 };
 
 const COMMANDS: readonly Entry[] = [
@@ -155,6 +156,26 @@ const COMMANDS: readonly Entry[] = [
     path: ["log"],
     summary: "the audit log: who did what to whom, when (never codes)",
     load: () => import("./commands/log.js"),
+  },
+  {
+    path: ["campaign", "add"],
+    summary: "schedule a send relative to the event's start, or at a time",
+    load: () => import("./commands/campaign/add.js"),
+  },
+  {
+    path: ["campaign", "list"],
+    summary: "the event's campaigns: when, status, sent and failed",
+    load: () => import("./commands/campaign/list.js"),
+  },
+  {
+    path: ["campaign", "cancel"],
+    summary: "cancel a scheduled campaign",
+    load: () => import("./commands/campaign/cancel.js"),
+  },
+  {
+    path: ["campaign", "run-due"],
+    summary: "send every campaign that is due (for cron; serve does it every minute)",
+    load: () => import("./commands/campaign/run-due.js"),
   },
   {
     path: ["key", "show"],

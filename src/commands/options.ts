@@ -157,3 +157,22 @@ export function resolveAudience(
   }
   return { ok: true, audience: given ?? alias ?? "unsent" };
 }
+
+const DURATION_UNITS: Readonly<Record<string, number>> = {
+  s: 1_000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/** A length of time: `90s`, `30m`, `6h`, `1d`; in milliseconds. */
+export const durationFlag = z.string().transform((text, ctx) => {
+  const m = /^(\d{1,6})\s*(s|m|min|h|d)$/i.exec(text.trim());
+  const unit = m?.[2] ? DURATION_UNITS[m[2].toLowerCase()] : undefined;
+  if (!m || unit === undefined) {
+    ctx.addIssue({ code: "custom", message: `"${text}" is not a duration (e.g. 30m, 6h, 1d)` });
+    return z.NEVER;
+  }
+  return Number(m[1]) * unit;
+});

@@ -15,7 +15,11 @@ export type AuditAction =
   | "resend"
   | "template.link"
   | "template.unlink"
-  | "key.rotate";
+  | "key.rotate"
+  | "campaign.schedule"
+  | "campaign.cancel"
+  | "campaign.run"
+  | "campaign.miss";
 
 export interface AuditEntry {
   actor: string;

@@ -116,7 +116,7 @@ export function checkCanSend(ctx: Context, ws: Workspace, event: EventRow): void
 }
 
 /** The transport, opened and proven to answer (connected, authenticated), or one clear error. */
-async function readyTransport(ctx: Context, options: MailOptions): Promise<MailTransport> {
+export async function readyTransport(ctx: Context, options: MailOptions): Promise<MailTransport> {
   const transport = await openTransport(ctx, options);
   try {
     await transport.verify();

@@ -229,7 +229,8 @@ export function ownerId(): string {
   return `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
 }
 
-function ownerIsDead(owner: string | null): boolean {
+/** A claim's owner is a process of this machine that no longer runs (or there is no owner). */
+export function ownerIsDead(owner: string | null): boolean {
   if (!owner) return true;
   const [host, pid] = owner.split(":");
   if (host !== hostname() || !pid) return false;

@@ -1,0 +1,28 @@
+/** Campaigns as people read them: the time as given and where it lands, in the event's zone. */
+import type { CampaignView } from "../domain/campaigns.js";
+import type { Output } from "./output.js";
+import { formatTime } from "./time.js";
+
+interface Zoned {
+  timezone: string | null;
+  locale?: string | undefined;
+}
+
+/** `-1d@09:00 → 3 May 2026, 09:00 (Europe/Madrid)`; a relative time without a start says so. */
+export function campaignWhen(view: Pick<CampaignView, "when" | "dueAt">, event: Zoned): string {
+  if (!view.dueAt) return `${view.when} (the event has no start time)`;
+  const at = formatTime(view.dueAt, { zone: event.timezone });
+  return view.when === view.dueAt || /^\d{4}-/.test(view.when) ? at : `${view.when} → ${at}`;
+}
+
+export function campaignTable(out: Output, views: readonly CampaignView[], event: Zoned): string {
+  return out.table(views, [
+    { header: "ID", value: (v) => v.id, align: "right" },
+    { header: "TEMPLATE", value: (v) => v.template },
+    { header: "AUDIENCE", value: (v) => v.audience },
+    { header: "WHEN", value: (v) => campaignWhen(v, event), max: 64 },
+    { header: "STATUS", value: (v) => v.status },
+    { header: "SENT", value: (v) => v.sent, align: "right" },
+    { header: "FAILED", value: (v) => v.failed, align: "right" },
+  ]);
+}
