@@ -50,6 +50,8 @@ export interface CampaignView {
   audience: Audience;
   /** As given. */
   when: string;
+  /** Relative to the event's start: it moves with it. */
+  relative: boolean;
   /** The instant it runs (ISO UTC) for the event as it is now; null: relative, and no start. */
   dueAt: string | null;
   status: CampaignStatus;
@@ -323,6 +325,7 @@ function viewOf(ws: Workspace, event: EventRow, row: CampaignRow): CampaignView 
     template: row.template,
     audience: row.audience,
     when: row.whenText,
+    relative: row.fixedAt === null,
     dueAt: dueAt?.toISOString() ?? null,
     status: row.status,
     ...campaignCounts(ws, row.id),

@@ -9,10 +9,13 @@ interface Zoned {
 }
 
 /** `-1d@09:00 → 3 May 2026, 09:00 (Europe/Madrid)`; a relative time without a start says so. */
-export function campaignWhen(view: Pick<CampaignView, "when" | "dueAt">, event: Zoned): string {
+export function campaignWhen(
+  view: Pick<CampaignView, "when" | "dueAt" | "relative">,
+  event: Zoned,
+): string {
   if (!view.dueAt) return `${view.when} (the event has no start time)`;
   const at = formatTime(view.dueAt, { zone: event.timezone });
-  return view.when === view.dueAt || /^\d{4}-/.test(view.when) ? at : `${view.when} → ${at}`;
+  return view.relative ? `${view.when} → ${at}` : at;
 }
 
 export function campaignTable(out: Output, views: readonly CampaignView[], event: Zoned): string {

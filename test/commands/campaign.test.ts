@@ -273,6 +273,10 @@ describe("evcred campaign run-due", () => {
     await add(b, "2026-05-08T18:00");
     const moved = await b.run(["event", "update", "--starts-at", "2026-05-11T10:00"]);
     expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stderr).toContain(
+      "campaign 1 (reminder) moves with it: -3h → 11 May 2026, 07:00 (Europe/Madrid)",
+    );
+    expect(moved.stderr).not.toContain("campaign 2");
     expect((await list(b)).map((c) => c.dueAt)).toEqual([
       "2026-05-11T05:00:00.000Z",
       "2026-05-08T16:00:00.000Z",
@@ -299,5 +303,69 @@ describe("evcred campaign run-due", () => {
     const rerun = await b.run(["campaign", "run-due", "--json"], { env });
     expect(rerun.json()).toEqual({ campaigns: [] });
     expect(smtp.attempts.get("grace@example.com")).toBe(1);
+  });
+});
+
+describe("evcred event create --campaigns default", () => {
+  it("schedules the reminder at -1d@09:00 and -3h and says so", async () => {
+    const b = bench();
+    const r = await b.run([
+      "event",
+      "create",
+      "Summit",
+      "--starts-at",
+      START,
+      "--timezone",
+      "Europe/Madrid",
+      "--campaigns",
+      "default",
+      "--json",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      "campaign 1 scheduled: reminder to all at -1d@09:00 → 9 May 2026, 09:00 (Europe/Madrid)",
+    );
+    expect(r.stderr).toContain(
+      "campaign 2 scheduled: reminder to all at -3h → 10 May 2026, 07:00 (Europe/Madrid)",
+    );
+    expect(r.json<{ campaigns: unknown[] }>().campaigns).toHaveLength(2);
+    expect((await list(b)).map((c) => [c.when, c.status])).toEqual([
+      ["-1d@09:00", "scheduled"],
+      ["-3h", "scheduled"],
+    ]);
+  });
+
+  it("skips one already past with a warning, and refuses without a start", async () => {
+    const b = bench();
+    // Starts in 5 hours: the day before is past, three hours before is not.
+    const r = await b.run([
+      "event",
+      "create",
+      "Soon",
+      "--starts-at",
+      "2026-05-04T14:00Z",
+      "--campaigns",
+      "default",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      "warning: -1d@09:00 not scheduled: it would have run at 3 May 2026, 09:00 (UTC), already past",
+    );
+    expect((await list(b)).map((c) => c.when)).toEqual(["-3h"]);
+    const none = await b.run(["event", "create", "Later", "--campaigns", "default"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("--campaigns: the default campaigns are relative to the start");
+    const bad = await b.run([
+      "event",
+      "create",
+      "Later",
+      "--starts-at",
+      START + "Z",
+      "--campaigns",
+      "all",
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--campaigns: expected default");
+    expect((await b.run(["event", "list", "--json"])).json<unknown[]>()).toHaveLength(1);
   });
 });

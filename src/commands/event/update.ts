@@ -1,4 +1,6 @@
+import { listCampaigns } from "../../domain/campaigns.js";
 import { resolveEvent, updateEvent } from "../../domain/events.js";
+import { campaignWhen } from "../../render/campaigns.js";
 import { describeEvent, eventView } from "../../render/event-view.js";
 import { defineCommand, examples } from "../command.js";
 import { EventFlags, parseOptions, timeFlagValue } from "../options.js";
@@ -49,5 +51,15 @@ export default defineCommand({
     const view = eventView(row);
     ctx.out.result(view, () => describeEvent(view));
     ctx.out.success(`event ${row.slug} updated`);
+    if (row.startsAt === event.startsAt && row.timezone === event.timezone) return;
+    // Relative campaigns are resolved against the start when they run: say where they land now.
+    const now = ctx.now().getTime();
+    for (const c of listCampaigns(ws, row)) {
+      if (c.status !== "scheduled" || !c.relative) continue;
+      const line = `campaign ${c.id} (${c.template}) moves with it: ${campaignWhen(c, row)}`;
+      if (c.dueAt && Date.parse(c.dueAt) <= now) {
+        ctx.out.warn(`${line}, already past: the next run-due sends it, or marks it missed`);
+      } else ctx.out.info(line);
+    }
   },
 });
