@@ -303,6 +303,26 @@ describe("evcred campaign run-due", () => {
     const rerun = await b.run(["campaign", "run-due", "--json"], { env });
     expect(rerun.json()).toEqual({ campaigns: [] });
     expect(smtp.attempts.get("grace@example.com")).toBe(1);
+    // stats: the campaign's figures next to the send's, which it does not count in.
+    const stats = await b.run(["stats", "--json"]);
+    expect(stats.json()).toMatchObject({
+      templates: [],
+      campaigns: [
+        {
+          id: 1,
+          template: "reminder",
+          when: "-3h",
+          status: "done",
+          sent: 2,
+          failed: 1,
+          pending: 0,
+        },
+      ],
+    });
+    const text = await b.run(["stats"]);
+    expect(text.stdout).toContain(
+      "campaigns\n  1 reminder at -3h  done: 2 sent, 1 failed, 0 pending",
+    );
   });
 });
 
