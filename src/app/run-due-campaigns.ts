@@ -126,9 +126,17 @@ async function runOne(
       now: options.now,
       signal: options.signal ?? new AbortController().signal,
     });
-    const complete = !summary.interrupted && !summary.stoppedBy && summary.notSent === 0;
+    // Skipped: another run's live claim on them (a run on another machine that died keeps its
+    // claims until their leases end). Not done yet: the next run-due sends them once it can.
+    const complete =
+      !summary.interrupted && !summary.stoppedBy && summary.notSent === 0 && summary.skipped === 0;
     const reason =
-      summary.stoppedBy ?? (summary.interrupted ? "interrupted; the rest is still due" : undefined);
+      summary.stoppedBy ??
+      (summary.interrupted
+        ? "interrupted; the rest is still due"
+        : summary.skipped > 0
+          ? `${summary.skipped} being sent by another run`
+          : undefined);
     finish(
       complete,
       `${summary.sent} sent, ${summary.failed.length} failed via ${transport.kind}${reason ? `, stopped: ${reason}` : ""}`,

@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { readdirSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.js";
@@ -323,6 +324,44 @@ describe("evcred campaign run-due", () => {
     expect(text.stdout).toContain(
       "campaigns\n  1 reminder at -3h  done: 2 sent, 1 failed, 0 pending",
     );
+  });
+});
+
+describe("a campaign a run on another machine left behind", () => {
+  it("waits for that run's claims to run out, then sends them, once", async () => {
+    const b = bench();
+    await event(b);
+    await add(b, "-3h");
+    b.now = new Date("2026-05-10T05:00:00Z");
+    // Another machine's run took the campaign, claimed ada, and died: both leases still live.
+    const db = new Database(b.dbPath);
+    try {
+      db.prepare(
+        "UPDATE campaigns SET status = 'running', lease_owner = 'elsewhere:1:x', lease_expires_at = ?",
+      ).run("2026-05-10T05:02:00.000Z");
+      db.prepare(
+        `INSERT INTO deliveries (event_id, attendee_id, template, purpose, campaign_id, code_version,
+           status, attempts, lease_owner, lease_expires_at, created_at, updated_at)
+         SELECT event_id, id, 'reminder', 'campaign', 1, code_version, 'pending', 0, 'elsewhere:1:x',
+           '2026-05-10T05:10:00.000Z', '2026-05-10T05:00:00.000Z', '2026-05-10T05:00:00.000Z'
+         FROM attendees WHERE email = 'ada@example.com'`,
+      ).run();
+    } finally {
+      db.close();
+    }
+    expect((await runDue(b)).reports).toEqual([]);
+    b.now = new Date("2026-05-10T05:03:00Z");
+    const partly = await runDue(b);
+    expect(partly.code).toBe(3);
+    expect(partly.reports).toMatchObject([
+      { id: 1, outcome: "incomplete", sent: 2, reason: "1 being sent by another run" },
+    ]);
+    expect((await list(b))[0]).toMatchObject({ status: "scheduled", sent: 2, pending: 1 });
+    b.now = new Date("2026-05-10T05:11:00Z");
+    expect((await runDue(b)).reports).toMatchObject([{ id: 1, outcome: "done", sent: 1 }]);
+    expect(outbox(b, "ada@example.com")).toBe(1);
+    expect(outbox(b, "grace@example.com")).toBe(1);
+    expect((await list(b))[0]).toMatchObject({ status: "done", sent: 3, failed: 0, pending: 0 });
   });
 });
 

@@ -26,11 +26,8 @@ export default defineCommand({
       .option("--insecure-smtp", "send a password and credential mail to another host without TLS")
       .addHelpText(
         "after",
-        examples(
-          "evcred campaign run-due",
-          "evcred campaign run-due --max-late 30m --json",
-          "crontab: * * * * * cd /path/to/workspace && evcred campaign run-due",
-        ),
+        examples("evcred campaign run-due", "evcred campaign run-due --max-late 30m --json") +
+          "\nFrom cron, every minute:\n  * * * * * cd /path/to/workspace && evcred campaign run-due\n",
       );
   },
   async run(ctx, _args, raw) {
