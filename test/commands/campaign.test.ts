@@ -1,6 +1,8 @@
 import Database from "better-sqlite3";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { expectNoCodeIn } from "../helpers/history.js";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.js";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
 
@@ -70,6 +72,16 @@ async function runDue(b: TestBench, ...flags: string[]) {
     ...r,
     reports: r.code === 2 ? [] : r.json<{ campaigns: Record<string, unknown>[] }>().campaigns,
   };
+}
+
+function outboxText(b: TestBench, email: string): string {
+  const file = readdirSync(b.path("outbox")).find((f) => f.includes(email));
+  return file ? readFileSync(join(b.path("outbox"), file), "utf8") : "";
+}
+
+/** The code as emails show it: K7QM-4XHP-2W. */
+function groups(code: string): string {
+  return code.match(/.{1,4}/g)?.join("-") ?? code;
 }
 
 function outbox(b: TestBench, email: string): number {
@@ -191,6 +203,14 @@ describe("evcred campaign run-due", () => {
     expect(send.json()).toMatchObject({ sent: 4 });
     const log = await b.run(["log", "--json"]);
     expect(log.stdout).toContain("campaign.run");
+    await b.run(["campaign", "list"]);
+    await b.run(["stats"]);
+    // No code in any output, JSON or audit entry; each message did carry its attendee's own.
+    const codes = ["ada@example.com", "grace@example.com", "late@example.com"].map((e) =>
+      b.codeOf(e),
+    );
+    expectNoCodeIn(b, codes);
+    expect(outboxText(b, "late@example.com")).toContain(groups(codes[2] ?? ""));
   });
 
   it("not-logged-in leaves out whoever has logged in; unsent whoever has their code", async () => {
