@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { expectNoCodeIn } from "../helpers/history.js";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.js";
@@ -344,6 +345,38 @@ describe("evcred campaign run-due", () => {
     expect(text.stdout).toContain(
       "campaigns\n  1 reminder at -3h  done: 2 sent, 1 failed, 0 pending",
     );
+  });
+});
+
+describe("Ctrl-C during run-due", () => {
+  it("finishes what is in flight, exits 130, and the next run-due sends the rest once", async () => {
+    const b = bench();
+    smtp = await startSmtp({ delayMs: 100 });
+    const s = smtp;
+    await event(b);
+    await add(b, "-3h");
+    b.now = new Date("2026-05-10T05:00:00Z");
+    const env = { EVCRED_SMTP_URL: s.url, EVCRED_SMTP_CONNECTIONS: "1" };
+    const stop = new AbortController();
+    const started = b.run(["campaign", "run-due", "--json"], { env, interrupt: stop.signal });
+    while (s.dataStarted.length === 0) await sleep(5);
+    stop.abort();
+    const run = await started;
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toContain("interrupted: what was in flight is recorded");
+    const [report] = run.json<{ campaigns: { outcome: string; sent: number }[] }>().campaigns;
+    expect(report?.outcome).toBe("incomplete");
+    expect(report?.sent).toBeLessThan(3);
+    expect((await list(b))[0]?.status).toBe("scheduled");
+    const rest = await b.run(["campaign", "run-due", "--json"], { env });
+    expect(rest.code, rest.stderr).toBe(0);
+    const counts = new Map<string, number>();
+    for (const m of s.received) counts.set(m.to, (counts.get(m.to) ?? 0) + 1);
+    expect([...counts.entries()].sort()).toEqual([
+      ["ada@example.com", 1],
+      ["alan@example.com", 1],
+      ["grace@example.com", 1],
+    ]);
   });
 });
 

@@ -34,12 +34,13 @@ export default defineCommand({
     const options = parseOptions(Options, raw);
     checkMailEnvironment(ctx.env);
     const ws = await ctx.workspace();
+    const interrupted = ctx.takeInterrupts();
     const reports = await runDueCampaigns(ws, {
       now: () => ctx.now(),
       openTransport: () => readyTransport(ctx, options),
       maxLateMs: options.maxLate ?? DEFAULT_MAX_LATE_MS,
       actor: ctx.actor,
-      signal: ctx.takeInterrupts(),
+      signal: interrupted,
       retry: {
         attempts: 4,
         baseDelayMs: positiveInt(ctx.env.EVCRED_SMTP_RETRY_MS, "EVCRED_SMTP_RETRY_MS") ?? 1_000,
@@ -48,9 +49,13 @@ export default defineCommand({
         (positiveInt(ctx.env.EVCRED_SMTP_CONNECTIONS, "EVCRED_SMTP_CONNECTIONS") ?? 5) * 2,
     });
     ctx.out.result({ campaigns: reports }, () => "");
-    if (reports.length === 0) ctx.out.info("no campaign is due");
+    if (reports.length === 0 && !interrupted.aborted) ctx.out.info("no campaign is due");
     for (const r of reports) ctx.out.info(describe(r));
     for (const f of reports.flatMap((r) => r.failed)) ctx.out.warn(`${f.email}: ${f.response}`);
+    if (interrupted.aborted) {
+      ctx.out.warn("interrupted: what was in flight is recorded; the next run-due sends the rest");
+      return ExitCode.cancelled;
+    }
     if (reports.some((r) => r.outcome === "error")) return ExitCode.failed;
     if (reports.some((r) => r.outcome === "incomplete" || r.failed.length > 0))
       return ExitCode.partial;
