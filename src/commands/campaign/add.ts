@@ -65,5 +65,10 @@ export default defineCommand({
       `campaign ${view.id} scheduled for ${event.slug}: ${view.template} to ${view.audience} at ${campaignWhen(view, event)}`,
     );
     ctx.out.info("it is sent by `evcred campaign run-due` (cron) or `evcred serve`");
+    if (!event.fromAddress) {
+      ctx.out.warn(
+        `event ${event.slug} has no sender address: through SMTP the campaign cannot run; set one with: evcred event update --from "Team <team@example.com>"`,
+      );
+    }
   },
 });
