@@ -12,10 +12,10 @@ import {
   renewCampaign,
   takeDueCampaign,
 } from "../domain/campaigns.js";
-import { credentialTemplate, senderFor } from "../mail/deliver.js";
+import { credentialTemplate, senderFor, transportSettings } from "../mail/deliver.js";
 import { ownerId, ownerIsDead } from "../mail/ledger.js";
 import { runDeliveries, type RetryPolicy } from "../mail/runner.js";
-import type { MailTransport } from "../mail/transport.js";
+import { createTransport, type MailTransport } from "../mail/transport.js";
 import type { Workspace } from "../store/workspace.js";
 
 export interface RunDueOptions {
@@ -47,6 +47,28 @@ export interface CampaignRunReport {
 }
 
 export const DEFAULT_MAX_LATE_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * A transport factory for a face with no terminal to ask on (`serve`): the settings from the
+ * environment, the outbox relative to `cwd`; each transport is verified (connected,
+ * authenticated) before it is handed out. The SMTP password must be inside EVCRED_SMTP_URL.
+ */
+export function environmentTransports(
+  env: NodeJS.ProcessEnv,
+  resolvePath: (path: string) => string,
+  options: { insecureSmtp: boolean } = { insecureSmtp: false },
+): () => Promise<MailTransport> {
+  return async () => {
+    const transport = createTransport(transportSettings(env, resolvePath, options));
+    try {
+      await transport.verify();
+      return transport;
+    } catch (error) {
+      transport.close();
+      throw error;
+    }
+  };
+}
 
 export async function runDueCampaigns(
   ws: Workspace,
