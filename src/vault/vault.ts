@@ -6,6 +6,7 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { KeyError } from "../errors.js";
+import { signingKeyFromSeed, type SigningKey } from "./tokens.js";
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -23,12 +24,24 @@ export class Vault {
   readonly keyPath: string;
   readonly #sealKey: Buffer;
   readonly #fingerprintKey: Buffer;
+  readonly #tokenSeed: Buffer;
+  #signingKey: SigningKey | undefined;
 
   constructor(masterKey: Buffer, keyPath: string) {
     this.keyPath = keyPath;
     this.keyId = derive(masterKey, "evcred key id v1", 6).toString("hex");
     this.#sealKey = derive(masterKey, "evcred seal v1", 32);
     this.#fingerprintKey = derive(masterKey, "evcred fingerprint v1", 32);
+    this.#tokenSeed = derive(masterKey, "evcred token signing ed25519 v1", 32);
+  }
+
+  /**
+   * The Ed25519 key that signs login tokens. Derived, not stored: every `serve` with this master
+   * key signs with the same key and publishes the same `kid`.
+   */
+  signingKey(): SigningKey {
+    this.#signingKey ??= signingKeyFromSeed(this.#tokenSeed);
+    return this.#signingKey;
   }
 
   seal(code: string, owner: CodeOwner): Buffer {
