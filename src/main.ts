@@ -166,6 +166,11 @@ const COMMANDS: readonly Entry[] = [
     summary: "revoke a venue key",
     load: () => import("./commands/venue-key/revoke.js"),
   },
+  {
+    path: ["serve"],
+    summary: "the login service: the venue's API, tokens, health and metrics",
+    load: () => import("./commands/serve.js"),
+  },
 ];
 
 /** Global flags that take a value, so the command can be found behind them. */

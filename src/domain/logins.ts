@@ -17,6 +17,9 @@ import { isValidEmail, normalizeEmail } from "./email.js";
 export const LOCKOUT_FAILURES = 5;
 export const LOCKOUT_WINDOW_MS = 15 * 60 * 1000;
 
+/** Where an attempt came from: the venue's API, the attendee pages, `evcred verify`. */
+export type LoginSource = "api" | "page" | "cli";
+
 export type VerifyResult =
   | { ok: true }
   | { ok: false; outcome: "wrong" }
@@ -34,6 +37,7 @@ export async function verifyLogin(
   rawCode: string,
   now: Date,
   decoyParams: HashParams,
+  source: LoginSource = "cli",
 ): Promise<VerifyResult> {
   const email = normalizeEmail(rawEmail);
   // Refused before anything is recorded or echoed: a code typed in the email's place stays unseen.
@@ -68,6 +72,7 @@ export async function verifyLogin(
         ok: false,
         // Counts as a failure for parallel attempts until argon2 has answered.
         outcome: locked ? "locked" : "pending",
+        source,
         at,
       })
       .returning({ id: logins.id })
