@@ -3,13 +3,12 @@
  * by the vault (EdDSA), or with the event's shared secret (HS256) for venues that take only one.
  */
 import { readFileSync } from "node:fs";
+import { DEFAULT_TOKEN_TTL_SECONDS } from "../domain/events.js";
 import { meta, type AttendeeRow, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { EvcredError } from "../errors.js";
 import { newWorkspaceSecret } from "../vault/venue-keys.js";
 import { pseudonymousId, signToken, type PublicJwk, type TokenSigner } from "../vault/tokens.js";
-
-export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 
 export interface IssuedToken {
   token: string;

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { MAX_CODE_LENGTH, MIN_CODE_LENGTH } from "../domain/codes.js";
+import { parseDuration } from "../domain/durations.js";
 import { isValidEmail, normalizeEmail } from "../domain/email.js";
 import { UsageError } from "../errors.js";
 
@@ -71,6 +72,19 @@ export const fromFlag = z
     },
   );
 
+/** A token lifetime: `90m`, `24h`, `7d`, from a minute to 30 days; in seconds. */
+export const tokenTtlFlag = z.string().transform((s, ctx) => {
+  const seconds = parseDuration(s);
+  if (seconds === undefined || seconds < 60 || seconds > 30 * 86_400) {
+    ctx.addIssue({
+      code: "custom",
+      message: "expected a lifetime from 1m to 30d, e.g. 90m, 24h, 7d",
+    });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
 /** An event's settings as flags: `event create` requires the name, `event update` none of them. */
 export const EventFlags = z.object({
   name: z.string().trim().min(1, "an event needs a name").max(200),
@@ -79,4 +93,6 @@ export const EventFlags = z.object({
   loginUrl: urlFlag.optional(),
   from: fromFlag.optional(),
   codeLength: codeLengthFlag.optional(),
+  tokenAudience: z.string().trim().min(1, "an audience cannot be empty").max(200).optional(),
+  tokenTtl: tokenTtlFlag.optional(),
 });

@@ -329,4 +329,66 @@ describe("POST /api/v1/events/{slug}/logins", () => {
     const r = await postLogin(url, "summit-2026", key, { email: "ada@example.com", code });
     expect(decodeProtectedHeader(String(r.json.token)).kid).toBe(jwks.keys[0]?.kid);
   });
+
+  it("uses the event's --token-audience and --token-ttl", async () => {
+    const { b, url, key, code } = await setup();
+    const update = await b.run([
+      "event",
+      "update",
+      "summit-2026",
+      "--token-audience",
+      "venue-app",
+      "--token-ttl",
+      "90m",
+    ]);
+    expect(update.code, update.stderr).toBe(0);
+    const r = await postLogin(url, "summit-2026", key, { email: "ada@example.com", code });
+    const jwks = createRemoteJWKSet(new URL(`${url}/.well-known/jwks.json`));
+    const { payload } = await jwtVerify(String(r.json.token), jwks, {
+      issuer: url,
+      audience: "venue-app",
+    });
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(90 * 60);
+  });
+
+  it("signs HS256 with the event's shared secret file (venueless); the JWKS key does not verify it", async () => {
+    const { b, url, key, code } = await setup();
+    const secret = "venueless-shared-secret-0123456789abcdef";
+    b.file("venueless.secret", `${secret}\n`);
+    const update = await b.run([
+      "event",
+      "update",
+      "summit-2026",
+      "--token-secret-file",
+      "venueless.secret",
+    ]);
+    expect(update.code, update.stderr).toBe(0);
+    const r = await postLogin(url, "summit-2026", key, { email: "ada@example.com", code });
+    expect(r.status).toBe(200);
+    const token = String(r.json.token);
+    expect(decodeProtectedHeader(token).alg).toBe("HS256");
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+      issuer: url,
+      audience: "summit-2026",
+      algorithms: ["HS256"],
+    });
+    expect(payload).toMatchObject({
+      email: "ada@example.com",
+      traits: ["evcred", "evcred-event-summit-2026"],
+    });
+    const jwks = createRemoteJWKSet(new URL(`${url}/.well-known/jwks.json`));
+    await expect(jwtVerify(token, jwks)).rejects.toThrow();
+  });
+
+  it("every serve on the same master key signs with the same key (deterministic derivation)", async () => {
+    const { b, url } = await setup();
+    const second = await startServer(b);
+    try {
+      const one = await (await fetch(`${url}/.well-known/jwks.json`)).json();
+      const two = await (await fetch(`${second.url}/.well-known/jwks.json`)).json();
+      expect(two).toEqual(one);
+    } finally {
+      await second.close();
+    }
+  });
 });
