@@ -44,6 +44,8 @@ export async function signIn(
   const email = normalizeEmail(input.email);
   if (!isValidEmail(email)) return { ok: false, outcome: "invalid-email" };
   const now = deps.now();
+  // A key rotated by another process since: its writes would be refused under the old key.
+  deps.ws.currentVault();
   const verdict = await verifyLogin(
     deps.ws,
     event,

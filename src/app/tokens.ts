@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { DEFAULT_TOKEN_TTL_SECONDS } from "../domain/events.js";
+import { publishedSigningKeys } from "../domain/signing-keys.js";
 import { meta, type AttendeeRow, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { EvcredError } from "../errors.js";
@@ -43,9 +44,12 @@ export async function issueToken(
   return { token, uid, expiresAt: new Date(exp * 1000).toISOString() };
 }
 
-/** What `/.well-known/jwks.json` publishes: the public half of the vault's signing key. */
-export function publicKeys(ws: Workspace): { keys: PublicJwk[] } {
-  return { keys: [ws.vault().signingKey().publicJwk] };
+/**
+ * What `/.well-known/jwks.json` publishes: the public half of the current signing key, and of
+ * the keys retired by `key rotate` whose tokens may still be alive.
+ */
+export function publicKeys(ws: Workspace, now: Date): { keys: PublicJwk[] } {
+  return { keys: publishedSigningKeys(ws, ws.currentVault().signingKey().publicJwk, now) };
 }
 
 /** The attendee's stable pseudonymous id in the event (the tokens' `sub` and `uid`). */
@@ -58,7 +62,7 @@ export function fullName(attendee: AttendeeRow): string {
 }
 
 function signerFor(ws: Workspace, event: EventRow): TokenSigner {
-  if (!event.tokenSecretFile) return { kind: "eddsa", key: ws.vault().signingKey() };
+  if (!event.tokenSecretFile) return { kind: "eddsa", key: ws.currentVault().signingKey() };
   // Read at every login: replacing the file changes the secret without restarting `serve`.
   try {
     return { kind: "hs256", secret: readSecretFile(event.tokenSecretFile) };

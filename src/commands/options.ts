@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { MAX_CODE_LENGTH, MIN_CODE_LENGTH } from "../domain/codes.js";
 import { parseDuration } from "../domain/durations.js";
+import { MAX_TOKEN_TTL_SECONDS } from "../domain/signing-keys.js";
 import { isValidEmail, normalizeEmail } from "../domain/email.js";
 import { UsageError } from "../errors.js";
 
@@ -75,7 +76,7 @@ export const fromFlag = z
 /** A token lifetime: `90m`, `24h`, `7d`, from a minute to 30 days; in seconds. */
 export const tokenTtlFlag = z.string().transform((s, ctx) => {
   const seconds = parseDuration(s);
-  if (seconds === undefined || seconds < 60 || seconds > 30 * 86_400) {
+  if (seconds === undefined || seconds < 60 || seconds > MAX_TOKEN_TTL_SECONDS) {
     ctx.addIssue({
       code: "custom",
       message: "expected a lifetime from 1m to 30d, e.g. 90m, 24h, 7d",

@@ -20,6 +20,7 @@ import type { Workspace } from "../store/workspace.js";
 import { keepCurrentKey, promoteStagedKey, stageNewKey } from "../vault/master-key.js";
 import { recordAudit } from "./audit.js";
 import type { Who } from "./events.js";
+import { retireSigningKey } from "./signing-keys.js";
 
 /** The points between the steps above, for tests that stop a rotation there. */
 export type RotationStep = "staged" | "kept" | "committed" | "promoted";
@@ -63,6 +64,7 @@ export function rotateMasterKey(ws: Workspace, options: RotateOptions): Rotation
       update.run(moved.sealed, moved.fingerprint, row.id);
     }
     ws.setMeta("key_id", next.keyId);
+    retireSigningKey(ws, current.signingKey().publicJwk, options.who.at);
     const eventCount = new Set(rows.map((r) => r.eventId)).size;
     recordAudit(ws, {
       ...options.who,

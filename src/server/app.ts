@@ -44,7 +44,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   errorReplies(app, deps.log);
   void app.register(health, { ws: deps.ws });
   void app.register(metrics, { ws: deps.ws, logins: loginMetrics });
-  void app.register(jwks, { ws: deps.ws });
+  void app.register(jwks, { ws: deps.ws, now: deps.now });
   void app.register(venueApi, { ...deps, issuer: deps.publicUrl, metrics: loginMetrics });
   return app;
 }

@@ -391,4 +391,29 @@ describe("POST /api/v1/events/{slug}/logins", () => {
       await second.close();
     }
   });
+
+  it("after key rotate (in another process) it signs with the new key, and tokens signed before still verify", async () => {
+    const { b, url, key, code } = await setup();
+    const before = await postLogin(url, "summit-2026", key, { email: "ada@example.com", code });
+    b.now = new Date(); // the rotation's time, on the server's clock
+    const rotated = await b.run(["key", "rotate", "--yes"]);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const after = await postLogin(url, "summit-2026", key, { email: "ada@example.com", code });
+    expect(after.status).toBe(200);
+    const oldKid = decodeProtectedHeader(String(before.json.token)).kid;
+    const newKid = decodeProtectedHeader(String(after.json.token)).kid;
+    expect(newKid).not.toBe(oldKid);
+    const published = (await (await fetch(`${url}/.well-known/jwks.json`)).json()) as {
+      keys: { kid: string }[];
+    };
+    expect(published.keys.map((k) => k.kid)).toEqual([newKid, oldKid]);
+    const jwks = createRemoteJWKSet(new URL(`${url}/.well-known/jwks.json`));
+    for (const r of [before, after]) {
+      await expect(jwtVerify(String(r.json.token), jwks, { issuer: url })).resolves.toBeTruthy();
+    }
+    // The uid survives the rotation: the venue still knows who this is.
+    expect((after.json.attendee as { uid: string }).uid).toBe(
+      (before.json.attendee as { uid: string }).uid,
+    );
+  });
 });
