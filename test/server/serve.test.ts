@@ -1,48 +1,24 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/server/app.js";
 import { safePath } from "../../src/server/access-log.js";
 import { hashParamsFrom } from "../../src/vault/hash.js";
-import { postLogin, startServer, type RunningServer } from "../helpers/server.js";
-import { BIN, runBin } from "../helpers/spawn.js";
+import {
+  killServes,
+  postLogin,
+  spawnServe as serve,
+  startServer,
+  type RunningServer,
+} from "../helpers/server.js";
+import { runBin } from "../helpers/spawn.js";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
 
 const bench = benchPerTest();
-const children: ChildProcessWithoutNullStreams[] = [];
 let server: RunningServer | undefined;
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+  killServes();
   await server?.close();
   server = undefined;
 });
-
-interface Served {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** `evcred serve` as a child process, resolved once it says where it listens. */
-function serve(b: TestBench, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", ...args], {
-    cwd: b.dir,
-    env: { PATH: process.env.PATH, ...b.env, ...env },
-  });
-  children.push(child);
-  let stderr = "";
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  return new Promise((resolve, reject) => {
-    child.stderr.setEncoding("utf8").on("data", (d: string) => {
-      stderr += d;
-      const url = /listening on (http:\/\/\S+)\n/.exec(stderr)?.[1];
-      if (url) resolve({ child, url, stderr: () => stderr, exited });
-    });
-    void exited.then((code) => {
-      reject(new Error(`serve exited ${code}: ${stderr}`));
-    });
-  });
-}
 
 async function imported(b: TestBench, env: NodeJS.ProcessEnv = {}): Promise<string> {
   b.file("attendees.csv", SAMPLE_CSV);
