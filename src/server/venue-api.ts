@@ -8,6 +8,7 @@ import { signIn, type SignInDeps, type SignInResult } from "../app/sign-in.js";
 import { findEvent } from "../domain/events.js";
 import { authenticateVenueKey } from "../domain/venue-keys.js";
 import type { EventRow } from "../store/schema.js";
+import { logPathAs } from "./access-log.js";
 import type { LoginMetrics } from "./metrics.js";
 
 export type VenueApiDeps = SignInDeps & { metrics: LoginMetrics };
@@ -72,6 +73,7 @@ export const venueApi: FastifyPluginAsync<VenueApiDeps> = (api, deps) => {
       return reply.code(403).send({ error: "forbidden" });
     }
     events.set(request, event);
+    logPathAs(request, `/api/v1/events/${event.slug}/logins`);
     return undefined;
   });
 

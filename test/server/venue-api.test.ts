@@ -311,7 +311,7 @@ describe("POST /api/v1/events/{slug}/logins", () => {
     expect(log[0]).toMatch(
       /^127\.0\.0\.1 POST \/api\/v1\/events\/summit-2026\/logins 200 \d+\.\dms\n$/,
     );
-    expect(log[1]).toMatch(/^127\.0\.0\.1 GET \/healthz\?token&x 200 /);
+    expect(log[1]).toMatch(/^127\.0\.0\.1 GET \/healthz\?… 200 /);
     const text = log.join("");
     for (const secret of [code, key, String(r.json.token), "ada@example.com"]) {
       expect(text).not.toContain(secret);
