@@ -44,4 +44,28 @@ describe("serve while the CLI writes the workspace", () => {
     expect(statuses.filter((st) => st !== 200 && st !== 401)).toEqual([]);
     expect(s.stderr()).not.toMatch(/ 5\d\d \d/);
   });
+
+  it("two serves on one workspace share the lockout: 30 parallel wrong attempts, at most 5 answered 401", async () => {
+    const b = bench();
+    b.file("attendees.csv", SAMPLE_CSV);
+    expect((await b.run(["import", "attendees.csv", "--event", "summit-2026", "--yes"])).code).toBe(
+      0,
+    );
+    const key = (await b.run(["venue-key", "create", "venue"])).stdout.trim();
+    const [one, two] = await Promise.all([spawnServe(b), spawnServe(b)]);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        postLogin((i % 2 ? one : two).url, "summit-2026", key, {
+          email: "ada@example.com",
+          code: "WRONGCODE2",
+        }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((st) => st === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((st) => st !== 401 && st !== 423)).toEqual([]);
+    const rows = b.snapshot().logins as { outcome: string }[];
+    expect(rows.filter((r) => r.outcome === "wrong-code").length).toBeLessThanOrEqual(5);
+    expect(rows).toHaveLength(30);
+  });
 });
