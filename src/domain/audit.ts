@@ -15,7 +15,9 @@ export type AuditAction =
   | "resend"
   | "template.link"
   | "template.unlink"
-  | "key.rotate";
+  | "key.rotate"
+  | "venue-key.create"
+  | "venue-key.revoke";
 
 export interface AuditEntry {
   actor: string;

@@ -19,6 +19,11 @@ export default defineCommand({
       .option("--login-url <url>", "where attendees log in")
       .option("--from <address>", "sender of the credential emails")
       .option("--code-length <n>", "length of generated codes (8-32)", undefined)
+      .option("--token-audience <aud>", "the login tokens' aud claim (default: the slug)")
+      .option(
+        "--token-ttl <duration>",
+        "how long a login token is valid: 90m, 24h, 7d (default 24h)",
+      )
       .addHelpText(
         "after",
         examples(
@@ -30,13 +35,15 @@ export default defineCommand({
   async run(ctx, args, raw) {
     const options = parseOptions(Options, { ...raw, name: args[0] });
     const ws = await ctx.workspace({ create: true });
+    const { tokenTtl, ...rest } = options;
     const event = createEvent(
       ws,
       {
-        ...options,
+        ...rest,
         startsAt:
           options.startsAt && timeFlagValue("--starts-at", options.startsAt, options.timezone),
         fromAddress: options.from,
+        tokenTtlSeconds: tokenTtl,
       },
       { actor: ctx.actor, at: ctx.now().toISOString() },
     );
