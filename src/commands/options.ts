@@ -4,6 +4,8 @@
  */
 import { z } from "zod";
 import { MAX_CODE_LENGTH, MIN_CODE_LENGTH } from "../domain/codes.js";
+import { parseDuration } from "../domain/durations.js";
+import { MAX_TOKEN_TTL_SECONDS } from "../domain/signing-keys.js";
 import { isValidEmail, normalizeEmail } from "../domain/email.js";
 import { LOCALES } from "../domain/events.js";
 import { canonicalZone, parseDateTime, resolveDateTime, TimeInputError } from "../domain/time.js";
@@ -118,6 +120,19 @@ export const fromFlag = z
     },
   );
 
+/** A token lifetime: `90m`, `24h`, `7d`, from a minute to 30 days; in seconds. */
+export const tokenTtlFlag = z.string().transform((s, ctx) => {
+  const seconds = parseDuration(s);
+  if (seconds === undefined || seconds < 60 || seconds > MAX_TOKEN_TTL_SECONDS) {
+    ctx.addIssue({
+      code: "custom",
+      message: "expected a lifetime from 1m to 30d, e.g. 90m, 24h, 7d",
+    });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
 /** An event's settings as flags: `event create` requires the name, `event update` none of them. */
 export const EventFlags = z.object({
   name: z.string().trim().min(1, "an event needs a name").max(200),
@@ -128,6 +143,8 @@ export const EventFlags = z.object({
   loginUrl: urlFlag.optional(),
   from: fromFlag.optional(),
   codeLength: codeLengthFlag.optional(),
+  tokenAudience: z.string().trim().min(1, "an audience cannot be empty").max(200).optional(),
+  tokenTtl: tokenTtlFlag.optional(),
 });
 
 /** `--rate 10/s`, `600/min`, `5000/h`. */

@@ -19,7 +19,9 @@ export type AuditAction =
   | "campaign.schedule"
   | "campaign.cancel"
   | "campaign.run"
-  | "campaign.miss";
+  | "campaign.miss"
+  | "venue-key.create"
+  | "venue-key.revoke";
 
 export interface AuditEntry {
   actor: string;

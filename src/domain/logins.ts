@@ -26,6 +26,9 @@ import type { Who } from "./events.js";
 export const LOCKOUT_FAILURES = 5;
 export const LOCKOUT_WINDOW_MS = 15 * 60 * 1000;
 
+/** Where an attempt came from: the venue's API, the attendee pages, `evcred verify`. */
+export type LoginSource = "api" | "page" | "cli";
+
 export type VerifyResult =
   | { ok: true }
   | { ok: false; outcome: "wrong" }
@@ -43,6 +46,7 @@ export async function verifyLogin(
   rawCode: string,
   now: Date,
   decoyParams: HashParams,
+  source: LoginSource = "cli",
 ): Promise<VerifyResult> {
   const email = assertLoginEmail(rawEmail);
   const at = now.toISOString();
@@ -64,6 +68,7 @@ export async function verifyLogin(
         ok: false,
         // Counts as a failure for parallel attempts until argon2 has answered.
         outcome: locked ? "locked" : "pending",
+        source,
         at,
       })
       .returning({ id: logins.id })

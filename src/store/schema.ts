@@ -27,6 +27,12 @@ export const events = sqliteTable("events", {
   loginUrl: text("login_url"),
   fromAddress: text("from_address"),
   codeLength: integer("code_length").notNull().default(10),
+  /** The tokens' `aud`; null means the slug. */
+  tokenAudience: text("token_audience"),
+  /** How long a login's token is valid; null means 24 hours. */
+  tokenTtlSeconds: integer("token_ttl_seconds"),
+  /** A file holding an HS256 secret (venueless): its tokens are signed with it, not EdDSA. */
+  tokenSecretFile: text("token_secret_file"),
   createdAt: text("created_at").notNull(),
   /** IANA zone (`Europe/Madrid`) times are shown to people in; null: UTC. */
   timezone: text("timezone"),
@@ -165,6 +171,10 @@ export const logins = sqliteTable(
     ok: integer("ok", { mode: "boolean" }).notNull(),
     /** `ok`, `wrong-code`, `unknown-email` or `locked`. */
     outcome: text("outcome").notNull(),
+    /** Where the attempt came from: the venue's API, the attendee pages, or `evcred verify`. */
+    source: text("source", { enum: ["api", "page", "cli"] })
+      .notNull()
+      .default("cli"),
     at: text("at").notNull(),
   },
   (t) => [
@@ -173,6 +183,17 @@ export const logins = sqliteTable(
     index("logins_event_at").on(t.eventId, t.at),
   ],
 );
+
+/** Keys the venue's server calls the API with; only their SHA-256 is kept. */
+export const venueKeys = sqliteTable("venue_keys", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+  /** The one event the key may log in to; null: every event. */
+  eventId: integer("event_id").references(() => events.id, { onDelete: "cascade" }),
+  keyHash: text("key_hash").notNull().unique(),
+  createdAt: text("created_at").notNull(),
+  lastUsedAt: text("last_used_at"),
+});
 
 /** Who did what to whom. Never a code. */
 export const auditLog = sqliteTable(
@@ -198,6 +219,7 @@ export const schemaTables = {
   campaigns,
   deliveries,
   logins,
+  venueKeys,
   auditLog,
 };
 
@@ -206,4 +228,5 @@ export type AttendeeRow = typeof attendees.$inferSelect;
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type DeliveryRow = typeof deliveries.$inferSelect;
 export type LoginRow = typeof logins.$inferSelect;
+export type VenueKeyRow = typeof venueKeys.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;

@@ -34,6 +34,11 @@ export default defineCommand({
         "--campaigns <set>",
         "default: schedule the reminder at 09:00 the day before (-1d@09:00) and 3 hours before (-3h)",
       )
+      .option("--token-audience <aud>", "the login tokens' aud claim (default: the slug)")
+      .option(
+        "--token-ttl <duration>",
+        "how long a login token is valid: 90m, 24h, 7d (default 24h)",
+      )
       .addHelpText(
         "after",
         examples(
@@ -56,7 +61,12 @@ export default defineCommand({
     // Refused before the event exists: a workspace's own reminder.eta that cannot send codes.
     if (options.campaigns) credentialTemplate(ws, "reminder", { locale: options.locale ?? "en" });
     const who = { actor: ctx.actor, at: ctx.now().toISOString() };
-    const event = createEvent(ws, { ...options, startsAt, fromAddress: options.from }, who);
+    const { tokenTtl, ...rest } = options;
+    const event = createEvent(
+      ws,
+      { ...rest, startsAt, fromAddress: options.from, tokenTtlSeconds: tokenTtl },
+      who,
+    );
     const scheduled: CampaignView[] = [];
     const skipped: string[] = [];
     for (const c of options.campaigns ? DEFAULT_CAMPAIGNS : []) {

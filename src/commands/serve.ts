@@ -1,0 +1,124 @@
+import { z } from "zod";
+import { UsageError } from "../errors.js";
+import { hashParamsFrom } from "../vault/hash.js";
+import { defineCommand, examples } from "./command.js";
+import { intFlag, parseOptions, urlFlag } from "./options.js";
+
+const Options = z.object({
+  host: z.string().trim().min(1, "expected a host name or address"),
+  port: intFlag(0, 65_535),
+  publicUrl: urlFlag.optional(),
+  trustProxy: z.boolean(),
+});
+
+export default defineCommand({
+  configure(command) {
+    command
+      .option("--host <host>", "address to listen on (env EVCRED_HOST)", undefined)
+      .option("--port <port>", "port to listen on, 0 for any free one (env EVCRED_PORT)")
+      .option(
+        "--public-url <url>",
+        "where the service is reached from outside: the tokens' issuer (env EVCRED_PUBLIC_URL; default http://HOST:PORT)",
+      )
+      .option(
+        "--trust-proxy",
+        "read the client's address from X-Forwarded-For (behind a reverse proxy)",
+        false,
+      )
+      .addHelpText(
+        "after",
+        examples(
+          "evcred serve",
+          "evcred serve --host 0.0.0.0 --port 8080 --public-url https://login.summit.example --trust-proxy",
+        ) +
+          "\nEndpoints: POST /api/v1/events/SLUG/logins (venue key), GET /.well-known/jwks.json,\n" +
+          "GET /healthz, GET /metrics. Stops on SIGTERM or Ctrl-C after the requests in flight.\n",
+      );
+  },
+  async run(ctx, _args, raw) {
+    const options = parseServeOptions(raw, ctx.env);
+    const hashParams = hashParamsFrom(ctx.env);
+    const ws = await ctx.workspace();
+    // Fail before listening when the key is wrong or missing, not at the first login.
+    ws.vault();
+    const { buildServer } = await import("../server/app.js");
+    let publicUrl = options.publicUrl?.replace(/\/+$/, "");
+    const app = buildServer({
+      ws,
+      now: () => ctx.now(),
+      hashParams,
+      publicUrl: () => publicUrl ?? "",
+      log: ctx.io.stderr,
+      trustProxy: options.trustProxy,
+    });
+    const stop = ctx.takeInterrupts();
+    try {
+      await app.listen({ host: options.host, port: options.port });
+    } catch (error) {
+      throw new UsageError(
+        `cannot listen on ${options.host}:${options.port}: ${error instanceof Error ? error.message : String(error)}`,
+        { hint: "choose another --port (or EVCRED_PORT), or stop what is using it" },
+      );
+    }
+    const listening = listeningUrl(app.server.address(), options.host);
+    publicUrl ??= listening;
+    if (publicUrl !== listening) ctx.io.stderr.write(`public URL ${publicUrl}\n`);
+    // Last of the start-up lines: what scripts and tests wait for.
+    ctx.io.stderr.write(`listening on ${listening}\n`);
+    await new Promise<void>((resolve) => {
+      if (stop.aborted) resolve();
+      else
+        stop.addEventListener(
+          "abort",
+          () => {
+            resolve();
+          },
+          { once: true },
+        );
+    });
+    ctx.io.stderr.write("stopping: finishing the requests in flight\n");
+    await app.close();
+    ctx.io.stderr.write("stopped\n");
+  },
+});
+
+function parseServeOptions(raw: Record<string, unknown>, env: NodeJS.ProcessEnv) {
+  const fromEnv = (flag: unknown, name: string): { value: unknown; source: string } =>
+    flag !== undefined
+      ? { value: flag, source: "" }
+      : { value: env[name] || undefined, source: name };
+  const host = fromEnv(raw.host, "EVCRED_HOST");
+  const port = fromEnv(raw.port, "EVCRED_PORT");
+  const publicUrl = fromEnv(raw.publicUrl, "EVCRED_PUBLIC_URL");
+  try {
+    return parseOptions(Options, {
+      host: host.value ?? "127.0.0.1",
+      port: port.value ?? "8787",
+      publicUrl: publicUrl.value,
+      trustProxy: raw.trustProxy === true,
+    });
+  } catch (error) {
+    // A value that came from the environment is named as such, not as a flag nobody typed.
+    if (error instanceof UsageError) {
+      for (const [flag, from] of [
+        ["--host", host],
+        ["--port", port],
+        ["--public-url", publicUrl],
+      ] as const) {
+        if (from.source && error.message.startsWith(`${flag}:`)) {
+          throw new UsageError(error.message.replace(flag, from.source));
+        }
+      }
+    }
+    throw error;
+  }
+}
+
+function listeningUrl(
+  address: ReturnType<import("node:net").Server["address"]>,
+  host: string,
+): string {
+  if (address === null || typeof address === "string") return `http://${host}`;
+  const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return `http://${shown}:${address.port}`;
+}
