@@ -3,7 +3,13 @@
  * A campaign that becomes due between two ticks goes out at the first tick after, once.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { environmentTransports, runDueCampaigns } from "../../src/app/run-due-campaigns.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { startCampaignTicker } from "../../src/app/campaign-ticker.js";
+import {
+  environmentTransports,
+  runDueCampaigns,
+  type CampaignRunReport,
+} from "../../src/app/run-due-campaigns.js";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.js";
 import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
 
@@ -56,6 +62,41 @@ describe("runDueCampaigns", () => {
         "grace@example.com",
       ]);
     } finally {
+      ws.close();
+    }
+  });
+
+  it("the ticker sends a campaign that becomes due while it runs, once, and stops cleanly", async () => {
+    const b = bench();
+    smtp = await startSmtp();
+    const s = smtp;
+    b.file("attendees.csv", SAMPLE_CSV);
+    expect((await b.run(["import", "attendees.csv", "--event", "summit", "--yes"])).code).toBe(0);
+    await b.run(["event", "update", "--starts-at", "2026-05-04T13:00Z", "--from", "t@example.com"]);
+    expect((await b.run(["campaign", "add", "--template", "reminder", "--at", "-3h"])).code).toBe(
+      0,
+    );
+    const ws = b.open();
+    let now = new Date("2026-05-04T09:59:00Z");
+    const reports: CampaignRunReport[] = [];
+    const ticker = startCampaignTicker(ws, {
+      now: () => now,
+      openTransport: environmentTransports({ EVCRED_SMTP_URL: s.url }, (p) => b.path(p)),
+      maxLateMs: 3_600_000,
+      actor: "serve",
+      everyMs: 10,
+      onReports: (r) => reports.push(...r),
+    });
+    try {
+      await sleep(60);
+      expect(s.received).toHaveLength(0);
+      now = new Date("2026-05-04T10:00:05Z");
+      for (let i = 0; i < 200 && reports.length === 0; i++) await sleep(10);
+      await sleep(60); // more ticks: nothing more
+      expect(reports).toMatchObject([{ id: 1, outcome: "done", sent: 3 }]);
+      expect(s.received).toHaveLength(3);
+    } finally {
+      await ticker.stop();
       ws.close();
     }
   });
