@@ -1,14 +1,19 @@
 import { z } from "zod";
+import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
+import { checkMailEnvironment, positiveInt } from "../mail/settings.js";
+import type { Workspace } from "../store/workspace.js";
 import { hashParamsFrom } from "../vault/hash.js";
 import { defineCommand, examples } from "./command.js";
-import { intFlag, parseOptions, urlFlag } from "./options.js";
+import { durationFlag, intFlag, parseOptions, urlFlag } from "./options.js";
 
 const Options = z.object({
   host: z.string().trim().min(1, "expected a host name or address"),
   port: intFlag(0, 65_535),
   publicUrl: urlFlag.optional(),
   trustProxy: z.boolean(),
+  maxLate: durationFlag.optional(),
+  insecureSmtp: z.boolean(),
 });
 
 export default defineCommand({
@@ -25,6 +30,11 @@ export default defineCommand({
         "read the client's address from X-Forwarded-For (behind a reverse proxy)",
         false,
       )
+      .option(
+        "--max-late <duration>",
+        "a campaign due longer ago than this is marked missed and not sent (default 6h)",
+      )
+      .option("--insecure-smtp", "send a password and credential mail to another host without TLS")
       .addHelpText(
         "after",
         examples(
@@ -32,12 +42,15 @@ export default defineCommand({
           "evcred serve --host 0.0.0.0 --port 8080 --public-url https://login.summit.example --trust-proxy",
         ) +
           "\nEndpoints: POST /api/v1/events/SLUG/logins (venue key), GET /.well-known/jwks.json,\n" +
-          "GET /healthz, GET /metrics. Stops on SIGTERM or Ctrl-C after the requests in flight.\n",
+          "GET /healthz, GET /metrics. Due campaigns run at start and every minute, with the mail\n" +
+          "settings of `evcred send` (EVCRED_SMTP_URL, else the outbox). Stops on SIGTERM or\n" +
+          "Ctrl-C after the requests in flight and the messages being sent.\n",
       );
   },
   async run(ctx, _args, raw) {
     const options = parseServeOptions(raw, ctx.env);
     const hashParams = hashParamsFrom(ctx.env);
+    checkMailEnvironment(ctx.env); // a bad SMTP URL fails now, not at the first due campaign
     const ws = await ctx.workspace();
     // Fail before listening when the key is wrong or missing, not at the first login.
     ws.vault();
@@ -65,6 +78,7 @@ export default defineCommand({
     if (publicUrl !== listening) ctx.io.stderr.write(`public URL ${publicUrl}\n`);
     // Last of the start-up lines: what scripts and tests wait for.
     ctx.io.stderr.write(`listening on ${listening}\n`);
+    const campaigns = await startCampaigns(ctx, ws, options);
     await new Promise<void>((resolve) => {
       if (stop.aborted) resolve();
       else
@@ -77,10 +91,49 @@ export default defineCommand({
         );
     });
     ctx.io.stderr.write("stopping: finishing the requests in flight\n");
-    await app.close();
+    await Promise.all([app.close(), campaigns.stop()]);
     ctx.io.stderr.write("stopped\n");
   },
 });
+
+/** Due campaigns, run beside the listener: each tick's outcome is a line of the log. */
+async function startCampaigns(
+  ctx: Context,
+  ws: Workspace,
+  options: { maxLate?: number | undefined; insecureSmtp: boolean },
+) {
+  const [
+    { startCampaignTicker },
+    { DEFAULT_MAX_LATE_MS, environmentTransports },
+    { campaignReportLine },
+  ] = await Promise.all([
+    import("../app/campaign-ticker.js"),
+    import("../app/run-due-campaigns.js"),
+    import("../render/campaigns.js"),
+  ]);
+  return startCampaignTicker(ws, {
+    now: () => ctx.now(),
+    openTransport: environmentTransports(ctx.env, (p) => ctx.path(p), {
+      insecureSmtp: options.insecureSmtp,
+    }),
+    maxLateMs: options.maxLate ?? DEFAULT_MAX_LATE_MS,
+    actor: `${ctx.actor} (serve)`,
+    retry: {
+      attempts: 4,
+      baseDelayMs: positiveInt(ctx.env.EVCRED_SMTP_RETRY_MS, "EVCRED_SMTP_RETRY_MS") ?? 1_000,
+    },
+    concurrency: (positiveInt(ctx.env.EVCRED_SMTP_CONNECTIONS, "EVCRED_SMTP_CONNECTIONS") ?? 5) * 2,
+    onReports: (reports) => {
+      for (const r of reports) ctx.io.stderr.write(`${campaignReportLine(r)}\n`);
+    },
+    onError: (error) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      ctx.io.stderr.write(
+        `campaigns: could not run the due ones (${reason}); trying again in a minute\n`,
+      );
+    },
+  });
+}
 
 function parseServeOptions(raw: Record<string, unknown>, env: NodeJS.ProcessEnv) {
   const fromEnv = (flag: unknown, name: string): { value: unknown; source: string } =>
@@ -96,6 +149,8 @@ function parseServeOptions(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
       port: port.value ?? "8787",
       publicUrl: publicUrl.value,
       trustProxy: raw.trustProxy === true,
+      maxLate: raw.maxLate,
+      insecureSmtp: raw.insecureSmtp === true,
     });
   } catch (error) {
     // A value that came from the environment is named as such, not as a flag nobody typed.

@@ -1,4 +1,5 @@
 /** Campaigns as people read them: the time as given and where it lands, in the event's zone. */
+import type { CampaignRunReport } from "../app/run-due-campaigns.js";
 import type { CampaignView } from "../domain/campaigns.js";
 import type { Output } from "./output.js";
 import { formatTime } from "./time.js";
@@ -28,4 +29,19 @@ export function campaignTable(out: Output, views: readonly CampaignView[], event
     { header: "SENT", value: (v) => v.sent, align: "right" },
     { header: "FAILED", value: (v) => v.failed, align: "right" },
   ]);
+}
+
+/** What a run did with one campaign, for `run-due` and `serve`'s log. */
+export function campaignReportLine(r: CampaignRunReport): string {
+  const head = `campaign ${r.id} (${r.event}, ${r.template} at ${r.when})`;
+  switch (r.outcome) {
+    case "missed":
+      return `${head}: missed, nothing sent: it was due ${formatTime(r.dueAt)}, longer ago than --max-late`;
+    case "done":
+      return `${head}: done, ${r.sent} sent, ${r.failed.length} failed`;
+    case "incomplete":
+      return `${head}: ${r.sent} sent, ${r.failed.length} failed, stopped: ${r.reason ?? "?"}; the next run-due sends the rest`;
+    case "error":
+      return `${head}: not sent: ${r.reason ?? "?"}; the next run-due tries again`;
+  }
 }

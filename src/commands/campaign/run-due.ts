@@ -1,13 +1,9 @@
 import { z } from "zod";
-import {
-  DEFAULT_MAX_LATE_MS,
-  runDueCampaigns,
-  type CampaignRunReport,
-} from "../../app/run-due-campaigns.js";
+import { DEFAULT_MAX_LATE_MS, runDueCampaigns } from "../../app/run-due-campaigns.js";
 import { ExitCode } from "../../errors.js";
 import { readyTransport } from "../../mail/deliver.js";
 import { checkMailEnvironment, positiveInt } from "../../mail/settings.js";
-import { formatTime } from "../../render/time.js";
+import { campaignReportLine } from "../../render/campaigns.js";
 import { defineCommand, examples } from "../command.js";
 import { durationFlag, parseOptions } from "../options.js";
 
@@ -50,7 +46,7 @@ export default defineCommand({
     });
     ctx.out.result({ campaigns: reports }, () => "");
     if (reports.length === 0 && !interrupted.aborted) ctx.out.info("no campaign is due");
-    for (const r of reports) ctx.out.info(describe(r));
+    for (const r of reports) ctx.out.info(campaignReportLine(r));
     for (const f of reports.flatMap((r) => r.failed)) ctx.out.warn(`${f.email}: ${f.response}`);
     if (interrupted.aborted) {
       ctx.out.warn("interrupted: what was in flight is recorded; the next run-due sends the rest");
@@ -62,17 +58,3 @@ export default defineCommand({
     return undefined;
   },
 });
-
-function describe(r: CampaignRunReport): string {
-  const head = `campaign ${r.id} (${r.event}, ${r.template} at ${r.when})`;
-  switch (r.outcome) {
-    case "missed":
-      return `${head}: missed, nothing sent: it was due ${formatTime(r.dueAt)}, longer ago than --max-late`;
-    case "done":
-      return `${head}: done, ${r.sent} sent, ${r.failed.length} failed`;
-    case "incomplete":
-      return `${head}: ${r.sent} sent, ${r.failed.length} failed, stopped: ${r.reason ?? "?"}; the next run-due sends the rest`;
-    case "error":
-      return `${head}: not sent: ${r.reason ?? "?"}; the next run-due tries again`;
-  }
-}
