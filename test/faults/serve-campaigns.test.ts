@@ -53,4 +53,31 @@ describe("serve runs due campaigns", () => {
     const list = await b.run(["campaign", "list", "--json"]);
     expect(JSON.parse(list.stdout)).toMatchObject([{ id: 1, status: "done", sent: 40 }]);
   });
+
+  it("a campaign that becomes due while serve runs goes out at the next minute's tick, once", async () => {
+    const s = await startSmtp();
+    smtp = s;
+    const b = sandbox("serve-tick", { EVCRED_SMTP_URL: s.url, EVCRED_SMTP_RETRY_MS: "5" });
+    box = b;
+    writeFileSync(join(b.dir, "a.csv"), attendeeCsv(5));
+    expect((await b.run(["import", "a.csv", "--event", "ev", "--yes"])).code).toBe(0);
+    expect((await b.run(["event", "update", "--from", "team@example.com"])).code).toBe(0);
+    const at = new Date(Date.now() + 5_000).toISOString();
+    const added = await b.run(["campaign", "add", "--template", "reminder", "--at", at]);
+    expect(added.code, added.stderr).toBe(0);
+
+    const serve = b.start(["serve", "--port", "0"]);
+    // Not due at the first tick (at start); due at the second, a minute later.
+    await sleep(Math.max(0, Date.parse(at) - Date.now()));
+    expect(s.received).toHaveLength(0);
+    const deadline = Date.now() + 75_000;
+    while (s.received.length < 5 && Date.now() < deadline) await sleep(250);
+    await sleep(300);
+    serve.child.kill("SIGTERM");
+    const ended = await serve.done;
+    expect(ended.code, ended.stderr).toBe(0);
+    expect(new Set(s.received.map((m) => m.to)).size).toBe(5);
+    expect(s.received).toHaveLength(5);
+    expect(ended.stderr).toMatch(/campaign 1 \(ev, reminder at .*\): done, 5 sent, 0 failed/);
+  }, 120_000);
 });
