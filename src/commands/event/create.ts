@@ -29,15 +29,13 @@ export default defineCommand({
   },
   async run(ctx, args, raw) {
     const options = parseOptions(Options, { ...raw, name: args[0] });
+    // Every flag is checked before the workspace is made: a refused time creates no evcred.db.
+    const startsAt =
+      options.startsAt && timeFlagValue("--starts-at", options.startsAt, options.timezone);
     const ws = await ctx.workspace({ create: true });
     const event = createEvent(
       ws,
-      {
-        ...options,
-        startsAt:
-          options.startsAt && timeFlagValue("--starts-at", options.startsAt, options.timezone),
-        fromAddress: options.from,
-      },
+      { ...options, startsAt, fromAddress: options.from },
       { actor: ctx.actor, at: ctx.now().toISOString() },
     );
     const view = eventView(event);
