@@ -120,6 +120,17 @@ describe("a locked attendee at the help desk", () => {
     expect(log.stdout).not.toMatch(/\d{2}:\d{2}:\d{2}\.\d{3}Z/);
   });
 
+  it("an attendee removed and imported again starts unlocked: the old failures were another code's", async () => {
+    const b = bench();
+    await imported(b);
+    await lockOut(b);
+    expect((await b.run(["attendees", "remove", "ada@example.com", "--yes"])).code).toBe(0);
+    await imported(b);
+    const list = await b.run(["attendees", "list", "--status", "locked", "--json"]);
+    expect(list.json<ListJson>().attendees).toEqual([]);
+    expect(await verify(b)).toBe(0);
+  });
+
   it("after an unlock only new failures count: five more lock again", async () => {
     const b = bench();
     await imported(b);
