@@ -110,6 +110,18 @@ export function currentEventSlug(ws: Workspace): string | undefined {
   return ws.getMeta("current_event");
 }
 
+/** What `log` calls each setting an update changed (the audit trail is read by people). */
+const CHANGE_NAMES: Readonly<Record<string, string>> = {
+  name: "name",
+  slug: "slug",
+  startsAt: "start time",
+  timezone: "time zone",
+  locale: "language",
+  loginUrl: "login URL",
+  fromAddress: "sender",
+  codeLength: "code length",
+};
+
 export type EventPatch = Partial<Omit<EventInput, "slug">> & { slug?: string | undefined };
 
 export function updateEvent(ws: Workspace, slug: string, patch: EventPatch, who: Who): EventRow {
@@ -135,7 +147,9 @@ export function updateEvent(ws: Workspace, slug: string, patch: EventPatch, who:
       ...who,
       action: "event.update",
       eventId: event.id,
-      summary: `changed ${Object.keys(changes).join(", ")}`,
+      summary: `changed ${Object.keys(changes)
+        .map((key) => CHANGE_NAMES[key] ?? key)
+        .join(", ")}`,
     });
     return row;
   });

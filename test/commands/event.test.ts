@@ -251,6 +251,13 @@ describe("evcred event update", () => {
       codeLength: 12,
     });
     expect(result.stderr).toContain("event summit updated");
+    const log = await b.run(["log", "--json"]);
+    expect(log.json<{ entries: { action: string; summary: string }[] }>().entries).toContainEqual(
+      expect.objectContaining({
+        action: "event.update",
+        summary: "changed name, start time, sender",
+      }),
+    );
   });
 
   it.each([
