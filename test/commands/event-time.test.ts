@@ -110,6 +110,15 @@ describe("event --timezone / --starts-at / --locale", () => {
     expect(b.snapshot()).toEqual(before);
   });
 
+  it("takes --locale in any case, as --timezone", async () => {
+    const b = bench();
+    const r = await run(b, "event", "create", "Cumbre", "--locale", "ES", "--json");
+    expect(r.json<EventView>().locale).toBe("es");
+    expect(
+      (await run(b, "template", "new", "x", "--from", "credentials", "--locale", "Fr")).stderr,
+    ).toContain("(fr)");
+  });
+
   it.each([
     [["--starts-at", "2026-05-04T09:00"], "has no UTC offset"],
     [["--timezone", "Europe/Madrid", "--starts-at", "2026-03-29T02:30"], "does not exist"],
