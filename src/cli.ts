@@ -46,6 +46,11 @@ export async function run(): Promise<number> {
         cwd: process.cwd(),
         options,
         takeInterrupts: () => {
+          // SIGTERM (a service manager's stop) then asks the same as Ctrl-C: stop cleanly.
+          if (!taken)
+            process.once("SIGTERM", () => {
+              controller.abort();
+            });
           taken = true;
           return controller.signal;
         },

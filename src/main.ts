@@ -23,6 +23,8 @@ const GROUPS: Readonly<Record<string, string>> = {
   attendees: "browse, fix, export and remove attendees (never their codes)",
   template: "list, create, check and link email templates",
   key: "show or rotate the master key (never the key itself)",
+  "venue-key": "create, list and revoke the keys the venue's server calls the API with",
+  campaign: "schedule sends for the day before and hours before the event",
 };
 
 const COMMANDS: readonly Entry[] = [
@@ -157,6 +159,26 @@ const COMMANDS: readonly Entry[] = [
     load: () => import("./commands/log.js"),
   },
   {
+    path: ["campaign", "add"],
+    summary: "schedule a send relative to the event's start, or at a time",
+    load: () => import("./commands/campaign/add.js"),
+  },
+  {
+    path: ["campaign", "list"],
+    summary: "the event's campaigns: when, status, sent and failed",
+    load: () => import("./commands/campaign/list.js"),
+  },
+  {
+    path: ["campaign", "cancel"],
+    summary: "cancel a scheduled campaign",
+    load: () => import("./commands/campaign/cancel.js"),
+  },
+  {
+    path: ["campaign", "run-due"],
+    summary: "send every campaign that is due (for cron; serve does it every minute)",
+    load: () => import("./commands/campaign/run-due.js"),
+  },
+  {
     path: ["key", "show"],
     summary: "the master key's id and file (never the key)",
     load: () => import("./commands/key/show.js"),
@@ -165,6 +187,26 @@ const COMMANDS: readonly Entry[] = [
     path: ["key", "rotate"],
     summary: "re-seal every code under a new master key",
     load: () => import("./commands/key/rotate.js"),
+  },
+  {
+    path: ["venue-key", "create"],
+    summary: "create a key for the venue's server (shown once)",
+    load: () => import("./commands/venue-key/create.js"),
+  },
+  {
+    path: ["venue-key", "list"],
+    summary: "list venue keys (never the keys)",
+    load: () => import("./commands/venue-key/list.js"),
+  },
+  {
+    path: ["venue-key", "revoke"],
+    summary: "revoke a venue key",
+    load: () => import("./commands/venue-key/revoke.js"),
+  },
+  {
+    path: ["serve"],
+    summary: "the login service: the venue's API, tokens, health and metrics",
+    load: () => import("./commands/serve.js"),
   },
 ];
 

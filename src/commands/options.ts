@@ -4,6 +4,8 @@
  */
 import { z } from "zod";
 import { MAX_CODE_LENGTH, MIN_CODE_LENGTH } from "../domain/codes.js";
+import { parseDuration } from "../domain/durations.js";
+import { MAX_TOKEN_TTL_SECONDS } from "../domain/signing-keys.js";
 import { isValidEmail, normalizeEmail } from "../domain/email.js";
 import { LOCALES } from "../domain/events.js";
 import { canonicalZone, parseDateTime, resolveDateTime, TimeInputError } from "../domain/time.js";
@@ -120,6 +122,19 @@ export const fromFlag = z
     },
   );
 
+/** A token lifetime: `90m`, `24h`, `7d`, from a minute to 30 days; in seconds. */
+export const tokenTtlFlag = z.string().transform((s, ctx) => {
+  const seconds = parseDuration(s);
+  if (seconds === undefined || seconds < 60 || seconds > MAX_TOKEN_TTL_SECONDS) {
+    ctx.addIssue({
+      code: "custom",
+      message: "expected a lifetime from 1m to 30d, e.g. 90m, 24h, 7d",
+    });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
 /** An event's settings as flags: `event create` requires the name, `event update` none of them. */
 export const EventFlags = z.object({
   name: z.string().trim().min(1, "an event needs a name").max(200),
@@ -130,6 +145,8 @@ export const EventFlags = z.object({
   loginUrl: urlFlag.optional(),
   from: fromFlag.optional(),
   codeLength: codeLengthFlag.optional(),
+  tokenAudience: z.string().trim().min(1, "an audience cannot be empty").max(200).optional(),
+  tokenTtl: tokenTtlFlag.optional(),
 });
 
 /** `--rate 10/s`, `600/min`, `5000/h`. */
@@ -159,3 +176,22 @@ export function resolveAudience(
   }
   return { ok: true, audience: given ?? alias ?? "unsent" };
 }
+
+const DURATION_UNITS: Readonly<Record<string, number>> = {
+  s: 1_000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/** A length of time: `90s`, `30m`, `6h`, `1d`; in milliseconds. */
+export const durationFlag = z.string().transform((text, ctx) => {
+  const m = /^(\d{1,6})\s*(s|m|min|h|d)$/i.exec(text.trim());
+  const unit = m?.[2] ? DURATION_UNITS[m[2].toLowerCase()] : undefined;
+  if (!m || unit === undefined) {
+    ctx.addIssue({ code: "custom", message: `"${text}" is not a duration (e.g. 30m, 6h, 1d)` });
+    return z.NEVER;
+  }
+  return Number(m[1]) * unit;
+});

@@ -56,7 +56,11 @@ function plain(s: EventStats, lastLogin: string | null): string {
     ["last login", lastLogin ?? "-"],
     ["attempts", `${s.attempts.ok} ok, ${s.attempts.failed} failed`],
   ];
-  return [...lines.map(([k, v]) => `${k.padEnd(12)} ${v}`), ...templateLines(s)].join("\n");
+  return [
+    ...lines.map(([k, v]) => `${k.padEnd(12)} ${v}`),
+    ...templateLines(s),
+    ...campaignLines(s),
+  ].join("\n");
 }
 
 /**
@@ -103,6 +107,7 @@ function funnel(ctx: Context, s: EventStats, lastLogin: string | null): string {
       `last login ${lastLogin ?? "-"} · ${s.attempts.ok} ok, ${s.attempts.failed} failed attempts`,
     ),
     ...templateLines(s),
+    ...campaignLines(s),
   ].join("\n");
 }
 
@@ -114,6 +119,19 @@ function templateLines(s: EventStats): string[] {
     ...s.templates.map(
       (t) =>
         `  ${t.template.padEnd(width)}  ${t.sent} sent, ${t.failed} failed, ${t.pending} pending`,
+    ),
+  ];
+}
+
+function campaignLines(s: EventStats): string[] {
+  if (s.campaigns.length === 0) return [];
+  const names = s.campaigns.map((c) => `${c.id} ${c.template} at ${c.when}`);
+  const width = Math.max(...names.map((n) => n.length));
+  return [
+    "campaigns",
+    ...s.campaigns.map(
+      (c, i) =>
+        `  ${(names[i] ?? "").padEnd(width)}  ${c.status}: ${c.sent} sent, ${c.failed} failed, ${c.pending} pending`,
     ),
   ];
 }

@@ -15,7 +15,13 @@ export type AuditAction =
   | "resend"
   | "template.link"
   | "template.unlink"
-  | "key.rotate";
+  | "key.rotate"
+  | "campaign.schedule"
+  | "campaign.cancel"
+  | "campaign.run"
+  | "campaign.miss"
+  | "venue-key.create"
+  | "venue-key.revoke";
 
 export interface AuditEntry {
   actor: string;

@@ -11,6 +11,9 @@ import { slugify } from "./slug.js";
 export const LOCALES = ["en", "es", "fr", "de", "pt"] as const;
 export type Locale = (typeof LOCALES)[number];
 
+/** How long a login's token is valid when the event does not say. */
+export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 60 * 60;
+
 export interface EventInput {
   name: string;
   slug?: string | undefined;
@@ -21,6 +24,11 @@ export interface EventInput {
   loginUrl?: string | undefined;
   fromAddress?: string | undefined;
   codeLength?: number | undefined;
+  /** The tokens' `aud`; the slug when unset. */
+  tokenAudience?: string | undefined;
+  tokenTtlSeconds?: number | undefined;
+  /** An HS256 secret's file (absolute): the event's tokens are signed with it instead of EdDSA. */
+  tokenSecretFile?: string | null | undefined;
 }
 
 export interface Who {
@@ -49,6 +57,9 @@ export function createEvent(ws: Workspace, input: EventInput, who: Who): EventRo
         loginUrl: input.loginUrl ?? null,
         fromAddress: input.fromAddress ?? null,
         codeLength: input.codeLength ?? DEFAULT_CODE_LENGTH,
+        tokenAudience: input.tokenAudience ?? null,
+        tokenTtlSeconds: input.tokenTtlSeconds ?? null,
+        tokenSecretFile: input.tokenSecretFile ?? null,
         createdAt: who.at,
       })
       .returning()

@@ -22,6 +22,7 @@ import { keepCurrentKey, promoteStagedKey, stageNewKey } from "../vault/master-k
 import { codeOwner } from "../vault/vault.js";
 import { recordAudit } from "./audit.js";
 import type { Who } from "./events.js";
+import { retireSigningKey } from "./signing-keys.js";
 
 /** The points between the steps above, for tests that stop a rotation there. */
 export type RotationStep = "staged" | "kept" | "committed" | "promoted";
@@ -73,6 +74,7 @@ export function rotateMasterKey(ws: Workspace, options: RotateOptions): Rotation
     }
     ws.setMeta("key_id", next.keyId);
     ws.setMeta(HASH_KEY_META, current.sealHashKeyFor(next).toString("base64"));
+    retireSigningKey(ws, current.signingKey().publicJwk, options.who.at);
     const eventCount = new Set(rows.map((r) => r.eventId)).size;
     recordAudit(ws, {
       ...options.who,

@@ -27,6 +27,9 @@ import { lockEndInZone } from "./time.js";
 export const LOCKOUT_FAILURES = 5;
 export const LOCKOUT_WINDOW_MS = 15 * 60 * 1000;
 
+/** Where an attempt came from: the venue's API, the attendee pages, `evcred verify`. */
+export type LoginSource = "api" | "page" | "cli";
+
 export type VerifyResult =
   | { ok: true }
   | { ok: false; outcome: "wrong" }
@@ -44,6 +47,7 @@ export async function verifyLogin(
   rawCode: string,
   now: Date,
   decoyParams: HashParams,
+  source: LoginSource = "cli",
 ): Promise<VerifyResult> {
   const email = assertLoginEmail(rawEmail);
   const at = now.toISOString();
@@ -65,6 +69,7 @@ export async function verifyLogin(
         ok: false,
         // Counts as a failure for parallel attempts until argon2 has answered.
         outcome: locked ? "locked" : "pending",
+        source,
         at,
       })
       .returning({ id: logins.id })

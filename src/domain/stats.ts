@@ -6,6 +6,7 @@
 import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
 import { attendees, deliveries, logins, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
+import { listCampaigns, type CampaignStatus } from "./campaigns.js";
 import { failedSql, loggedInSql, pendingSql, sentSql } from "./attendees.js";
 
 export interface EventStats {
@@ -38,10 +39,22 @@ export interface EventStats {
    * delivery of it: a failure that a rerun delivered counts as sent, not as both.
    */
   templates: { template: string; sent: number; failed: number; pending: number }[];
+  /** Each campaign (oldest first), its attendees by their latest delivery in it. */
+  campaigns: {
+    id: number;
+    template: string;
+    when: string;
+    /** ISO UTC, for the event as it is now; null: relative, and no start. */
+    dueAt: string | null;
+    status: CampaignStatus;
+    sent: number;
+    failed: number;
+    pending: number;
+  }[];
 }
 
-/** The delivery is its attendee's latest of its template. */
-const latestOfItsKind = sql`${deliveries.id} = (select max(l.id) from ${deliveries} l where l.attendee_id = ${deliveries.attendeeId} and l.template = ${deliveries.template})`;
+/** The delivery is its attendee's latest of its template by `send`, `resend` or `reset`. */
+const latestOfItsKind = sql`${deliveries.campaignId} is null and ${deliveries.id} = (select max(l.id) from ${deliveries} l where l.attendee_id = ${deliveries.attendeeId} and l.template = ${deliveries.template} and l.campaign_id is null)`;
 
 export function eventStats(ws: Workspace, event: EventRow): EventStats {
   const count = (fragment: typeof sentSql) => sql<number>`coalesce(sum(${fragment}), 0)`;
@@ -100,6 +113,16 @@ export function eventStats(ws: Workspace, event: EventRow): EventStats {
     lastLogin: last?.at ?? null,
     attempts: { ok: tries.ok, failed: tries.failed },
     templates: [...templates.values()],
+    campaigns: listCampaigns(ws, event).map((c) => ({
+      id: c.id,
+      template: c.template,
+      when: c.when,
+      dueAt: c.dueAt,
+      status: c.status,
+      sent: c.sent,
+      failed: c.failed,
+      pending: c.pending,
+    })),
   };
 }
 

@@ -22,6 +22,7 @@ import {
   TransportError,
   type Accepted,
   type MailTransport,
+  type TransportSettings,
 } from "./transport.js";
 
 export interface MailOptions {
@@ -81,14 +82,27 @@ export async function openTransport(ctx: Context, options: MailOptions): Promise
       password = await ctx.prompter.password(`SMTP password for ${parsed.user}@${parsed.host}`);
     }
   }
-  return createTransport({
-    smtpUrl: url,
+  return createTransport(transportSettings(ctx.env, (p) => ctx.path(p), options, password));
+}
+
+/**
+ * The transport settings the environment gives: `EVCRED_SMTP_URL` (else the outbox folder),
+ * timeouts, pool size. `resolve` makes the outbox path absolute (against the working folder).
+ */
+export function transportSettings(
+  env: NodeJS.ProcessEnv,
+  resolve: (path: string) => string,
+  options: Pick<MailOptions, "insecureSmtp">,
+  password?: string,
+): TransportSettings {
+  return {
+    smtpUrl: env.EVCRED_SMTP_URL || undefined,
     password,
-    outboxDir: ctx.path(ctx.env.EVCRED_OUTBOX || "outbox"),
+    outboxDir: resolve(env.EVCRED_OUTBOX || "outbox"),
     insecureSmtp: options.insecureSmtp,
-    timeoutMs: positiveInt(ctx.env.EVCRED_SMTP_TIMEOUT_MS, "EVCRED_SMTP_TIMEOUT_MS") ?? 30_000,
-    maxConnections: positiveInt(ctx.env.EVCRED_SMTP_CONNECTIONS, "EVCRED_SMTP_CONNECTIONS") ?? 5,
-  });
+    timeoutMs: positiveInt(env.EVCRED_SMTP_TIMEOUT_MS, "EVCRED_SMTP_TIMEOUT_MS") ?? 30_000,
+    maxConnections: positiveInt(env.EVCRED_SMTP_CONNECTIONS, "EVCRED_SMTP_CONNECTIONS") ?? 5,
+  };
 }
 
 /** Which transport the environment chooses, known before anything is opened. */
@@ -116,7 +130,7 @@ export function checkCanSend(ctx: Context, ws: Workspace, event: EventRow): void
 }
 
 /** The transport, opened and proven to answer (connected, authenticated), or one clear error. */
-async function readyTransport(ctx: Context, options: MailOptions): Promise<MailTransport> {
+export async function readyTransport(ctx: Context, options: MailOptions): Promise<MailTransport> {
   const transport = await openTransport(ctx, options);
   try {
     await transport.verify();

@@ -9,7 +9,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { hostname } from "node:os";
 import { errorCode } from "../errors.js";
-import { deliveredForCurrentCode } from "../domain/recipients.js";
+import { campaignSettled, deliveredForCurrentCode } from "../domain/recipients.js";
 import { attendees, deliveries, type AttendeeRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 
@@ -18,10 +18,18 @@ const LEASE_MS = 10 * 60 * 1000;
 export interface LedgerScope {
   eventId: number;
   template: string;
-  purpose: "send" | "resend" | "reset";
+  purpose: "send" | "resend" | "reset" | "campaign";
+  /**
+   * The campaign sending, or null for `send`, `resend` and `reset`. Each campaign is its own
+   * scope: its deliveries neither count for nor block the plain sends, nor another campaign's.
+   */
+  campaignId: number | null;
   /** `host:pid:nonce` of the claiming process, so a later run can tell a dead claim. */
   owner: string;
-  /** Only attendees still without this template for their current code. */
+  /**
+   * Only attendees still without this template for their current code (plain sends). A
+   * campaign always skips those it already sent or failed for good: it mails each attendee once.
+   */
   onlyDue: boolean;
   now: () => Date;
 }
@@ -57,7 +65,13 @@ export class DeliveryLedger {
   constructor(ws: Workspace, scope: LedgerScope) {
     this.#ws = ws;
     this.#scope = scope;
-    const liveClaim = sql`exists (select 1 from ${deliveries} d where d.attendee_id = "attendees"."id" and d.template = ${scope.template} and d.status = 'pending' and d.lease_expires_at > ${sql.placeholder("at")})`;
+    const liveClaim = sql`exists (select 1 from ${deliveries} d where d.attendee_id = "attendees"."id" and d.template = ${scope.template} and d.campaign_id is ${scope.campaignId} and d.status = 'pending' and d.lease_expires_at > ${sql.placeholder("at")})`;
+    const done =
+      scope.campaignId !== null
+        ? campaignSettled(scope.campaignId)
+        : scope.onlyDue
+          ? deliveredForCurrentCode(scope.template)
+          : undefined;
     this.#candidate = ws.db
       .select()
       .from(attendees)
@@ -66,24 +80,24 @@ export class DeliveryLedger {
           eq(attendees.id, sql.placeholder("id")),
           eq(attendees.eventId, scope.eventId),
           sql`not ${liveClaim}`,
-          scope.onlyDue ? sql`not ${deliveredForCurrentCode(scope.template)}` : undefined,
+          done ? sql`not ${done}` : undefined,
         ),
       )
       .prepare();
     // The two statements run once per message are plain SQL: drizzle's per-call mapping was a
     // measurable share of a send's CPU (see README, Performance).
     this.#insert = ws.sqlite.prepare<
-      Pick<LedgerScope, "eventId" | "template" | "purpose" | "owner"> & {
+      Pick<LedgerScope, "eventId" | "template" | "purpose" | "owner" | "campaignId"> & {
         attendeeId: number;
         codeVersion: number;
         leaseEnd: string;
         at: string;
       }
     >(
-      `INSERT INTO deliveries (event_id, attendee_id, template, purpose, code_version, status,
-         attempts, lease_owner, lease_expires_at, created_at, updated_at)
-       VALUES (@eventId, @attendeeId, @template, @purpose, @codeVersion, 'pending', 0, @owner,
-         @leaseEnd, @at, @at)`,
+      `INSERT INTO deliveries (event_id, attendee_id, template, purpose, campaign_id, code_version,
+         status, attempts, lease_owner, lease_expires_at, created_at, updated_at)
+       VALUES (@eventId, @attendeeId, @template, @purpose, @campaignId, @codeVersion, 'pending', 0,
+         @owner, @leaseEnd, @at, @at)`,
     );
     this.#settle = ws.sqlite.prepare<Settlement & { id: number; at: string }>(
       `UPDATE deliveries SET status = @status, message_id = @messageId, response = @response,
@@ -116,6 +130,7 @@ export class DeliveryLedger {
           eventId: this.#scope.eventId,
           template: this.#scope.template,
           purpose: this.#scope.purpose,
+          campaignId: this.#scope.campaignId,
           owner: this.#scope.owner,
           attendeeId: id,
           codeVersion: attendee.codeVersion,
@@ -214,7 +229,8 @@ export function ownerId(): string {
   return `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
 }
 
-function ownerIsDead(owner: string | null): boolean {
+/** A claim's owner is a process of this machine that no longer runs (or there is no owner). */
+export function ownerIsDead(owner: string | null): boolean {
   if (!owner) return true;
   const [host, pid] = owner.split(":");
   if (host !== hostname() || !pid) return false;

@@ -35,6 +35,8 @@ export interface RunOptions {
   transport: MailTransport;
   from: string;
   purpose: Purpose;
+  /** The campaign sending (its own ledger scope); absent for `send`, `resend` and `reset`. */
+  campaignId?: number | null | undefined;
   /** Who to send to, in order; each is re-checked when claimed. */
   attendeeIds: readonly number[];
   /** Only attendees still without a `sent` delivery of this template for their current code. */
@@ -70,6 +72,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
     eventId: options.event.id,
     template: options.template.name,
     purpose: options.purpose,
+    campaignId: options.campaignId ?? null,
     owner: ownerId(),
     onlyDue: options.onlyDue,
     now: options.now,

@@ -27,6 +27,12 @@ export const events = sqliteTable("events", {
   loginUrl: text("login_url"),
   fromAddress: text("from_address"),
   codeLength: integer("code_length").notNull().default(10),
+  /** The tokens' `aud`; null means the slug. */
+  tokenAudience: text("token_audience"),
+  /** How long a login's token is valid; null means 24 hours. */
+  tokenTtlSeconds: integer("token_ttl_seconds"),
+  /** A file holding an HS256 secret (venueless): its tokens are signed with it, not EdDSA. */
+  tokenSecretFile: text("token_secret_file"),
   createdAt: text("created_at").notNull(),
   /** IANA zone (`Europe/Madrid`) times are shown to people in; null: UTC. */
   timezone: text("timezone"),
@@ -85,6 +91,39 @@ export const actionLinks = sqliteTable(
   (t) => [primaryKey({ columns: [t.eventId, t.action] })],
 );
 
+/**
+ * A send scheduled for an event: `when` as the organizer wrote it (`-1d@09:00`, `-3h`, an ISO
+ * time), resolved against the event's start each time it is read, so moving the event moves it.
+ * A run claims the row (`running`, leased to its process) before it sends anything.
+ */
+export const campaigns = sqliteTable(
+  "campaigns",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    eventId: integer("event_id")
+      .notNull()
+      .references(() => events.id, { onDelete: "cascade" }),
+    template: text("template").notNull(),
+    audience: text("audience", { enum: ["unsent", "all", "not-logged-in"] }).notNull(),
+    /** As given: `-1d@09:00`, `-3h`, `-90m`, or an ISO time. */
+    whenText: text("when_text").notNull(),
+    /** For an ISO `when`: the instant (ISO UTC), fixed at scheduling; null for a relative one. */
+    fixedAt: text("fixed_at"),
+    status: text("status", {
+      enum: ["scheduled", "running", "done", "cancelled", "missed"],
+    }).notNull(),
+    /** The run sending it (`host:pid:nonce`) and until when its claim holds. */
+    leaseOwner: text("lease_owner"),
+    leaseExpiresAt: text("lease_expires_at"),
+    createdAt: text("created_at").notNull(),
+    startedAt: text("started_at"),
+    finishedAt: text("finished_at"),
+    /** The due time a run or a miss was decided on, ISO UTC. */
+    dueAt: text("due_at"),
+  },
+  (t) => [index("campaigns_event_status").on(t.eventId, t.status)],
+);
+
 export const deliveries = sqliteTable(
   "deliveries",
   {
@@ -96,9 +135,11 @@ export const deliveries = sqliteTable(
       .notNull()
       .references(() => attendees.id, { onDelete: "cascade" }),
     template: text("template").notNull(),
-    /** What asked for it: a mass `send`, a `resend`, a `reset`. */
-    purpose: text("purpose", { enum: ["send", "resend", "reset"] }).notNull(),
+    /** What asked for it: a mass `send`, a `resend`, a `reset`, a `campaign`. */
+    purpose: text("purpose", { enum: ["send", "resend", "reset", "campaign"] }).notNull(),
     codeVersion: integer("code_version").notNull(),
+    /** The campaign that sent it; null for `send`, `resend` and `reset`. Each is its own scope. */
+    campaignId: integer("campaign_id").references(() => campaigns.id, { onDelete: "cascade" }),
     status: text("status", { enum: ["pending", "sent", "failed"] }).notNull(),
     messageId: text("message_id"),
     /** The server's reply, or why it failed. */
@@ -113,6 +154,7 @@ export const deliveries = sqliteTable(
   (t) => [
     index("deliveries_attendee").on(t.attendeeId, t.template, t.status),
     index("deliveries_event_status").on(t.eventId, t.status),
+    index("deliveries_campaign").on(t.campaignId, t.attendeeId),
   ],
 );
 
@@ -129,6 +171,10 @@ export const logins = sqliteTable(
     ok: integer("ok", { mode: "boolean" }).notNull(),
     /** `ok`, `wrong-code`, `unknown-email` or `locked`. */
     outcome: text("outcome").notNull(),
+    /** Where the attempt came from: the venue's API, the attendee pages, or `evcred verify`. */
+    source: text("source", { enum: ["api", "page", "cli"] })
+      .notNull()
+      .default("cli"),
     at: text("at").notNull(),
   },
   (t) => [
@@ -137,6 +183,17 @@ export const logins = sqliteTable(
     index("logins_event_at").on(t.eventId, t.at),
   ],
 );
+
+/** Keys the venue's server calls the API with; only their SHA-256 is kept. */
+export const venueKeys = sqliteTable("venue_keys", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+  /** The one event the key may log in to; null: every event. */
+  eventId: integer("event_id").references(() => events.id, { onDelete: "cascade" }),
+  keyHash: text("key_hash").notNull().unique(),
+  createdAt: text("created_at").notNull(),
+  lastUsedAt: text("last_used_at"),
+});
 
 /** Who did what to whom. Never a code. */
 export const auditLog = sqliteTable(
@@ -154,10 +211,22 @@ export const auditLog = sqliteTable(
   (t) => [index("audit_at").on(t.at), index("audit_attendee").on(t.attendeeId)],
 );
 
-export const schemaTables = { meta, events, attendees, actionLinks, deliveries, logins, auditLog };
+export const schemaTables = {
+  meta,
+  events,
+  attendees,
+  actionLinks,
+  campaigns,
+  deliveries,
+  logins,
+  venueKeys,
+  auditLog,
+};
 
 export type EventRow = typeof events.$inferSelect;
 export type AttendeeRow = typeof attendees.$inferSelect;
+export type CampaignRow = typeof campaigns.$inferSelect;
 export type DeliveryRow = typeof deliveries.$inferSelect;
 export type LoginRow = typeof logins.$inferSelect;
+export type VenueKeyRow = typeof venueKeys.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;

@@ -81,6 +81,15 @@ export class Workspace {
     return vault;
   }
 
+  /**
+   * The vault, for a long-running process (`serve`): when another process rotated the key since
+   * it was loaded, the new key file is loaded instead of failing every write.
+   */
+  currentVault(): Vault {
+    if (this.#vault && this.getMeta("key_id") !== this.#vault.keyId) this.#vault = undefined;
+    return this.vault();
+  }
+
   /** After a key rotation: the next `vault()` loads the key file again. */
   forgetVault(): void {
     this.#vault = undefined;

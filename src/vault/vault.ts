@@ -29,6 +29,7 @@ import {
 import { normalizeCode } from "../domain/codes.js";
 import { KeyError } from "../errors.js";
 import { hashCode, hashMany, verifyCode, type HashParams } from "./hash.js";
+import { signingKeyFromSeed, type SigningKey } from "./tokens.js";
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -73,6 +74,8 @@ export class Vault {
   readonly #sealKey: Buffer;
   readonly #fingerprintKey: Buffer;
   #hashing: HashKeys;
+  readonly #tokenSeed: Buffer;
+  #signingKey: SigningKey | undefined;
 
   constructor(masterKey: Buffer, keyPath: string) {
     this.keyPath = keyPath;
@@ -80,6 +83,16 @@ export class Vault {
     this.#sealKey = derive(masterKey, "evcred seal v1", 32);
     this.#fingerprintKey = derive(masterKey, "evcred fingerprint v1", 32);
     this.#hashing = hashKeys(derive(masterKey, "evcred hash v1", 32));
+    this.#tokenSeed = derive(masterKey, "evcred token signing ed25519 v1", 32);
+  }
+
+  /**
+   * The Ed25519 key that signs login tokens. Derived, not stored: every `serve` with this master
+   * key signs with the same key and publishes the same `kid`.
+   */
+  signingKey(): SigningKey {
+    this.#signingKey ??= signingKeyFromSeed(this.#tokenSeed);
+    return this.#signingKey;
   }
 
   seal(code: string, owner: CodeOwner): Buffer {

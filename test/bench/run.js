@@ -3,7 +3,7 @@
 // bound it is judged against, measured in the same run on this machine, and their ratio.
 // It builds its own data and SMTP server in a temp folder and removes them when done.
 // --quick divides the sizes by 10 (a smoke run of the bench itself, not figures to quote);
-// --only=send,startup (names: startup, verify, import, memory, send) runs just those.
+// --only=send,startup (names: startup, verify, import, memory, send, serve) runs just those.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
@@ -45,6 +45,7 @@ try {
   if (wanted("import")) await importSpeed(10_000 / scale);
   if (wanted("memory")) await importMemory(100_000 / scale, 20_000 / scale, 1_000_000 / scale);
   if (wanted("send")) await send(2_000 / scale);
+  if (wanted("serve")) await serveBench(50, 5 / Math.sqrt(scale));
   report();
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -236,6 +237,121 @@ async function send(count) {
     target: "≥ 0.8",
     met: ratio >= 0.8,
   });
+}
+
+/**
+ * `evcred serve` under load from this process (a second one): logins per second with valid
+ * codes at saturation (64 clients) against the argon2 bound (cores / one verification), p99
+ * latency at half that rate (open loop) against one verification, and the server's peak RSS.
+ */
+async function serveBench(people, seconds) {
+  say(`serve: logins with valid codes, ${seconds.toFixed(1)} s at saturation then at half…`);
+  const cwd = join(dir, "serve");
+  await run(process.execPath, ["-e", `require("fs").mkdirSync(${JSON.stringify(cwd)})`]);
+  writeCsv(join(cwd, "a.csv"), people);
+  await evcred(["import", "a.csv", "--event", "bench", "--yes"], cwd);
+  const key = (await evcred(["venue-key", "create", "bench"], cwd)).stdout.trim();
+  const logins = [];
+  for (let i = 0; i < people; i++) {
+    const email = `person${i}@example.com`;
+    logins.push(JSON.stringify({ email, code: await openCode(join(cwd, "evcred.db"), email) }));
+  }
+  const [phc] = await hashMany(["BENCHCODE1"], OWASP_PARAMS, 1);
+  const one = await median(15, async () => {
+    const t = performance.now();
+    await verifyCode(phc, "BENCHCODE1");
+    return performance.now() - t;
+  });
+  const bound = cores / (one / 1000);
+
+  const server = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
+    cwd,
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let peak = 0;
+  const poll = setInterval(() => {
+    try {
+      const status = readFileSync(`/proc/${server.pid}/status`, "utf8");
+      peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+    } catch {
+      // exited
+    }
+  }, 20);
+  const url = await new Promise((resolve, reject) => {
+    let text = "";
+    server.stderr.on("data", (d) => {
+      text += d;
+      const found = /listening on (\S+)\n/.exec(text);
+      if (found) resolve(found[1]);
+    });
+    server.on("close", (code) => reject(new Error(`serve exited ${code}: ${text}`)));
+  });
+  let n = 0;
+  const login = async () => {
+    const body = logins[n++ % logins.length];
+    const t = performance.now();
+    const response = await fetch(`${url}/api/v1/events/bench/logins`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body,
+    });
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`login answered ${response.status}`);
+    return performance.now() - t;
+  };
+  try {
+    await Promise.all(Array.from({ length: 8 }, login)); // warm up
+    // Saturation: 64 clients, each sending its next login as soon as the last is answered.
+    let answered = 0;
+    const until = performance.now() + seconds * 1000;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (performance.now() < until) {
+          await login();
+          answered++;
+        }
+      }),
+    );
+    const rate = answered / ((performance.now() - started) / 1000);
+    const rss = peak / 1024;
+    // Half that rate, open loop: logins start on a schedule whatever the answers do.
+    const latencies = [];
+    const pending = [];
+    const interval = 1000 / (rate / 2);
+    const halfStart = performance.now();
+    for (let i = 0; performance.now() - halfStart < seconds * 1000; i++) {
+      const due = halfStart + i * interval;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      pending.push(login().then((ms) => latencies.push(ms)));
+    }
+    await Promise.all(pending);
+    const p99 = [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.99)];
+    figures.push({
+      figure: "serve: logins per second at saturation (64 clients, valid codes)",
+      value: round(rate),
+      unit: "logins/s",
+      bound: round(bound),
+      boundIs: `${cores} cores / one argon2 verification (${round(one)} ms)`,
+      ratio: round(rate / bound, 2),
+      target: "≥ 0.85",
+      met: rate / bound >= 0.85,
+    });
+    add(
+      `serve: p99 latency at half that rate (${latencies.length} logins)`,
+      p99,
+      "one argon2 verification",
+      one,
+      "≤ 3",
+      p99 / one <= 3,
+    );
+    addMemory("serve: peak RSS with 64 concurrent logins", rss, 300);
+  } finally {
+    clearInterval(poll);
+    server.kill("SIGTERM");
+  }
 }
 
 function report() {

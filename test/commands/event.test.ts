@@ -40,6 +40,9 @@ describe("evcred event create", () => {
       loginUrl: "https://venue.example.com/login",
       from: "Summit Team <team@summit.example>",
       codeLength: 12,
+      tokenAudience: "tech-summit-2026",
+      tokenTtl: "24h",
+      tokenSigning: "EdDSA",
       createdAt: b.now.toISOString(),
     });
     expect(result.stderr).toContain("event tech-summit-2026 created");

@@ -18,6 +18,7 @@ const SUMMIT = {
     { template: "credentials", sent: 1, failed: 1, pending: 1 },
     { template: "reminder", sent: 1, failed: 1, pending: 0 },
   ],
+  campaigns: [],
 };
 
 const OTHER = {
@@ -30,6 +31,7 @@ const OTHER = {
   lastLogin: null,
   attempts: { ok: 0, failed: 0 },
   templates: [],
+  campaigns: [],
 };
 
 async function count(b: TestBench, status: string): Promise<number> {

@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { DEFAULT_MAX_LATE_MS, runDueCampaigns } from "../../app/run-due-campaigns.js";
+import { ExitCode } from "../../errors.js";
+import { readyTransport } from "../../mail/deliver.js";
+import { checkMailEnvironment, positiveInt } from "../../mail/settings.js";
+import { campaignReportLine } from "../../render/campaigns.js";
+import { defineCommand, examples } from "../command.js";
+import { durationFlag, parseOptions } from "../options.js";
+
+const Options = z.object({
+  maxLate: durationFlag.optional(),
+  insecureSmtp: z.boolean().default(false),
+});
+
+export default defineCommand({
+  configure(command) {
+    command
+      .option(
+        "--max-late <duration>",
+        "a campaign due longer ago than this is marked missed and not sent (default 6h)",
+      )
+      .option("--insecure-smtp", "send a password and credential mail to another host without TLS")
+      .addHelpText(
+        "after",
+        examples("evcred campaign run-due", "evcred campaign run-due --max-late 30m --json") +
+          "\nFrom cron, every minute:\n  * * * * * cd /path/to/workspace && evcred campaign run-due\n",
+      );
+  },
+  async run(ctx, _args, raw) {
+    const options = parseOptions(Options, raw);
+    checkMailEnvironment(ctx.env);
+    const ws = await ctx.workspace();
+    const interrupted = ctx.takeInterrupts();
+    const reports = await runDueCampaigns(ws, {
+      now: () => ctx.now(),
+      openTransport: () => readyTransport(ctx, options),
+      maxLateMs: options.maxLate ?? DEFAULT_MAX_LATE_MS,
+      actor: ctx.actor,
+      signal: interrupted,
+      retry: {
+        attempts: 4,
+        baseDelayMs: positiveInt(ctx.env.EVCRED_SMTP_RETRY_MS, "EVCRED_SMTP_RETRY_MS") ?? 1_000,
+      },
+      concurrency:
+        (positiveInt(ctx.env.EVCRED_SMTP_CONNECTIONS, "EVCRED_SMTP_CONNECTIONS") ?? 5) * 2,
+    });
+    ctx.out.result({ campaigns: reports }, () => "");
+    if (reports.length === 0 && !interrupted.aborted) ctx.out.info("no campaign is due");
+    for (const r of reports) ctx.out.info(campaignReportLine(r));
+    for (const f of reports.flatMap((r) => r.failed)) ctx.out.warn(`${f.email}: ${f.response}`);
+    if (interrupted.aborted) {
+      ctx.out.warn("interrupted: what was in flight is recorded; the next run-due sends the rest");
+      return ExitCode.cancelled;
+    }
+    if (reports.some((r) => r.outcome === "error")) return ExitCode.failed;
+    if (reports.some((r) => r.outcome === "incomplete" || r.failed.length > 0))
+      return ExitCode.partial;
+    return undefined;
+  },
+});

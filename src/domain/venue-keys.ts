@@ -1,0 +1,149 @@
+/**
+ * Venue keys: created (the key is returned once, only its SHA-256 kept), listed, revoked, and
+ * checked for each API call. A key is bound to one event or good for all of them.
+ */
+import { asc, eq } from "drizzle-orm";
+import { UsageError } from "../errors.js";
+import { events, venueKeys, type EventRow, type VenueKeyRow } from "../store/schema.js";
+import type { Workspace } from "../store/workspace.js";
+import { newVenueKey, venueKeyDigest } from "../vault/venue-keys.js";
+import { recordAudit } from "./audit.js";
+import type { Who } from "./events.js";
+
+/** A name people and scripts can type; not all digits, so `revoke ID|NAME` is never ambiguous. */
+const NAME = /^(?!\d+$)[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** `last_used_at` is written at most this often per key, so a busy venue does not write on every call. */
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+export interface VenueKeyView {
+  id: number;
+  name: string;
+  /** The event's slug, or null: every event. */
+  event: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export function isValidVenueKeyName(name: string): boolean {
+  return NAME.test(name);
+}
+
+export function createVenueKey(
+  ws: Workspace,
+  input: { name: string; event: EventRow | undefined },
+  who: Who,
+): { view: VenueKeyView; key: string } {
+  if (!isValidVenueKeyName(input.name)) {
+    throw new UsageError(
+      `NAME: "${input.name}" is not a venue key name (letters, digits, . _ -, up to 64, not all digits)`,
+    );
+  }
+  const key = newVenueKey();
+  const row = ws.transaction(() => {
+    if (findByName(ws, input.name)) {
+      throw new UsageError(`a venue key named "${input.name}" already exists`, {
+        hint: "choose another name, or revoke it first with `evcred venue-key revoke NAME`",
+      });
+    }
+    const inserted = ws.db
+      .insert(venueKeys)
+      .values({
+        name: input.name,
+        eventId: input.event?.id ?? null,
+        keyHash: venueKeyDigest(key),
+        createdAt: who.at,
+      })
+      .returning()
+      .get();
+    recordAudit(ws, {
+      ...who,
+      action: "venue-key.create",
+      eventId: input.event?.id ?? null,
+      summary: `created venue key ${input.name} (#${inserted.id}) for ${input.event?.slug ?? "every event"}`,
+    });
+    return inserted;
+  });
+  return { view: view(row, input.event?.slug ?? null), key };
+}
+
+export function listVenueKeys(ws: Workspace): VenueKeyView[] {
+  return ws.db
+    .select({ key: venueKeys, slug: events.slug })
+    .from(venueKeys)
+    .leftJoin(events, eq(venueKeys.eventId, events.id))
+    .orderBy(asc(venueKeys.id))
+    .all()
+    .map((r) => view(r.key, r.slug));
+}
+
+/** Revokes the key with that id (all digits) or name. */
+export function revokeVenueKey(ws: Workspace, idOrName: string, who: Who): VenueKeyView {
+  return ws.transaction(() => {
+    const row = /^\d+$/.test(idOrName)
+      ? ws.db
+          .select()
+          .from(venueKeys)
+          .where(eq(venueKeys.id, Number(idOrName)))
+          .get()
+      : findByName(ws, idOrName);
+    if (!row) {
+      throw new UsageError(`no venue key "${idOrName}"`, {
+        hint: "`evcred venue-key list` shows the keys' ids and names",
+      });
+    }
+    ws.db.delete(venueKeys).where(eq(venueKeys.id, row.id)).run();
+    recordAudit(ws, {
+      ...who,
+      action: "venue-key.revoke",
+      eventId: row.eventId,
+      summary: `revoked venue key ${row.name} (#${row.id})`,
+    });
+    const slug = row.eventId === null ? null : eventSlug(ws, row.eventId);
+    return view(row, slug);
+  });
+}
+
+/** The key a request presented, if it is one of ours; its last use is recorded. */
+export function authenticateVenueKey(
+  ws: Workspace,
+  presented: string,
+  now: Date,
+): VenueKeyRow | undefined {
+  const row = ws.db
+    .select()
+    .from(venueKeys)
+    .where(eq(venueKeys.keyHash, venueKeyDigest(presented)))
+    .get();
+  if (!row) return undefined;
+  const last = row.lastUsedAt ? Date.parse(row.lastUsedAt) : 0;
+  if (now.getTime() - last >= LAST_USED_GRANULARITY_MS) {
+    ws.db
+      .update(venueKeys)
+      .set({ lastUsedAt: now.toISOString() })
+      .where(eq(venueKeys.id, row.id))
+      .run();
+  }
+  return row;
+}
+
+function findByName(ws: Workspace, name: string): VenueKeyRow | undefined {
+  return ws.db.select().from(venueKeys).where(eq(venueKeys.name, name)).get();
+}
+
+function eventSlug(ws: Workspace, eventId: number): string | null {
+  return (
+    ws.db.select({ slug: events.slug }).from(events).where(eq(events.id, eventId)).get()?.slug ??
+    null
+  );
+}
+
+function view(row: VenueKeyRow, slug: string | null): VenueKeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    event: slug,
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+  };
+}

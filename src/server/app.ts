@@ -1,0 +1,66 @@
+/**
+ * The HTTP face of `evcred serve`: a Fastify instance with one plugin per concern, all calling
+ * the application layer (`src/app/`) with the dependencies given here — never the CLI's Context.
+ */
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Writer } from "../context.js";
+import type { Workspace } from "../store/workspace.js";
+import type { HashParams } from "../vault/hash.js";
+import { accessLog } from "./access-log.js";
+import { errorReplies } from "./errors.js";
+import { health } from "./health.js";
+import { jwks } from "./jwks.js";
+import { LoginMetrics, metrics } from "./metrics.js";
+import { venueApi } from "./venue-api.js";
+
+/** The largest request body the service reads (the SPEC's 16 KB). */
+export const BODY_LIMIT = 16 * 1024;
+
+export interface ServerDeps {
+  ws: Workspace;
+  now: () => Date;
+  hashParams: HashParams;
+  /** Where the service is reached from outside: the tokens' `iss`, the base of its links. */
+  publicUrl: () => string;
+  /** Where the access log goes (stderr). */
+  log: Writer;
+  /** Read the client's address and scheme from `X-Forwarded-For` / `-Proto`. */
+  trustProxy: boolean;
+}
+
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: deps.trustProxy,
+    // Request bodies are taken as sent: a number where a string belongs is a bad request.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    // Shutting down: idle keep-alive connections close at once, requests in flight finish.
+    forceCloseConnections: "idle",
+  });
+  const loginMetrics = new LoginMetrics();
+  stopCleanly(app);
+  accessLog(app, deps.log);
+  errorReplies(app, deps.log);
+  void app.register(health, { ws: deps.ws });
+  void app.register(metrics, { ws: deps.ws, logins: loginMetrics });
+  void app.register(jwks, { ws: deps.ws, now: deps.now });
+  void app.register(venueApi, { ...deps, issuer: deps.publicUrl, metrics: loginMetrics });
+  return app;
+}
+
+/**
+ * While stopping, every answer closes its connection: a keep-alive connection that just finished
+ * a request in flight would otherwise hold the process open until the client lets it go.
+ */
+function stopCleanly(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook("preClose", (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook("onSend", (_request, reply, payload, done) => {
+    if (closing) void reply.header("connection", "close");
+    done(null, payload);
+  });
+}

@@ -1,0 +1,108 @@
+/** A real `serve` in-process: the Fastify app listening on 127.0.0.1, on a bench's workspace. */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import type { AddressInfo } from "node:net";
+import { buildServer } from "../../src/server/app.js";
+import type { Workspace } from "../../src/store/workspace.js";
+import { hashParamsFrom } from "../../src/vault/hash.js";
+import { BIN } from "./spawn.js";
+import type { TestBench } from "./workspace.js";
+
+export interface RunningServer {
+  url: string;
+  ws: Workspace;
+  /** Every line of the access log. */
+  log: string[];
+  close(): Promise<void>;
+}
+
+export async function startServer(
+  bench: TestBench,
+  options: { trustProxy?: boolean; publicUrl?: string } = {},
+): Promise<RunningServer> {
+  const ws = bench.open();
+  const log: string[] = [];
+  let url = "";
+  const app = buildServer({
+    ws,
+    now: () => new Date(),
+    hashParams: hashParamsFrom(bench.env),
+    publicUrl: () => options.publicUrl ?? url,
+    log: { write: (chunk: string) => log.push(chunk) },
+    trustProxy: options.trustProxy ?? false,
+  });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return {
+    url,
+    ws,
+    log,
+    async close() {
+      await app.close();
+      ws.close();
+    },
+  };
+}
+
+/** POSTs a login to the venue API. */
+export async function postLogin(
+  url: string,
+  slug: string,
+  key: string | undefined,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
+  const response = await fetch(`${url}/api/v1/events/${slug}/logins`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
+      ...headers,
+    },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
+}
+
+export interface Served {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+const spawned: ChildProcessWithoutNullStreams[] = [];
+
+/** `bin/evcred.cjs serve --port 0` as a child process, resolved once it says where it listens. */
+export function spawnServe(
+  bench: TestBench,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, "serve", "--port", "0", ...args], {
+    cwd: bench.dir,
+    env: { PATH: process.env.PATH, ...bench.env, ...env },
+  });
+  spawned.push(child);
+  let stderr = "";
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  return new Promise((resolve, reject) => {
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+      const url = /listening on (http:\/\/\S+)\n/.exec(stderr)?.[1];
+      if (url) resolve({ child, url, stderr: () => stderr, exited });
+    });
+    void exited.then((code) => {
+      reject(new Error(`serve exited ${code}: ${stderr}`));
+    });
+  });
+}
+
+/** Ends every server `spawnServe` started that is still running (afterEach). */
+export function killServes(): void {
+  for (const child of spawned.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+}
