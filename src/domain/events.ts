@@ -131,6 +131,9 @@ const CHANGE_NAMES: Readonly<Record<string, string>> = {
   loginUrl: "login URL",
   fromAddress: "sender",
   codeLength: "code length",
+  tokenAudience: "token audience",
+  tokenTtlSeconds: "token lifetime",
+  tokenSecretFile: "token secret file",
 };
 
 export type EventPatch = Partial<Omit<EventInput, "slug">> & { slug?: string | undefined };
