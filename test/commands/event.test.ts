@@ -261,6 +261,11 @@ describe("evcred event update", () => {
         summary: "changed name, start time, sender",
       }),
     );
+    expect((await b.run(["event", "update", "--token-ttl", "48h"])).code).toBe(0);
+    const again = await b.run(["log", "--json", "--limit", "1"]);
+    expect(again.json<{ entries: { summary: string }[] }>().entries[0]?.summary).toBe(
+      "changed token lifetime",
+    );
   });
 
   it.each([
