@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseSince, queryAudit, type AuditView } from "../domain/audit-query.js";
 import { listEvents, resolveEvent } from "../domain/events.js";
+import { resolveDateTime, TimeInputError } from "../domain/time.js";
 import { UsageError } from "../errors.js";
 import { formatTime, zoneLabel } from "../render/time.js";
 import { defineCommand, examples } from "./command.js";
@@ -79,6 +80,14 @@ export default defineCommand({
 function sinceFlag(text: string, now: Date, zone: string | null): string {
   const since = parseSince(text, now, zone);
   if (since !== undefined) return since;
+  // A date that reads as ISO but is not a real time says why, as --starts-at does.
+  try {
+    resolveDateTime(text.trim(), zone ?? "UTC");
+  } catch (error) {
+    if (error instanceof TimeInputError && error.reason !== "syntax") {
+      throw new UsageError(`--since: ${error.message}`, error.hint ? { hint: error.hint } : {});
+    }
+  }
   throw new UsageError(`--since: "${text}" is neither an ISO date/time nor a duration`, {
     hint: "e.g. --since 2026-05-04, --since 2026-05-04T09:00Z, --since 2h, --since 3d",
   });

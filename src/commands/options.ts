@@ -70,9 +70,11 @@ export const timezoneFlag = z.string().transform((s, ctx) => {
   }
 });
 
-export const localeFlag = z.enum(LOCALES, {
-  error: () => `expected one of ${LOCALES.join(", ")}`,
-});
+/** `es`, `ES`, ` Es `: any case, as --timezone takes. */
+export const localeFlag = z.preprocess(
+  (value) => (typeof value === "string" ? value.trim().toLowerCase() : value),
+  z.enum(LOCALES, { error: () => `expected one of ${LOCALES.join(", ")}` }),
+);
 
 /** The instant a checked time flag names, read in `zone` when it has no offset (ISO UTC). */
 export function timeFlagValue(

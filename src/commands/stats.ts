@@ -63,6 +63,16 @@ function plain(s: EventStats, lastLogin: string | null): string {
   ].join("\n");
 }
 
+/**
+ * The bars' width: 30 cells, fewer on a terminal too narrow for them beside their label
+ * ("registered"), count and percentage, so that no line wraps.
+ */
+function barWidth(columns: number | undefined, attendees: number): number {
+  if (!columns) return 30;
+  const beside = "registered".length + 2 + 2 + String(attendees).length + 2 + "100%".length;
+  return Math.max(5, Math.min(30, columns - beside - 1));
+}
+
 function funnel(ctx: Context, s: EventStats, lastLogin: string | null): string {
   const { chalk } = ctx.theme;
   const chart = barChart(
@@ -82,6 +92,7 @@ function funnel(ctx: Context, s: EventStats, lastLogin: string | null): string {
       },
     ],
     ctx.theme,
+    barWidth(ctx.io.stdoutColumns, s.attendees),
   );
   const unsent = [
     s.codes.failed ? ctx.theme.error(`${s.codes.failed} failed`) : "",

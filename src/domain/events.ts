@@ -121,6 +121,21 @@ export function currentEventSlug(ws: Workspace): string | undefined {
   return ws.getMeta("current_event");
 }
 
+/** What `log` calls each setting an update changed (the audit trail is read by people). */
+const CHANGE_NAMES: Readonly<Record<string, string>> = {
+  name: "name",
+  slug: "slug",
+  startsAt: "start time",
+  timezone: "time zone",
+  locale: "language",
+  loginUrl: "login URL",
+  fromAddress: "sender",
+  codeLength: "code length",
+  tokenAudience: "token audience",
+  tokenTtlSeconds: "token lifetime",
+  tokenSecretFile: "token secret file",
+};
+
 export type EventPatch = Partial<Omit<EventInput, "slug">> & { slug?: string | undefined };
 
 export function updateEvent(ws: Workspace, slug: string, patch: EventPatch, who: Who): EventRow {
@@ -146,7 +161,9 @@ export function updateEvent(ws: Workspace, slug: string, patch: EventPatch, who:
       ...who,
       action: "event.update",
       eventId: event.id,
-      summary: `changed ${Object.keys(changes).join(", ")}`,
+      summary: `changed ${Object.keys(changes)
+        .map((key) => CHANGE_NAMES[key] ?? key)
+        .join(", ")}`,
     });
     return row;
   });

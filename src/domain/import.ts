@@ -13,7 +13,7 @@ import type { Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
 import { recordAudit } from "./audit.js";
 import { issueCodes, type IssuedCode } from "./code-issuer.js";
-import { ensureDecoyHash } from "./logins.js";
+import { clearedLockMark, ensureDecoyHash } from "./logins.js";
 import { readCsv, type CsvProblem } from "./csv.js";
 import type { Who } from "./events.js";
 import {
@@ -190,6 +190,9 @@ export async function applyImport(
           }),
           codeFingerprint: issued.fingerprint,
           codeChangedAt: now,
+          // A new registration is a new code: failures recorded for the email before it (an
+          // attendee removed and imported again, guesses at an unregistered email) lock nothing.
+          lockClearedAfter: clearedLockMark(),
           createdAt: now,
           updatedAt: now,
         };

@@ -22,6 +22,7 @@ import { findAttendee, requireAttendee } from "./attendees.js";
 import { normalizeCode } from "./codes.js";
 import { isValidEmail, normalizeEmail } from "./email.js";
 import type { Who } from "./events.js";
+import { lockEndInZone } from "./time.js";
 
 export const LOCKOUT_FAILURES = 5;
 export const LOCKOUT_WINDOW_MS = 15 * 60 * 1000;
@@ -233,7 +234,7 @@ export function unlockAttendee(
       eventId: event.id,
       attendeeId: row.id,
       email: row.email,
-      summary: `verification lock lifted (it would have held until ${until})`,
+      summary: `verification lock lifted (it would have held until ${lockEndInZone(until, event.timezone)})`,
     });
     return { email: row.email, wasLockedUntil: until };
   });

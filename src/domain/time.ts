@@ -141,6 +141,17 @@ export function zoneOffsetMinutes(at: Date, zone: string): number {
   return Math.round((wallAsUtc(parts) - (at.getTime() - at.getUTCMilliseconds())) / 60_000);
 }
 
+/**
+ * When a lock ends, for text that is stored (an audit summary): `09:15 (Europe/Madrid)`, the
+ * minute in the event's zone (UTC without one), rounded up as the help desk says it.
+ */
+export function lockEndInZone(iso: string, zone: string | null | undefined): string {
+  const end = new Date(Math.ceil(Date.parse(iso) / 60_000) * 60_000);
+  const name = zone || "UTC";
+  const { hour, minute } = zoneParts(end, name);
+  return `${String(hour).padStart(2, "0")}:${String(minute).padStart(2, "0")} (${name})`;
+}
+
 /** The wall-clock reading of `at` in `zone`. */
 export function zoneParts(at: Date, zone: string): LocalDateTime {
   const fields: Record<string, number> = {};

@@ -235,7 +235,12 @@ async function runPrepared(
   transport: MailTransport,
   from: string,
 ): Promise<RunSummary> {
-  const progress = request.attendeeIds.length > 1 ? await startProgress(ctx, "sending") : undefined;
+  const progress =
+    request.attendeeIds.length > 1
+      ? await startProgress(ctx, "sending", {
+          minMsPerItem: request.rate && request.rate.perMs / request.rate.messages,
+        })
+      : undefined;
   try {
     const summary = await runDeliveries(ws, {
       event: request.event,

@@ -19,7 +19,7 @@ import {
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import type { Context } from "../context.js";
-import { errorReason, UsageError } from "../errors.js";
+import { errorCode, errorReason, UsageError } from "../errors.js";
 import { masterKeyPath } from "../vault/master-key.js";
 
 export function safeOutputPath(
@@ -65,7 +65,7 @@ export interface OutputFile {
 export function createOutputFile(flag: string, path: string): OutputFile {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
   const failed = (error: unknown) =>
-    new UsageError(`${flag}: cannot write ${path}: ${errorReason(error)}`);
+    new UsageError(`${flag}: cannot write ${path}: ${writeFailure(error, dirname(path))}`);
   let fd: number;
   try {
     fd = openSync(temp, "wx", 0o600);
@@ -129,4 +129,13 @@ function statOf(path: string): Stats | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Why a file could not be written, as a person says it, with the system's code. */
+function writeFailure(error: unknown, folder: string): string {
+  const code = errorCode(error);
+  if (code === "ENOENT") return `the folder ${folder} does not exist (ENOENT)`;
+  if (code === "EACCES" || code === "EPERM") return `no permission to write in ${folder} (${code})`;
+  if (code === "ENOSPC") return "the disk is full (ENOSPC)";
+  return errorReason(error);
 }

@@ -149,7 +149,7 @@ describe("evcred attendees export", () => {
       "error: --output: evcred.db is the workspace; evcred will not write over it",
     ],
     [["--output", "master.key"], "error: --output: master.key is the master key"],
-    [["--output", "no/such/folder/x.csv"], "error: --output: cannot write"],
+    [["--output", "no/such/folder/x.csv"], "no/such/folder/x.csv: the folder /"],
     [["--output", ""], "error: --output: expected a file name"],
   ])("refuses %j (exit 2, nothing changed)", async (argv, message) => {
     const b = bench();

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { EventView } from "../../src/render/event-view.js";
 import { benchPerTest, type TestBench } from "../helpers/workspace.js";
@@ -107,5 +108,25 @@ describe("event --timezone / --starts-at / --locale", () => {
     if (hint) expect(result.stderr).toContain(hint);
     expect(result.stdout).toBe("");
     expect(b.snapshot()).toEqual(before);
+  });
+
+  it("takes --locale in any case, as --timezone", async () => {
+    const b = bench();
+    const r = await run(b, "event", "create", "Cumbre", "--locale", "ES", "--json");
+    expect(r.json<EventView>().locale).toBe("es");
+    expect(
+      (await run(b, "template", "new", "x", "--from", "credentials", "--locale", "Fr")).stderr,
+    ).toContain("(fr)");
+  });
+
+  it.each([
+    [["--starts-at", "2026-05-04T09:00"], "has no UTC offset"],
+    [["--timezone", "Europe/Madrid", "--starts-at", "2026-03-29T02:30"], "does not exist"],
+  ])("a refused first event create %j makes no workspace", async (flags, message) => {
+    const b = bench();
+    const result = await b.run(["event", "create", "Cumbre", ...flags]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(existsSync(b.dbPath)).toBe(false);
   });
 });

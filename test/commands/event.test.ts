@@ -254,6 +254,18 @@ describe("evcred event update", () => {
       codeLength: 12,
     });
     expect(result.stderr).toContain("event summit updated");
+    const log = await b.run(["log", "--json"]);
+    expect(log.json<{ entries: { action: string; summary: string }[] }>().entries).toContainEqual(
+      expect.objectContaining({
+        action: "event.update",
+        summary: "changed name, start time, sender",
+      }),
+    );
+    expect((await b.run(["event", "update", "--token-ttl", "48h"])).code).toBe(0);
+    const again = await b.run(["log", "--json", "--limit", "1"]);
+    expect(again.json<{ entries: { summary: string }[] }>().entries[0]?.summary).toBe(
+      "changed token lifetime",
+    );
   });
 
   it.each([

@@ -93,7 +93,11 @@ describe("evcred log", () => {
 
   it.each([
     [["--since", "yesterday"], '--since: "yesterday" is neither an ISO date/time nor a duration'],
-    [["--since", "2026-13-45"], "--since"],
+    [["--since", "2026-13-45"], '--since: "2026-13-45" is not a real time: there is no month 13'],
+    [
+      ["--since", "2026-02-30"],
+      '--since: "2026-02-30" is not a real time: February 2026 has 28 days',
+    ],
     [["--limit", "0"], "--limit: must be at least 1"],
     [["--attendee", "not-an-email"], "--attendee: expected an email address"],
   ])("%j is a usage error (exit 2)", async (args, message) => {

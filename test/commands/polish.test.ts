@@ -73,6 +73,19 @@ describe("attendees show with multi-line fields", () => {
   });
 });
 
+describe("attendees show with a long field name", () => {
+  it("lines every value up in one column", async () => {
+    const b = bench();
+    await imported(b, "email,first_name,Teléfono Móvil Personal\nada@example.com,Ada,+34 600\n");
+    const r = await b.run(["attendees", "show", "ada@example.com"]);
+    expect(r.code, r.stderr).toBe(0);
+    const facts = r.stdout.split("\n\n")[0]?.split("\n") ?? [];
+    expect(facts).toContain("telefono_movil_personal +34 600");
+    expect(facts).toContain(`email${" ".repeat(19)}ada@example.com`);
+    expect(new Set(facts.map((line) => /^\S+ +/.exec(line)?.[0].length))).toEqual(new Set([24]));
+  });
+});
+
 describe("help", () => {
   it("lists --debug", async () => {
     const b = bench();

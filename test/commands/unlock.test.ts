@@ -99,11 +99,36 @@ describe("a locked attendee at the help desk", () => {
         action: "attendee.unlock",
         email: "ada@example.com",
         actor: "tester",
-        summary: "verification lock lifted (it would have held until 2026-05-04T09:15:00.000Z)",
+        summary: "verification lock lifted (it would have held until 09:15 (UTC))",
       }),
     );
     const log = await b.run(["log", "--attendee", "ada@example.com"]);
     expect(log.stdout).toContain("verification lock lifted");
+  });
+
+  it("the unlock's audit entry gives the lock's end in the event's zone, to the minute", async () => {
+    const b = bench();
+    expect((await b.run(["event", "create", "Cumbre", "--slug", "summit"])).code).toBe(0);
+    expect((await b.run(["event", "update", "--timezone", "Europe/Madrid"])).code).toBe(0);
+    await imported(b);
+    await lockOut(b);
+    expect((await b.run(["unlock", "ada@example.com"])).code).toBe(0);
+    const log = await b.run(["log", "--attendee", "ada@example.com"]);
+    expect(log.stdout).toContain(
+      "verification lock lifted (it would have held until 11:15 (Europe/Madrid))",
+    );
+    expect(log.stdout).not.toMatch(/\d{2}:\d{2}:\d{2}\.\d{3}Z/);
+  });
+
+  it("an attendee removed and imported again starts unlocked: the old failures were another code's", async () => {
+    const b = bench();
+    await imported(b);
+    await lockOut(b);
+    expect((await b.run(["attendees", "remove", "ada@example.com", "--yes"])).code).toBe(0);
+    await imported(b);
+    const list = await b.run(["attendees", "list", "--status", "locked", "--json"]);
+    expect(list.json<ListJson>().attendees).toEqual([]);
+    expect(await verify(b)).toBe(0);
   });
 
   it("after an unlock only new failures count: five more lock again", async () => {

@@ -41,4 +41,19 @@ describe.skipIf(!hasScript)("tables on a real terminal", () => {
     const wide = onTerminal(120, "attendees list", b.dir, b.env);
     expect(wide).toContain("katherine.johnson@nasa.example.gov  Katherine Johnson-Goble  unsent");
   });
+
+  it("stats draws its bars within the width", async () => {
+    const b = bench();
+    b.file("a.csv", "email\nada@example.com\ngrace@example.com\n");
+    const imported = await runBin(["import", "a.csv", "--event", "ev", "--yes"], {
+      cwd: b.dir,
+      env: b.env,
+    });
+    expect(imported.code, imported.stderr).toBe(0);
+    const narrow = onTerminal(40, "stats", b.dir, b.env).trimEnd().split("\n");
+    expect(narrow[1]).toMatch(/^registered +█+ +2$/);
+    for (const line of narrow) expect(line.length).toBeLessThanOrEqual(40);
+    const wide = onTerminal(120, "stats", b.dir, b.env);
+    expect(wide).toContain(`registered  ${"█".repeat(30)}  2`);
+  });
 });

@@ -189,6 +189,29 @@ describe("on a terminal: Ctrl-C", () => {
     );
   });
 
+  it("under --rate the bar's time left is the pace's, not that of the first message sent at once", async () => {
+    const { dir, env } = folder();
+    writeFileSync(join(dir, "a.csv"), attendeeCsv(5));
+    const setup = { cwd: dir, env };
+    expect((await runEvcredOnPty(["import", "a.csv", "--event", "ev", "--yes"], setup)).code).toBe(
+      0,
+    );
+    // 6/min: one every 10 s, so 4 left after the first take 40 s.
+    const send = startEvcredOnPty(
+      ["send", "--template", "credentials", "--rate", "6/min", "--yes"],
+      setup,
+    );
+    await waitForOutput(send, /^sending [█░]+ 1\/5 · .+ left/m);
+    send.type("\x03");
+    const result = await send.done;
+    expect(result.code).toBe(130);
+    const lefts = [...plain(result.output).matchAll(/^sending [█░]+ 1\/5 · (\d+)s left/gm)].map(
+      (m) => Number(m[1]),
+    );
+    expect(lefts.length, plain(result.output)).toBeGreaterThan(0);
+    for (const left of lefts) expect(left).toBeGreaterThanOrEqual(35);
+  });
+
   it("during a long import: the batches committed stay, exit 130, says how many and that rerunning finishes", async () => {
     const { dir, env } = folder();
     writeFileSync(join(dir, "big.csv"), attendeeCsv(2500));

@@ -209,7 +209,11 @@ const CSV: Case[] = [
     files: { "bad.csv": "email\nnope\nnew@example.com\n" },
     argv: ["import", "bad.csv", "--event", "summit", "--yes", "--rejects", "nowhere/r.csv"],
     code: 2,
-    says: ["--rejects: cannot write", "nowhere/r.csv: ENOENT"],
+    says: [
+      "--rejects: cannot write",
+      "nowhere/r.csv: the folder ",
+      "/nowhere does not exist (ENOENT)",
+    ],
   },
   {
     name: "--rejects onto a folder",
@@ -483,7 +487,11 @@ const FLAGS: Case[] = [
     name: "preview --html into a folder that does not exist",
     argv: ["preview", "credentials", "--html", "nowhere/p.html"],
     code: 2,
-    says: ["--html: cannot write", "nowhere/p.html: ENOENT"],
+    says: [
+      "--html: cannot write",
+      "nowhere/p.html: the folder ",
+      "/nowhere does not exist (ENOENT)",
+    ],
   },
   {
     name: "template link to an unknown action",

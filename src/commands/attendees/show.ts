@@ -23,20 +23,31 @@ export default defineCommand({
     ctx.out.result({ event: event.slug, ...a }, () => {
       const at = (iso: string) => formatTime(iso, { zone: event.timezone, style: "short" });
       const zone = `(times in ${zoneLabel(event.timezone)})`;
-      const lines = [
-        `email        ${a.email}`,
-        `name         ${oneLine(`${a.firstName} ${a.lastName}`.trim()) || "-"}`,
-        ...Object.entries(a.fields).map(
-          ([k, v]) => `${oneLine(k).padEnd(12)} ${oneLine(v) || "-"}`,
-        ),
-        `code         ${a.codeSource === "organizer" ? "chosen by the organizer" : "generated"}, last changed ${formatTime(a.codeChangedAt, { zone: event.timezone })}`,
-        `status       ${a.sent ? "credentials sent" : a.failed ? "delivery failed" : "credentials not sent"}${a.loggedIn ? ", logged in" : ""}`,
+      // One column for the values, however long a custom field's name is.
+      const facts: [string, string][] = [
+        ["email", a.email],
+        ["name", oneLine(`${a.firstName} ${a.lastName}`.trim()) || "-"],
+        ...Object.entries(a.fields).map(([k, v]): [string, string] => [
+          oneLine(k),
+          oneLine(v) || "-",
+        ]),
+        [
+          "code",
+          `${a.codeSource === "organizer" ? "chosen by the organizer" : "generated"}, last changed ${formatTime(a.codeChangedAt, { zone: event.timezone })}`,
+        ],
+        [
+          "status",
+          `${a.sent ? "credentials sent" : a.failed ? "delivery failed" : "credentials not sent"}${a.loggedIn ? ", logged in" : ""}`,
+        ],
       ];
       if (a.lockedUntil) {
-        lines.push(
-          `login        locked until ${lockEndText(a.lockedUntil, event.timezone)} after too many failed attempts; \`evcred unlock ${a.email}\` lifts it now`,
-        );
+        facts.push([
+          "login",
+          `locked until ${lockEndText(a.lockedUntil, event.timezone)} after too many failed attempts; \`evcred unlock ${a.email}\` lifts it now`,
+        ]);
       }
+      const width = Math.max(12, ...facts.map(([label]) => label.length));
+      const lines = facts.map(([label, value]) => `${label.padEnd(width)} ${value}`);
       if (a.deliveries.length) {
         lines.push("", `deliveries ${zone}`);
         for (const d of a.deliveries)
