@@ -79,7 +79,10 @@ export function checkTemplateCode(
   for (const tag of tags) {
     const line = (at: number) => (tag.lineNo ?? firstLine) + newlinesIn(tag.val.slice(0, at));
     const raw = tag.val;
-    const code = withoutStringsAndComments(raw);
+    const scanned = withoutStringsAndComments(raw);
+    if ("refused" in scanned)
+      throw new TemplateError(file, line(scanned.at), scanned.refused, RULE_HINT);
+    const { code } = scanned;
 
     // `\u0069t.user\u005fpass` is `it.user_pass` to JavaScript and to no check here.
     const escaped = /\\u/.exec(code);
@@ -181,11 +184,61 @@ export function assertTemplateFilesPrivate(
   }
 }
 
-/** String literals and comments blanked out (same length): a name in a string is not a use. */
-function withoutStringsAndComments(code: string): string {
-  return code.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"/g, (s) =>
-    s.replace(/[^\n]/g, " "),
-  );
+/**
+ * String literals and comments blanked out (same length): a name in a string is not a use. Read
+ * as JavaScript reads them, or not at all: what this scanner could read otherwise than JavaScript
+ * does — a template literal, a regular expression (or a `/` it cannot tell from one), an HTML-like
+ * comment, a line separator (U+2028, U+2029, CR: they end a `//` comment) — is refused, since a
+ * quote JavaScript does not see as one would hide the code after it from every check.
+ */
+function withoutStringsAndComments(
+  code: string,
+): { code: string } | { refused: string; at: number } {
+  // Anywhere, strings included: then a line ends only at \n, for this scanner as for JavaScript.
+  const separator = /[\r\u2028\u2029]/.exec(code);
+  if (separator)
+    return {
+      refused: "template code must not hold a line separator (U+2028, U+2029 or CR)",
+      at: separator.index,
+    };
+  let out = "";
+  let i = 0;
+  const blank = (text: string) => text.replace(/[^\n]/g, " ");
+  while (i < code.length) {
+    const c = code[i] ?? "";
+    const next = code[i + 1] ?? "";
+    if (c === "`") return { refused: "template code must not use template literals (`…`)", at: i };
+    if (code.startsWith("<!--", i) || code.startsWith("-->", i))
+      return { refused: "template code must not use HTML-like comments (<!-- -->)", at: i };
+    if (c === "/" && next === "/") {
+      const end = code.indexOf("\n", i);
+      const stop = end === -1 ? code.length : end;
+      out += blank(code.slice(i, stop));
+      i = stop;
+    } else if (c === "/" && next === "*") {
+      const end = code.indexOf("*/", i + 2);
+      const stop = end === -1 ? code.length : end + 2;
+      out += blank(code.slice(i, stop));
+      i = stop;
+    } else if (c === "/") {
+      return {
+        refused: "template code must not use / (a regular expression or a division)",
+        at: i,
+      };
+    } else if (c === "'" || c === '"') {
+      let j = i + 1;
+      // A backslash escapes any character, a line break included (a line continuation); an
+      // unescaped line break ends the string as a syntax error, which compiling reports.
+      while (j < code.length && code[j] !== c && code[j] !== "\n") j += code[j] === "\\" ? 2 : 1;
+      const stop = Math.min(j + 1, code.length);
+      out += blank(code.slice(i, stop));
+      i = stop;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return { code: out };
 }
 
 function escape(name: string): string {

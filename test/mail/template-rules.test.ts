@@ -30,7 +30,7 @@ const REFUSED: [string, string, RegExp][] = [
   ],
   ["code that reads the code", "<% const c = it.user_pass %>", /must not touch it\.user_pass/],
   ["a computed name", '<% const c = it["user_pass"] %>', /must not touch it\.user_pass/],
-  ["a template literal", "<% const c = it[`user_pass`] %>", /must not touch it\.user_pass/],
+  ["a template literal", "<% const c = it[`user_pass`] %>", /must not use template literals/],
   ["an alias of it", "<% const p = it; %><%= p.first_name %>", /`it` may only be used as it\.NAME/],
   [
     "it taken apart",
@@ -66,6 +66,28 @@ const REFUSED: [string, string, RegExp][] = [
     "<% const c = \\u0069t.user\\u005fpass %>",
     /must not spell names with \\u escapes/,
   ],
+  // A quote the rule's scanner reads but JavaScript does not would hide the code after it.
+  [
+    "a quote inside a template literal",
+    "<% const a = `'`; process.stderr.write(it['user' + '_pass']); const b = `'` %>",
+    /must not use template literals/,
+  ],
+  [
+    "a quote inside a regular expression",
+    "<% const a = /'/; process.exit(3); const b = /'/ %>",
+    /must not use \/ \(a regular expression or a division\)/,
+  ],
+  [
+    "a line separator ending a // comment",
+    "<% // x\u2028process.stderr.write('x') %>",
+    /must not hold a line separator/,
+  ],
+  [
+    "a line separator inside a string",
+    "<% const s = 'a\u2028'; process.exit(3); const t = 'b' %>",
+    /must not hold a line separator/,
+  ],
+  ["an HTML-like comment", "<% const x = 1 <!-- x %>", /must not use HTML-like comments/],
 ];
 
 describe("the template rule", () => {
