@@ -45,6 +45,9 @@ const FORBIDDEN_GLOBALS = [
   "exports",
   "Reflect",
   "Proxy",
+  // Its reflection (getOwnPropertyDescriptor, getPrototypeOf…) reaches any property by a
+  // computed name: `constructor`, then `Function`.
+  "Object",
   "fetch",
   "XMLHttpRequest",
   "WebSocket",
@@ -63,7 +66,23 @@ const FORBIDDEN_GLOBALS = [
 ] as const;
 
 /** Property names that lead from any value to `Function` and the global object. */
-const FORBIDDEN_PROPERTIES = ["constructor", "__proto__", "prototype", "__defineGetter__"];
+const FORBIDDEN_PROPERTIES = [
+  "constructor",
+  "__proto__",
+  "prototype",
+  "__defineGetter__",
+  "__defineSetter__",
+  "__lookupGetter__",
+  "__lookupSetter__",
+  // A stack's call sites hand out the render's `this` (Eta, whose compile skips these checks).
+  "prepareStackTrace",
+  "captureStackTrace",
+  "getThis",
+  "getFunction",
+];
+
+/** `it.fields["Company name"]`: the only `[` template code may use, a plain string inside. */
+const PLAIN_INDEX = /^\[\s*(['"])[^'"\\\n]*\1\s*\]/;
 
 /** `<%~ include("footer", it) %>`: the only way a partial may be used. */
 const INCLUDE_ALONE = /^\s*include\(\s*(['"])[\w./-]+\1\s*(?:,\s*it\s*)?\)\s*$/;
@@ -82,7 +101,7 @@ export function checkTemplateCode(
     const scanned = withoutStringsAndComments(raw);
     if ("refused" in scanned)
       throw new TemplateError(file, line(scanned.at), scanned.refused, RULE_HINT);
-    const { code } = scanned;
+    const { code, values } = scanned;
 
     // `\u0069t.user\u005fpass` is `it.user_pass` to JavaScript and to no check here.
     const escaped = /\\u/.exec(code);
@@ -148,6 +167,18 @@ export function checkTemplateCode(
         );
       }
     }
+
+    // A computed name (`"".sub["constr" + "uctor"]`, `{ ["constr" + "uctor"]: F } = …`) is one
+    // no check here can read: `[` is an array, or indexes with a plain string.
+    const computed = computedName(values, raw);
+    if (computed !== undefined) {
+      throw new TemplateError(
+        file,
+        line(computed),
+        'template code may use [ ] only for an array or around a plain string (it.fields["Company name"]), not to compute a name',
+        RULE_HINT,
+      );
+    }
   }
 }
 
@@ -193,7 +224,7 @@ export function assertTemplateFilesPrivate(
  */
 function withoutStringsAndComments(
   code: string,
-): { code: string } | { refused: string; at: number } {
+): { code: string; values: string } | { refused: string; at: number } {
   // Anywhere, strings included: then a line ends only at \n, for this scanner as for JavaScript.
   const separator = /[\r\u2028\u2029]/.exec(code);
   if (separator)
@@ -202,6 +233,8 @@ function withoutStringsAndComments(
       at: separator.index,
     };
   let out = "";
+  // The same, with each string as a run of 0s: where a value stands, for the `[` check.
+  let values = "";
   let i = 0;
   const blank = (text: string) => text.replace(/[^\n]/g, " ");
   while (i < code.length) {
@@ -214,11 +247,13 @@ function withoutStringsAndComments(
       const end = code.indexOf("\n", i);
       const stop = end === -1 ? code.length : end;
       out += blank(code.slice(i, stop));
+      values += blank(code.slice(i, stop));
       i = stop;
     } else if (c === "/" && next === "*") {
       const end = code.indexOf("*/", i + 2);
       const stop = end === -1 ? code.length : end + 2;
       out += blank(code.slice(i, stop));
+      values += blank(code.slice(i, stop));
       i = stop;
     } else if (c === "/") {
       return {
@@ -227,18 +262,59 @@ function withoutStringsAndComments(
       };
     } else if (c === "'" || c === '"') {
       let j = i + 1;
-      // A backslash escapes any character, a line break included (a line continuation); an
-      // unescaped line break ends the string as a syntax error, which compiling reports.
-      while (j < code.length && code[j] !== c && code[j] !== "\n") j += code[j] === "\\" ? 2 : 1;
+      // An unescaped line break ends the string as a syntax error, which compiling reports.
+      while (j < code.length && code[j] !== c && code[j] !== "\n") {
+        if (code[j] === "\\" && !/[ntr\\'"]/.test(code[j + 1] ?? "")) {
+          // `"constr\x75ctor"` is a name no check here would see.
+          return {
+            refused:
+              "template code must not use escapes in strings other than \\n \\t \\r \\\\ \\' \\\"",
+            at: j,
+          };
+        }
+        j += code[j] === "\\" ? 2 : 1;
+      }
       const stop = Math.min(j + 1, code.length);
       out += blank(code.slice(i, stop));
+      values += "0".repeat(stop - i);
       i = stop;
     } else {
       out += c;
+      values += c;
       i++;
     }
   }
-  return { code: out };
+  return { code: out, values };
+}
+
+/** Keywords after which `[` starts an array, not an index. */
+const BEFORE_ARRAY =
+  /(?<![\w$.])(?:of|in|return|typeof|void|case|yield|await|else|do|instanceof|new|delete|throw)$/;
+
+/**
+ * Where `values` (the code, strings as 0s) has a `[` that indexes a value or names an object key
+ * — or could, read otherwise — with anything but a plain string (`raw` has the strings): after a
+ * name, a value, `)`, `]`, `}` or `?.` it indexes; after `{`, or a `,` inside braces, it is a
+ * computed key. One pass, whatever the number of brackets.
+ */
+function computedName(values: string, raw: string): number | undefined {
+  const open: string[] = [];
+  let last = -1;
+  for (let i = 0; i < values.length; i++) {
+    const c = values[i] ?? "";
+    if (c === "[") {
+      const before = values.slice(Math.max(0, last - 11), last + 1);
+      const prev = values[last] ?? "";
+      const computes =
+        !BEFORE_ARRAY.test(before) &&
+        (/[\w$)\]}.{]/.test(prev) || (prev === "," && (open.length === 0 || open.at(-1) === "{")));
+      if (computes && !PLAIN_INDEX.test(raw.slice(i, i + 4096))) return i;
+    }
+    if (c === "(" || c === "[" || c === "{") open.push(c);
+    else if (c === ")" || c === "]" || c === "}") open.pop();
+    if (!/\s/.test(c)) last = i;
+  }
+  return undefined;
 }
 
 function escape(name: string): string {

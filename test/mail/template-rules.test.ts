@@ -87,6 +87,38 @@ const REFUSED: [string, string, RegExp][] = [
     "<% const s = 'a\u2028'; process.exit(3); const t = 'b' %>",
     /must not hold a line separator/,
   ],
+  // The way to Function (then process, the key and every code) by a name no check can read.
+  [
+    "a computed constructor",
+    '<% "".sub["constr" + "uctor"]("return process")().exit(3) %>',
+    /may use \[ \] only for an array or around a plain string/,
+  ],
+  [
+    "a constructor spelled with an escape",
+    '<% const { "constr\\x75ctor": F } = "".sub; F("return process")().exit(3) %>',
+    /must not use escapes in strings/,
+  ],
+  [
+    "Object's reflection",
+    '<% Object.getOwnPropertyDescriptor("".sub, "constr" + "uctor") %>',
+    /must not use `Object`/,
+  ],
+  [
+    "a computed key",
+    '<% const { ["constr" + "uctor"]: F } = "".sub; F("return process")().exit(3) %>',
+    /may use \[ \] only for an array or around a plain string/,
+  ],
+  [
+    "a string indexed by a computed name",
+    '<% "x"["constr" + "uctor"] %>',
+    /may use \[ \] only for an array or around a plain string/,
+  ],
+  [
+    "a stack's call sites (Eta's compile, unchecked)",
+    "<% Error.prepareStackTrace = (e, s) => s; new Error().stack.at(0).getThis() %>",
+    /must not use `prepareStackTrace`/,
+  ],
+  ["__lookupGetter__", '<% "".__lookupGetter__("x") %>', /must not use `__lookupGetter__`/],
   ["an HTML-like comment", "<% const x = 1 <!-- x %>", /must not use HTML-like comments/],
 ];
 
@@ -137,6 +169,10 @@ describe("the template rule", () => {
     ],
     ["dates", '<%= it.event.starts_at ? new Date(it.event.starts_at).toUTCString() : "" %>'],
     ["optional chaining", '<%= it?.first_name ?? "" %>'],
+    [
+      "a field by its column's name",
+      '<%= it.fields["company"] %><% const a = [it.first_name, 2] %>',
+    ],
   ])("passes %s", async (_what, line) => {
     const b = bench();
     await withEvent(b);
