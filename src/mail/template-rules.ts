@@ -17,7 +17,7 @@
  *
  * Refused with the file and line, by `template check` and by every send (they compile alike).
  */
-import { statSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { errorCode } from "../errors.js";
 import { TemplateError } from "./template-compile.js";
@@ -213,6 +213,19 @@ export function assertTemplateFilesPrivate(
       );
     }
   }
+  // Followed to where they really are, the files and every folder above them: a symlink to a
+  // file in a folder others can write, or a workspace in one, lets them replace the template.
+  for (const [i, file] of files.entries()) {
+    const loose = looseFolderAbove(file);
+    if (loose) {
+      throw new TemplateError(
+        shown[i] ?? file,
+        undefined,
+        `${loose.what}: whoever can change it can make the template print the codes`,
+        loose.fix,
+      );
+    }
+  }
 }
 
 /**
@@ -315,6 +328,45 @@ function computedName(values: string, raw: string): number | undefined {
     if (!/\s/.test(c)) last = i;
   }
   return undefined;
+}
+
+/**
+ * What someone else could change above `file` (symlinks resolved): the real file writable by
+ * group or others, or a folder above it writable by group or others without the sticky bit
+ * (`/tmp` is fine) or owned by another user than root or this one.
+ */
+function looseFolderAbove(file: string): { what: string; fix: string } | undefined {
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch (error) {
+    if (errorCode(error) === "ENOENT") return undefined;
+    throw error;
+  }
+  const me = process.getuid?.();
+  if ((statSync(real).mode & 0o022) !== 0) {
+    return {
+      what: `this template is ${real}, which group or others can write`,
+      fix: `restrict it: chmod go-w ${real}`,
+    };
+  }
+  for (let dir = dirname(real); ; dir = dirname(dir)) {
+    const st = statSync(dir);
+    const octal = (st.mode & 0o7777).toString(8);
+    if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) {
+      return {
+        what: `this template is under ${dir}, which group or others can write (mode ${octal})`,
+        fix: `restrict it: chmod go-w ${dir}`,
+      };
+    }
+    if (me !== undefined && st.uid !== 0 && st.uid !== me) {
+      return {
+        what: `this template is under ${dir}, which belongs to another user (uid ${st.uid})`,
+        fix: "keep the workspace and its templates in folders that only you (and root) own",
+      };
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 function escape(name: string): string {

@@ -3,7 +3,15 @@
  * output tag, no template code that reaches it or anything that prints, and no template that
  * someone else can change. Refused with file:line by `template check` and by every send.
  */
-import { chmodSync, existsSync, readdirSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { describe, expect, it } from "vitest";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
 
@@ -231,6 +239,38 @@ describe("templates others can change", () => {
     const send = await b.run(["send", "--template", "welcome", "--yes"]);
     expect(send.code).toBe(2);
     expect(send.stderr).toContain(message);
+  });
+
+  it("refuses a template that is a symlink into a folder others can write, and a workspace folder others can write", async () => {
+    const b = bench();
+    await withEvent(b);
+    expect((await b.run(["template", "new", "welcome", "--from", "credentials"])).code).toBe(0);
+    // The file is private, its folder is not: anyone can put another file in its place.
+    mkdirSync(b.path("open"));
+    chmodSync(b.path("open"), 0o777);
+    renameSync(b.path("templates/welcome.eta"), b.path("open/welcome.eta"));
+    symlinkSync(b.path("open/welcome.eta"), b.path("templates/welcome.eta"));
+    const check = await b.run(["template", "check", "welcome"]);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain(
+      `this template is under ${b.path("open")}, which group or others can write (mode 777)`,
+    );
+    expect(check.stderr).toContain(`chmod go-w ${b.path("open")}`);
+    const send = await b.run(["send", "--template", "welcome", "--yes"]);
+    expect(send.code).toBe(2);
+
+    rmSync(b.path("templates/welcome.eta"));
+    renameSync(b.path("open/welcome.eta"), b.path("templates/welcome.eta"));
+    expect((await b.run(["template", "check", "welcome"])).code).toBe(0);
+    // The workspace's own folder: anyone can rename templates/ away and put theirs.
+    chmodSync(b.dir, 0o777);
+    try {
+      const loose = await b.run(["template", "check", "welcome"]);
+      expect(loose.code).toBe(2);
+      expect(loose.stderr).toContain(`this template is under ${b.dir}, which group or others`);
+    } finally {
+      chmodSync(b.dir, 0o700);
+    }
   });
 
   it("template new writes files only their owner can change, whatever the umask", async () => {
