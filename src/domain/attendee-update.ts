@@ -106,6 +106,7 @@ export function updateAttendee(
     const result = { previousEmail: row.email, email: plan.email, changes: plan.changes };
     if (plan.changes.length === 0) return result;
     const emailChanged = plan.email !== row.email;
+    const newOwner = codeOwner({ ...row, email: plan.email });
     if (emailChanged) assertEmailFree(ws, event, row, plan.email);
     try {
       ws.db
@@ -117,10 +118,10 @@ export function updateAttendee(
           fields: JSON.stringify(plan.fields),
           ...(emailChanged
             ? {
-                // The sealed copy is bound to its email: moved to the new one, same code.
-                codeSealed: ws
-                  .vault()
-                  .rebind(row.codeSealed, codeOwner(row), codeOwner({ ...row, email: plan.email })),
+                // The sealed copy and the hash are bound to the email: moved to the new one,
+                // same code.
+                codeSealed: ws.vault().rebind(row.codeSealed, codeOwner(row), newOwner),
+                codeHash: ws.vault().rebindHash(row.codeHash, codeOwner(row), newOwner),
                 lockClearedAfter: clearedLockMark(),
               }
             : {}),

@@ -51,22 +51,35 @@ export function weakCodeProblem(typed: string, context: ChosenCodeContext): Weak
     return weak("event", "a code must not be the event's slug or name");
   }
   if (bare !== code) return weak("symbols", "a code may hold only letters A-Z and digits");
-  if (isRepetition(code)) {
+  if (isRepetition(code) || new Set(code).size < 4) {
     return weak("repeated", "a code must not be one symbol or a short pattern repeated");
   }
-  if (isSequence(code)) {
+  if (isSequence(code) || isSequence(collapsed(code))) {
     return weak(
       "sequence",
       "a code must not be a run of letters or digits like 12345678 or ABCDEFGH",
     );
   }
-  if (COMMON.has(core) || isRepetition(core)) {
+  if (COMMON.has(core) || COMMON.has(unleet(core)) || isRepetition(core)) {
     return weak(
       "common-word",
       "a code must not be a common word or password, with or without digits around it",
     );
   }
   return undefined;
+}
+
+/** `11223344` → `1234`, `AAAABBBB` → `AB`: each run of one symbol kept once. */
+function collapsed(code: string): string {
+  return code.replace(/(.)\1+/g, "$1");
+}
+
+/** `P4SSW0RD` → `PASSW0RD`, `SUMM3R` → `SUMMER`: the digits people put for letters (0 and 1 fold already). */
+function unleet(normalized: string): string {
+  return normalized.replace(
+    /[34578]/g,
+    (d) => ({ 3: "E", 4: "A", 5: "S", 7: "T", 8: "B" })[d] ?? d,
+  );
 }
 
 function weak(reason: WeakCodeReason, message: string): WeakCode {
@@ -85,6 +98,7 @@ function isRepetition(code: string): boolean {
 
 /** `12345678`, `ABCDEFGH`, `98765432`: each symbol one after (or one before) the last. */
 function isSequence(code: string): boolean {
+  if (code.length < 3) return false;
   const steps = new Set<number>();
   for (let i = 1; i < code.length; i++) {
     steps.add(code.charCodeAt(i) - code.charCodeAt(i - 1));
@@ -133,6 +147,19 @@ const COMMON = new Set(
     "letmein",
     "qwerty",
     "qwertyuiop",
+    "qwe",
+    "qwer",
+    "qwert",
+    "qwertz",
+    "qweasd",
+    "qweasdzxc",
+    "asdf",
+    "asdfgh",
+    "qazwsx",
+    "qazwsxedc",
+    "qaz2wsx",
+    "zaq12wsx",
+    "zaq1xsw2",
     "asdfghjkl",
     "zxcvbnm",
     "azerty",

@@ -9,5 +9,11 @@ export function normalizeEmail(input: string): string {
 const EMAIL = /^[^\s@<>(),;:"\\[\]]+@[^\s@<>(),;:"\\[\]]+\.[^\s@<>(),;:"\\[\].]{2,}$/u;
 
 export function isValidEmail(normalized: string): boolean {
-  return normalized.length <= 254 && EMAIL.test(normalized) && !normalized.includes("..");
+  return (
+    normalized.length <= 254 &&
+    EMAIL.test(normalized) &&
+    !normalized.includes("..") &&
+    // No control or format character (U+202E would make it read as another address).
+    !/\p{C}/u.test(normalized)
+  );
 }

@@ -182,7 +182,11 @@ export async function applyImport(
           firstName: a.firstName,
           lastName: a.lastName,
           fields: JSON.stringify(a.fields),
-          codeHash: vault.bindHash(issued.hash, { eventId: event.id, attendeeId: id }),
+          codeHash: vault.bindHash(issued.hash, {
+            eventId: event.id,
+            attendeeId: id,
+            email: a.email,
+          }),
           codeSealed: vault.seal(issued.code, {
             eventId: event.id,
             attendeeId: id,

@@ -17,7 +17,7 @@
  *
  * Refused with the file and line, by `template check` and by every send (they compile alike).
  */
-import { statSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { errorCode } from "../errors.js";
 import { TemplateError } from "./template-compile.js";
@@ -45,6 +45,9 @@ const FORBIDDEN_GLOBALS = [
   "exports",
   "Reflect",
   "Proxy",
+  // Its reflection (getOwnPropertyDescriptor, getPrototypeOf…) reaches any property by a
+  // computed name: `constructor`, then `Function`.
+  "Object",
   "fetch",
   "XMLHttpRequest",
   "WebSocket",
@@ -63,7 +66,23 @@ const FORBIDDEN_GLOBALS = [
 ] as const;
 
 /** Property names that lead from any value to `Function` and the global object. */
-const FORBIDDEN_PROPERTIES = ["constructor", "__proto__", "prototype", "__defineGetter__"];
+const FORBIDDEN_PROPERTIES = [
+  "constructor",
+  "__proto__",
+  "prototype",
+  "__defineGetter__",
+  "__defineSetter__",
+  "__lookupGetter__",
+  "__lookupSetter__",
+  // A stack's call sites hand out the render's `this` (Eta, whose compile skips these checks).
+  "prepareStackTrace",
+  "captureStackTrace",
+  "getThis",
+  "getFunction",
+];
+
+/** `it.fields["Company name"]`: the only `[` template code may use, a plain string inside. */
+const PLAIN_INDEX = /^\[\s*(['"])[^'"\\\n]*\1\s*\]/;
 
 /** `<%~ include("footer", it) %>`: the only way a partial may be used. */
 const INCLUDE_ALONE = /^\s*include\(\s*(['"])[\w./-]+\1\s*(?:,\s*it\s*)?\)\s*$/;
@@ -79,7 +98,10 @@ export function checkTemplateCode(
   for (const tag of tags) {
     const line = (at: number) => (tag.lineNo ?? firstLine) + newlinesIn(tag.val.slice(0, at));
     const raw = tag.val;
-    const code = withoutStringsAndComments(raw);
+    const scanned = withoutStringsAndComments(raw);
+    if ("refused" in scanned)
+      throw new TemplateError(file, line(scanned.at), scanned.refused, RULE_HINT);
+    const { code, values } = scanned;
 
     // `\u0069t.user\u005fpass` is `it.user_pass` to JavaScript and to no check here.
     const escaped = /\\u/.exec(code);
@@ -145,6 +167,18 @@ export function checkTemplateCode(
         );
       }
     }
+
+    // A computed name (`"".sub["constr" + "uctor"]`, `{ ["constr" + "uctor"]: F } = …`) is one
+    // no check here can read: `[` is an array, or indexes with a plain string.
+    const computed = computedName(values, raw);
+    if (computed !== undefined) {
+      throw new TemplateError(
+        file,
+        line(computed),
+        'template code may use [ ] only for an array or around a plain string (it.fields["Company name"]), not to compute a name',
+        RULE_HINT,
+      );
+    }
   }
 }
 
@@ -179,13 +213,160 @@ export function assertTemplateFilesPrivate(
       );
     }
   }
+  // Followed to where they really are, the files and every folder above them: a symlink to a
+  // file in a folder others can write, or a workspace in one, lets them replace the template.
+  for (const [i, file] of files.entries()) {
+    const loose = looseFolderAbove(file);
+    if (loose) {
+      throw new TemplateError(
+        shown[i] ?? file,
+        undefined,
+        `${loose.what}: whoever can change it can make the template print the codes`,
+        loose.fix,
+      );
+    }
+  }
 }
 
-/** String literals and comments blanked out (same length): a name in a string is not a use. */
-function withoutStringsAndComments(code: string): string {
-  return code.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"/g, (s) =>
-    s.replace(/[^\n]/g, " "),
-  );
+/**
+ * String literals and comments blanked out (same length): a name in a string is not a use. Read
+ * as JavaScript reads them, or not at all: what this scanner could read otherwise than JavaScript
+ * does — a template literal, a regular expression (or a `/` it cannot tell from one), an HTML-like
+ * comment, a line separator (U+2028, U+2029, CR: they end a `//` comment) — is refused, since a
+ * quote JavaScript does not see as one would hide the code after it from every check.
+ */
+function withoutStringsAndComments(
+  code: string,
+): { code: string; values: string } | { refused: string; at: number } {
+  // Anywhere, strings included: then a line ends only at \n, for this scanner as for JavaScript.
+  const separator = /[\r\u2028\u2029]/.exec(code);
+  if (separator)
+    return {
+      refused: "template code must not hold a line separator (U+2028, U+2029 or CR)",
+      at: separator.index,
+    };
+  let out = "";
+  // The same, with each string as a run of 0s: where a value stands, for the `[` check.
+  let values = "";
+  let i = 0;
+  const blank = (text: string) => text.replace(/[^\n]/g, " ");
+  while (i < code.length) {
+    const c = code[i] ?? "";
+    const next = code[i + 1] ?? "";
+    if (c === "`") return { refused: "template code must not use template literals (`…`)", at: i };
+    if (code.startsWith("<!--", i) || code.startsWith("-->", i))
+      return { refused: "template code must not use HTML-like comments (<!-- -->)", at: i };
+    if (c === "/" && next === "/") {
+      const end = code.indexOf("\n", i);
+      const stop = end === -1 ? code.length : end;
+      out += blank(code.slice(i, stop));
+      values += blank(code.slice(i, stop));
+      i = stop;
+    } else if (c === "/" && next === "*") {
+      const end = code.indexOf("*/", i + 2);
+      const stop = end === -1 ? code.length : end + 2;
+      out += blank(code.slice(i, stop));
+      values += blank(code.slice(i, stop));
+      i = stop;
+    } else if (c === "/") {
+      return {
+        refused: "template code must not use / (a regular expression or a division)",
+        at: i,
+      };
+    } else if (c === "'" || c === '"') {
+      let j = i + 1;
+      // An unescaped line break ends the string as a syntax error, which compiling reports.
+      while (j < code.length && code[j] !== c && code[j] !== "\n") {
+        if (code[j] === "\\" && !/[ntr\\'"]/.test(code[j + 1] ?? "")) {
+          // `"constr\x75ctor"` is a name no check here would see.
+          return {
+            refused:
+              "template code must not use escapes in strings other than \\n \\t \\r \\\\ \\' \\\"",
+            at: j,
+          };
+        }
+        j += code[j] === "\\" ? 2 : 1;
+      }
+      const stop = Math.min(j + 1, code.length);
+      out += blank(code.slice(i, stop));
+      values += "0".repeat(stop - i);
+      i = stop;
+    } else {
+      out += c;
+      values += c;
+      i++;
+    }
+  }
+  return { code: out, values };
+}
+
+/** Keywords after which `[` starts an array, not an index. */
+const BEFORE_ARRAY =
+  /(?<![\w$.])(?:of|in|return|typeof|void|case|yield|await|else|do|instanceof|new|delete|throw)$/;
+
+/**
+ * Where `values` (the code, strings as 0s) has a `[` that indexes a value or names an object key
+ * — or could, read otherwise — with anything but a plain string (`raw` has the strings): after a
+ * name, a value, `)`, `]`, `}` or `?.` it indexes; after `{`, or a `,` inside braces, it is a
+ * computed key. One pass, whatever the number of brackets.
+ */
+function computedName(values: string, raw: string): number | undefined {
+  const open: string[] = [];
+  let last = -1;
+  for (let i = 0; i < values.length; i++) {
+    const c = values[i] ?? "";
+    if (c === "[") {
+      const before = values.slice(Math.max(0, last - 11), last + 1);
+      const prev = values[last] ?? "";
+      const computes =
+        !BEFORE_ARRAY.test(before) &&
+        (/[\w$)\]}.{]/.test(prev) || (prev === "," && (open.length === 0 || open.at(-1) === "{")));
+      if (computes && !PLAIN_INDEX.test(raw.slice(i, i + 4096))) return i;
+    }
+    if (c === "(" || c === "[" || c === "{") open.push(c);
+    else if (c === ")" || c === "]" || c === "}") open.pop();
+    if (!/\s/.test(c)) last = i;
+  }
+  return undefined;
+}
+
+/**
+ * What someone else could change above `file` (symlinks resolved): the real file writable by
+ * group or others, or a folder above it writable by group or others without the sticky bit
+ * (`/tmp` is fine) or owned by another user than root or this one.
+ */
+function looseFolderAbove(file: string): { what: string; fix: string } | undefined {
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch (error) {
+    if (errorCode(error) === "ENOENT") return undefined;
+    throw error;
+  }
+  const me = process.getuid?.();
+  if ((statSync(real).mode & 0o022) !== 0) {
+    return {
+      what: `this template is ${real}, which group or others can write`,
+      fix: `restrict it: chmod go-w ${real}`,
+    };
+  }
+  for (let dir = dirname(real); ; dir = dirname(dir)) {
+    const st = statSync(dir);
+    const octal = (st.mode & 0o7777).toString(8);
+    if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) {
+      return {
+        what: `this template is under ${dir}, which group or others can write (mode ${octal})`,
+        fix: `restrict it: chmod go-w ${dir}`,
+      };
+    }
+    if (me !== undefined && st.uid !== 0 && st.uid !== me) {
+      return {
+        what: `this template is under ${dir}, which belongs to another user (uid ${st.uid})`,
+        fix: "keep the workspace and its templates in folders that only you (and root) own",
+      };
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 function escape(name: string): string {

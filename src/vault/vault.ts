@@ -8,8 +8,9 @@
  * - redirect a code: a seal is bound (associated data) to its event, attendee and email, so a
  *   row whose email was changed outside evcred no longer opens, and nothing is mailed;
  * - forge or crack a hash: argon2id runs with a secret derived from the key, and the stored hash
- *   carries an HMAC binding it to its event and attendee, so it can be neither written for a
- *   known string nor copied from another attendee's row.
+ *   carries an HMAC binding it to its event, attendee and email, so it can be neither written for
+ *   a known string nor copied from another attendee's row, nor moved to another email with its
+ *   row (a writer who knows one attendee's code swapping emails to log in as another).
  *
  * Codes kept by an evcred before these bindings: seals bound to event and attendee only are
  * re-sealed once with the email (`bindLegacySeal`, by the workspace, in one transaction), and
@@ -52,11 +53,14 @@ export function codeOwner(attendee: { id: number; eventId: number; email: string
   return { eventId: attendee.eventId, attendeeId: attendee.id, email: attendee.email };
 }
 
-/** What a hash is bound to: the attendee's row (an email can change and keep its hash). */
-export type HashOwner = Pick<CodeOwner, "eventId" | "attendeeId">;
+/**
+ * What a hash is bound to: the attendee's row and the email it logs in with (a login is an
+ * email and a code, so a hash that follows its row to another email would log in as that email).
+ */
+export type HashOwner = CodeOwner;
 
 /** The owner the decoy hash (unknown emails) is bound to: no attendee has id 0. */
-export const DECOY_OWNER: HashOwner = { eventId: 0, attendeeId: 0 };
+export const DECOY_OWNER: HashOwner = { eventId: 0, attendeeId: 0, email: "" };
 
 /**
  * `ok`: the code is right. `ok-legacy`: right, confirmed by the sealed copy, but the stored hash
@@ -188,6 +192,19 @@ export class Vault {
     return `$evk1$${this.#hashBinding(phc, owner).toString("base64").replace(/=+$/, "")}${phc}`;
   }
 
+  /**
+   * A stored keyed hash bound to `from`, bound to `to` instead: what a corrected email stores, the
+   * code unchanged. Any other stored hash is returned as it is (an unkeyed one is confirmed by
+   * its seal, which `rebind` moves; one not bound to `from` verifies nothing, here or there).
+   */
+  rebindHash(stored: string, from: HashOwner, to: HashOwner): string {
+    const keyed = KEYED_HASH.exec(stored);
+    if (!keyed) return stored;
+    const [, binding = "", phc = ""] = keyed;
+    if (!safeEqual(Buffer.from(binding, "base64"), this.#hashBinding(phc, from))) return stored;
+    return this.bindHash(phc, to);
+  }
+
   /** Whether a stored hash is a keyed one (rather than one made before hashes were keyed). */
   static isKeyedHash(stored: string): boolean {
     return KEYED_HASH.test(stored);
@@ -201,7 +218,7 @@ export class Vault {
   async verifyCode(
     stored: string,
     normalizedCode: string,
-    owner: HashOwner | CodeOwner,
+    owner: HashOwner,
     sealed?: Buffer,
   ): Promise<HashVerdict> {
     const keyed = KEYED_HASH.exec(stored);
@@ -213,7 +230,7 @@ export class Vault {
     }
     // The unkeyed hash is verified for its cost only; the seal decides.
     await verifyCode(stored, normalizedCode);
-    if (!sealed || !("email" in owner)) return "wrong";
+    if (!sealed) return "wrong";
     const plain = this.#decrypt(sealed, SEAL_V2, sealData(SEAL_V2, owner));
     if (!plain) return "wrong";
     return safeEqual(digest(normalizeCode(plain.toString("utf8"))), digest(normalizedCode))
@@ -242,7 +259,9 @@ export class Vault {
 
   #hashBinding(phc: string, owner: HashOwner): Buffer {
     return createHmac("sha256", this.#hashing.bindingKey)
-      .update(`event=${owner.eventId}\u0000attendee=${owner.attendeeId}\u0000${phc}`)
+      .update(
+        `event=${owner.eventId}\u0000attendee=${owner.attendeeId}\u0000email=${owner.email.length}:${owner.email}\u0000${phc}`,
+      )
       .digest();
   }
 

@@ -34,14 +34,14 @@ describe("weakCodeProblem: the rule for a chosen code", () => {
     },
   );
 
-  it.each(["AAAAAAAA", "7777-7777", "ABABABAB", "12341234", "XYZXYZXYZ"])(
+  it.each(["AAAAAAAA", "7777-7777", "ABABABAB", "12341234", "XYZXYZXYZ", "AAAABBBB", "AAB2BAAB"])(
     "refuses one symbol or a short pattern repeated: %s",
     (typed) => {
       expect(reason(typed)).toBe("repeated");
     },
   );
 
-  it.each(["12345678", "ABCDEFGH", "98765432", "zyxwvuts", "23456789"])(
+  it.each(["12345678", "ABCDEFGH", "98765432", "zyxwvuts", "23456789", "11223344", "AABBCCDD"])(
     "refuses a run: %s",
     (typed) => {
       expect(reason(typed)).toBe("sequence");
@@ -65,6 +65,13 @@ describe("weakCodeProblem: the rule for a chosen code", () => {
     "LETMEIN99",
     "OCTOBER2026",
     "QWERTYUIOP",
+    // Leet and keyboard walks, as the lists crackers start with have them.
+    "P4SSW0RD",
+    "SUMM3R-2026",
+    "1QAZ2WSX",
+    "QAZWSXEDC",
+    "ZAQ12WSX",
+    "QWE-12345",
   ])("refuses a common word or password, with digits around it: %s", (typed) => {
     expect(reason(typed)).toBe("common-word");
   });

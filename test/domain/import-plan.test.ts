@@ -132,6 +132,9 @@ describe("validateRecord", () => {
     "ada example@x.com",
     "a@b..com",
     "<a@b.com>",
+    // Format characters: an address that reads as another (U+202E), or looks like one (U+200B).
+    "ev\u202eil@example.com",
+    "ada\u200b@example.com",
   ])("rejects the invalid email %j, quoting it", (email) => {
     const result = validateRecord([email], map, 3);
     expect(result).toEqual({ ok: false, reason: `invalid email "${email}"` });

@@ -15,12 +15,14 @@ import Database from "better-sqlite3";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { groupCode } from "../../src/domain/codes.js";
+import { groupCode, normalizeCode } from "../../src/domain/codes.js";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.js";
 import { TestBench } from "../helpers/workspace.js";
 
 const PASSWORD = "s3cret-smtp-pass";
 const ORGANIZER_CODE = "HALL-WAY-2026-ZZ";
+/** An organizer's chosen code given on stdin (`--code -`): in no argument, so in no output. */
+const STDIN_CODE = "ZEPHYR-QUOKKA-5817";
 const b = new TestBench();
 let smtp: TestSmtp | undefined;
 afterAll(async () => {
@@ -28,17 +30,24 @@ afterAll(async () => {
   b.cleanup();
 });
 
-/** Every spelling a code could leak in: as stored, grouped, lower case, and as UTF-16. */
+/**
+ * Every spelling a code could leak in: as stored, grouped, lower case, with its look-alikes
+ * folded (as it is hashed and fingerprinted), and (in files) as UTF-16.
+ */
 function spellings(code: string): string[] {
   const plain = code.replace(/-/g, "");
+  const folded = normalizeCode(code);
   return [
-    ...new Set([
-      code,
-      plain,
-      groupCode(plain),
-      plain.toLowerCase(),
-      groupCode(plain).toLowerCase(),
-    ]),
+    ...new Set(
+      [plain, folded].flatMap((p) => [
+        p,
+        groupCode(p),
+        p.toLowerCase(),
+        groupCode(p).toLowerCase(),
+      ]),
+    ),
+    code,
+    code.toLowerCase(),
   ];
 }
 
@@ -61,8 +70,8 @@ describe("the privacy promise, end to end", () => {
   it("no code anywhere but in its own attendee's message; private files and folders", async () => {
     const codes = new Set<string>();
     const remember = (email: string) => codes.add(b.codeOf(email, "summit"));
-    const ok = async (argv: string[], expected = 0) => {
-      const r = await b.run(argv);
+    const ok = async (argv: string[], expected = 0, stdin?: string) => {
+      const r = await b.run(argv, stdin === undefined ? {} : { stdin });
       expect(r.code, `${argv.join(" ")}: ${r.stderr}`).toBe(expected);
       if (argv.includes("--json")) expect(() => r.json(), argv.join(" ")).not.toThrow();
       return r;
@@ -152,6 +161,21 @@ describe("the privacy promise, end to end", () => {
       await ok(["reset-code", "grace@example.com", "--code", adaNow, "--yes", "--json"], 2);
       await ok(["reset-code", ada, "--code", adaNow, "--yes", "--json"], 2);
       await ok(["resend", "nobody@example.com", "--json"], 2);
+      // Codes read from stdin, as the README tells venues and organizers to give them: never
+      // echoed, accepted or refused.
+      await ok(["verify", ada, "--json"], 0, `${groupCode(adaNow).toLowerCase()}\n`);
+      await ok(["verify", ada], 1, "WRONG-CODE-22\n");
+      await ok(["verify", "nobody@example.com", "--json"], 1, `${adaNow}\n`);
+      await ok(
+        ["reset-code", "katherine@example.com", "--code", "-", "--yes", "--json"],
+        0,
+        `${STDIN_CODE}\n`,
+      );
+      expect(b.codeOf("katherine@example.com", "summit")).toBe(STDIN_CODE);
+      remember("katherine@example.com");
+      await ok(["reset-code", ada, "--code", "-", "--yes", "--json"], 2, `${STDIN_CODE}\n`);
+      await ok(["reset-code", ada, "--code", "-", "--yes"], 2, "PASSWORD-2026\n");
+      await ok(["reset-code", ada, "--code", "-", "--yes", "--json"], 2, `${adaNow}\n`);
 
       // The help desk: a locked attendee, a fixed email (re-sealed twice), the exports.
       await ok(["attendees", "show", "linus@example.com"]);
@@ -187,6 +211,7 @@ describe("the privacy promise, end to end", () => {
       const everyCode = [...codes];
       expect(everyCode.length).toBeGreaterThanOrEqual(11);
       expect(codes).toContain(ORGANIZER_CODE);
+      expect(codes).toContain(STDIN_CODE);
 
       // 1. Everything evcred said, on stdout and stderr, JSON included.
       const said = b.transcript.join("\n");
@@ -196,6 +221,8 @@ describe("the privacy promise, end to end", () => {
       }
       expect(said).not.toContain(PASSWORD);
       expect(said).not.toContain(ORGANIZER_CODE);
+      for (const text of [...spellings(STDIN_CODE), "PASSWORD-2026", "password-2026"])
+        expect(said, `${text} in the output`).not.toContain(text);
       // The SMTP URL is shown, rebuilt without its password.
       expect(said).toMatch(/smtp:\/\/organizer@127\.0\.0\.1:\d+/);
 

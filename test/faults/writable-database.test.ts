@@ -110,6 +110,28 @@ describe("a written hash", () => {
     expect((await b.run(["verify", "ada@example.com", graces])).code).toBe(1);
     expect((await b.run(["verify", "grace@example.com", graces])).code).toBe(0);
   });
+  it("moved to another email with its row (two emails swapped) logs in as neither", async () => {
+    const b = bench();
+    await imported(b);
+    // The writer knows grace's code and wants to log in as ada: swap the two rows' emails.
+    const graces = b.codeOf("grace@example.com");
+    const adas = b.codeOf("ada@example.com");
+    sql(b, "UPDATE attendees SET email = 'swap' WHERE email = 'ada@example.com'");
+    sql(b, "UPDATE attendees SET email = 'ada@example.com' WHERE email = 'grace@example.com'");
+    sql(b, "UPDATE attendees SET email = 'grace@example.com' WHERE email = 'swap'");
+    expect((await b.run(["verify", "ada@example.com", graces])).code).toBe(1);
+    expect((await b.run(["verify", "grace@example.com", adas])).code).toBe(1);
+  });
+
+  it("follows an email changed by evcred: the code logs in at the new email only", async () => {
+    const b = bench();
+    await imported(b);
+    const adas = b.codeOf("ada@example.com");
+    const r = await b.run(["attendees", "update", "ada@example.com", "--email", "ada@new.example"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await b.run(["verify", "ada@new.example", adas])).code).toBe(0);
+    expect((await b.run(["verify", "ada@example.com", adas])).code).toBe(1);
+  });
 });
 
 /** The master key's seal key, as derived by the vault: to write what an older evcred wrote. */

@@ -3,7 +3,15 @@
  * output tag, no template code that reaches it or anything that prints, and no template that
  * someone else can change. Refused with file:line by `template check` and by every send.
  */
-import { chmodSync, existsSync, readdirSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { describe, expect, it } from "vitest";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
 
@@ -30,7 +38,7 @@ const REFUSED: [string, string, RegExp][] = [
   ],
   ["code that reads the code", "<% const c = it.user_pass %>", /must not touch it\.user_pass/],
   ["a computed name", '<% const c = it["user_pass"] %>', /must not touch it\.user_pass/],
-  ["a template literal", "<% const c = it[`user_pass`] %>", /must not touch it\.user_pass/],
+  ["a template literal", "<% const c = it[`user_pass`] %>", /must not use template literals/],
   ["an alias of it", "<% const p = it; %><%= p.first_name %>", /`it` may only be used as it\.NAME/],
   [
     "it taken apart",
@@ -66,6 +74,60 @@ const REFUSED: [string, string, RegExp][] = [
     "<% const c = \\u0069t.user\\u005fpass %>",
     /must not spell names with \\u escapes/,
   ],
+  // A quote the rule's scanner reads but JavaScript does not would hide the code after it.
+  [
+    "a quote inside a template literal",
+    "<% const a = `'`; process.stderr.write(it['user' + '_pass']); const b = `'` %>",
+    /must not use template literals/,
+  ],
+  [
+    "a quote inside a regular expression",
+    "<% const a = /'/; process.exit(3); const b = /'/ %>",
+    /must not use \/ \(a regular expression or a division\)/,
+  ],
+  [
+    "a line separator ending a // comment",
+    "<% // x\u2028process.stderr.write('x') %>",
+    /must not hold a line separator/,
+  ],
+  [
+    "a line separator inside a string",
+    "<% const s = 'a\u2028'; process.exit(3); const t = 'b' %>",
+    /must not hold a line separator/,
+  ],
+  // The way to Function (then process, the key and every code) by a name no check can read.
+  [
+    "a computed constructor",
+    '<% "".sub["constr" + "uctor"]("return process")().exit(3) %>',
+    /may use \[ \] only for an array or around a plain string/,
+  ],
+  [
+    "a constructor spelled with an escape",
+    '<% const { "constr\\x75ctor": F } = "".sub; F("return process")().exit(3) %>',
+    /must not use escapes in strings/,
+  ],
+  [
+    "Object's reflection",
+    '<% Object.getOwnPropertyDescriptor("".sub, "constr" + "uctor") %>',
+    /must not use `Object`/,
+  ],
+  [
+    "a computed key",
+    '<% const { ["constr" + "uctor"]: F } = "".sub; F("return process")().exit(3) %>',
+    /may use \[ \] only for an array or around a plain string/,
+  ],
+  [
+    "a string indexed by a computed name",
+    '<% "x"["constr" + "uctor"] %>',
+    /may use \[ \] only for an array or around a plain string/,
+  ],
+  [
+    "a stack's call sites (Eta's compile, unchecked)",
+    "<% Error.prepareStackTrace = (e, s) => s; new Error().stack.at(0).getThis() %>",
+    /must not use `prepareStackTrace`/,
+  ],
+  ["__lookupGetter__", '<% "".__lookupGetter__("x") %>', /must not use `__lookupGetter__`/],
+  ["an HTML-like comment", "<% const x = 1 <!-- x %>", /must not use HTML-like comments/],
 ];
 
 describe("the template rule", () => {
@@ -115,6 +177,10 @@ describe("the template rule", () => {
     ],
     ["dates", '<%= it.event.starts_at ? new Date(it.event.starts_at).toUTCString() : "" %>'],
     ["optional chaining", '<%= it?.first_name ?? "" %>'],
+    [
+      "a field by its column's name",
+      '<%= it.fields["company"] %><% const a = [it.first_name, 2] %>',
+    ],
   ])("passes %s", async (_what, line) => {
     const b = bench();
     await withEvent(b);
@@ -173,6 +239,38 @@ describe("templates others can change", () => {
     const send = await b.run(["send", "--template", "welcome", "--yes"]);
     expect(send.code).toBe(2);
     expect(send.stderr).toContain(message);
+  });
+
+  it("refuses a template that is a symlink into a folder others can write, and a workspace folder others can write", async () => {
+    const b = bench();
+    await withEvent(b);
+    expect((await b.run(["template", "new", "welcome", "--from", "credentials"])).code).toBe(0);
+    // The file is private, its folder is not: anyone can put another file in its place.
+    mkdirSync(b.path("open"));
+    chmodSync(b.path("open"), 0o777);
+    renameSync(b.path("templates/welcome.eta"), b.path("open/welcome.eta"));
+    symlinkSync(b.path("open/welcome.eta"), b.path("templates/welcome.eta"));
+    const check = await b.run(["template", "check", "welcome"]);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain(
+      `this template is under ${b.path("open")}, which group or others can write (mode 777)`,
+    );
+    expect(check.stderr).toContain(`chmod go-w ${b.path("open")}`);
+    const send = await b.run(["send", "--template", "welcome", "--yes"]);
+    expect(send.code).toBe(2);
+
+    rmSync(b.path("templates/welcome.eta"));
+    renameSync(b.path("open/welcome.eta"), b.path("templates/welcome.eta"));
+    expect((await b.run(["template", "check", "welcome"])).code).toBe(0);
+    // The workspace's own folder: anyone can rename templates/ away and put theirs.
+    chmodSync(b.dir, 0o777);
+    try {
+      const loose = await b.run(["template", "check", "welcome"]);
+      expect(loose.code).toBe(2);
+      expect(loose.stderr).toContain(`this template is under ${b.dir}, which group or others`);
+    } finally {
+      chmodSync(b.dir, 0o700);
+    }
   });
 
   it("template new writes files only their owner can change, whatever the umask", async () => {

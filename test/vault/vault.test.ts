@@ -301,7 +301,7 @@ describe("argon2id hashes", () => {
         .prepare("SELECT id, event_id AS eventId, code_hash AS hash FROM attendees WHERE email = ?")
         .get("ada@example.com") as { id: number; eventId: number; hash: string };
       const { hash } = row;
-      const owner = { eventId: row.eventId, attendeeId: row.id };
+      const owner = { eventId: row.eventId, attendeeId: row.id, email: "ada@example.com" };
       const v = ws.vault();
       expect(hash).toMatch(
         /^\$evk1\$[A-Za-z0-9+/]{43}\$argon2id\$v=19\$m=1024,t=1,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/,
@@ -320,6 +320,11 @@ describe("argon2id hashes", () => {
       expect(await vault().verifyCode(hash, code, owner)).toBe("wrong");
       // Bound: the same hash on another attendee's row does not verify.
       expect(await v.verifyCode(hash, code, { ...owner, attendeeId: row.id + 1 })).toBe("wrong");
+      // Nor on this row with another email: the login it would grant is that email's.
+      expect(await v.verifyCode(hash, code, { ...owner, email: "bob@example.com" })).toBe("wrong");
+      const moved = v.rebindHash(hash, owner, { ...owner, email: "bob@example.com" });
+      expect(await v.verifyCode(moved, code, { ...owner, email: "bob@example.com" })).toBe("ok");
+      expect(await v.verifyCode(moved, code, owner)).toBe("wrong");
     } finally {
       ws.close();
     }
@@ -333,7 +338,7 @@ describe("argon2id hashes", () => {
     expect(await v.verifyCode(forged, CODE, owner)).toBe("wrong");
     expect(await v.verifyCode(forged, CODE, owner, v.seal("K7QM4XHP2X", owner))).toBe("wrong");
     // With a binding made up, or one copied from another attendee's keyed hash.
-    const keyed = v.bindHash(await v.hashCode(CODE, FAST), { eventId: 1, attendeeId: 3 });
+    const keyed = v.bindHash(await v.hashCode(CODE, FAST), { ...ADA, attendeeId: 3 });
     expect(await v.verifyCode(keyed, CODE, owner)).toBe("wrong");
     expect(await v.verifyCode(`$evk1$${"A".repeat(43)}${forged}`, CODE, owner)).toBe("wrong");
   });
