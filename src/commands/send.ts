@@ -11,7 +11,12 @@ import {
 import { UsageError } from "../errors.js";
 import { confirmAction } from "../render/questions.js";
 import { reportDeliveries } from "../render/send-summary.js";
-import { credentialTemplate, prepareDelivery, sendTestMessage } from "../mail/deliver.js";
+import {
+  checkCanSend,
+  credentialTemplate,
+  prepareDelivery,
+  sendTestMessage,
+} from "../mail/deliver.js";
 import { checkSamples } from "../mail/sample.js";
 import { checkTemplate } from "../mail/templates.js";
 import { assertRendersForAttendees } from "../mail/attendee-check.js";
@@ -108,6 +113,8 @@ export default defineCommand({
       return;
     }
     if (options.dryRun) {
+      // What the real send would refuse, the dry run refuses too: settings, key, sender.
+      checkCanSend(ctx, ws, event);
       ctx.out.result(
         {
           event: event.slug,

@@ -141,6 +141,13 @@ describe("evcred send into the outbox (no server configured)", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/not this workspace's key/);
     expect(b.snapshot()).toEqual(before);
+    // A dry run says so too, rather than passing where the real send would fail.
+    const dry = await b.run(["send", "--template", "credentials", "--dry-run"], {
+      env: { EVCRED_KEY_FILE: other },
+    });
+    expect(dry.code).toBe(1);
+    expect(dry.stderr).toMatch(/not this workspace's key/);
+    expect(b.snapshot()).toEqual(before);
   });
 
   it("--limit sends at most N, and a reset attendee is due again", async () => {
