@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { resolveEvent } from "../../src/domain/events.js";
 import { verifyLogin } from "../../src/domain/logins.js";
 import { hashParamsFrom } from "../../src/vault/hash.js";
+import { scriptedHistory } from "../helpers/history.js";
 import { postLogin, startServer, type RunningServer } from "../helpers/server.js";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
 
@@ -122,5 +123,35 @@ describe("stats --watch where it cannot redraw", () => {
     const r = await b.run(["stats", "--watch", "--json"], { tty: true });
     expect(r.code).toBe(2);
     expect(JSON.stringify(r.json())).toContain("--watch: not with --json");
+  });
+});
+
+describe("stats --watch, in-process with a fixed clock", () => {
+  it("charts the successful logins of the last hour in their minutes, until interrupted", async () => {
+    const b = bench();
+    await scriptedHistory(b);
+    b.now = new Date("2026-05-04T09:30:20.000Z");
+    const interrupt = new AbortController();
+    const stop = setTimeout(() => {
+      interrupt.abort();
+    }, 2_500);
+    const r = await b.run(["stats", "--watch", "--event", "summit-2026"], {
+      tty: true,
+      columns: 100,
+      interrupt: interrupt.signal,
+    });
+    clearTimeout(stop);
+    expect(r.code, r.stderr).toBe(0);
+    const frames = r.stdout.split("\x1b[H\x1b[J").slice(1);
+    expect(frames).toHaveLength(2);
+    const lines = (frames[0] ?? "").split("\n");
+    // ok at 09:10, 09:11, 09:12 and 09:15 (linus, removed since: the doors saw him); the wrong
+    // code at 09:13 and the unknown email at 09:14 are not logins.
+    expect(lines).toContain("logins per minute since 08:31 (UTC): peak 1, 4 in all");
+    const columnsRow = lines.filter((l) => l.includes("│")).at(-1) ?? "";
+    const drawn = Array.from(columnsRow.slice(columnsRow.indexOf("│") + 1));
+    expect(drawn).toHaveLength(60);
+    expect(drawn.flatMap((c, i) => (c === "█" ? [i] : []))).toEqual([39, 40, 41, 44]);
+    expect(r.stdout.endsWith("\x1b[?25h\n")).toBe(true);
   });
 });
