@@ -1,31 +1,53 @@
 import { z } from "zod";
 import type { Context } from "../context.js";
 import { listEvents, resolveEvent } from "../domain/events.js";
-import { eventStats, type EventStats } from "../domain/stats.js";
+import { eventStats, recentLogins, type EventStats } from "../domain/stats.js";
+import type { EventRow } from "../store/schema.js";
+import type { Workspace } from "../store/workspace.js";
+import { UsageError } from "../errors.js";
 import { barChart } from "../render/bar-chart.js";
+import { minuteChart } from "../render/minute-chart.js";
 import { formatTime } from "../render/time.js";
 import { defineCommand, examples } from "./command.js";
 import { parseOptions } from "./options.js";
 
-const Options = z.object({ allEvents: z.boolean().default(false) });
+const Options = z.object({
+  allEvents: z.boolean().default(false),
+  watch: z.boolean().default(false),
+});
+
+/** How often `--watch` reads the figures again and redraws them. */
+export const WATCH_INTERVAL_MS = 2000;
 
 export default defineCommand({
   configure(command) {
     command
       .option("--all-events", "every event of the workspace, one after the other")
+      .option(
+        "--watch",
+        "on a terminal: redraw every 2 s, with logins per minute for the last hour; Ctrl-C ends it",
+      )
       .addHelpText(
         "after",
         examples(
           "evcred stats",
           "evcred stats --event summit-2026 --json",
           "evcred stats --all-events",
+          "evcred stats --watch",
         ),
       );
   },
   async run(ctx, _args, raw) {
     const options = parseOptions(Options, raw);
+    if (options.watch && ctx.options.json)
+      throw new UsageError("--watch: not with --json; stats --json prints the figures once");
+    if (options.watch && !ctx.io.stdoutIsTTY)
+      throw new UsageError(
+        "--watch: stdout is not a terminal; without --watch stats prints the figures once",
+      );
     const ws = await ctx.workspace();
     const events = options.allEvents ? listEvents(ws) : [resolveEvent(ws, ctx.options.event)];
+    if (options.watch) return watch(ctx, ws, events);
     const stats = events.map((e) => eventStats(ws, e));
     const chart = ctx.io.stdoutIsTTY && !ctx.options.json;
     const human = () =>
@@ -40,6 +62,63 @@ export default defineCommand({
   },
 });
 
+/**
+ * Draws the figures and the last hour's logins, then again every 2 s from the top of the same
+ * block, until Ctrl-C (or SIGTERM): that is how a watch ends, so it exits 0 with the cursor shown.
+ */
+async function watch(ctx: Context, ws: Workspace, events: readonly EventRow[]): Promise<void> {
+  const stop = ctx.takeInterrupts();
+  const write = (text: string) => ctx.io.stdout.write(text);
+  write("\x1b[?25l");
+  try {
+    while (!stop.aborted) {
+      write(`\x1b[H\x1b[J${watchFrame(ctx, ws, events)}\n`);
+      await pause(WATCH_INTERVAL_MS, stop);
+    }
+  } finally {
+    write("\x1b[?25h\n");
+  }
+}
+
+function watchFrame(ctx: Context, ws: Workspace, events: readonly EventRow[]): string {
+  const now = ctx.now();
+  // A pty without a size says 0 columns.
+  const width = ctx.io.stdoutColumns || 80;
+  const zone = events.length === 1 ? events[0]?.timezone : undefined;
+  const header = ctx.theme.dim(
+    `updated ${formatTime(now, { zone, style: "time" })} · every ${WATCH_INTERVAL_MS / 1000} s · Ctrl-C to stop`,
+  );
+  const blocks = events.map((event) => {
+    const s = eventStats(ws, event);
+    const lastLogin = s.lastLogin && formatTime(s.lastLogin, { zone: event.timezone });
+    const chart = minuteChart(recentLogins(ws, event, now), {
+      width,
+      zone: event.timezone,
+      theme: ctx.theme,
+    });
+    return `${funnel(ctx, s, lastLogin)}\n\n${chart}`;
+  });
+  return [header, ...(blocks.length ? blocks : ["no events yet"])].join("\n\n");
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+function bySource(s: EventStats): string {
+  const { api, page, cli } = s.loggedInBySource;
+  return `api ${api}, page ${page}, cli ${cli}`;
+}
+
 function percent(part: number, whole: number): string {
   return whole ? `${Math.round((part / whole) * 100)}%` : "-";
 }
@@ -53,6 +132,7 @@ function plain(s: EventStats, lastLogin: string | null): string {
     ["pending", String(s.codes.pending)],
     ["never sent", String(s.codes.neverSent)],
     ["logged in", `${s.loggedIn} (${percent(s.loggedIn, s.attendees)})`],
+    ["by source", bySource(s)],
     ["last login", lastLogin ?? "-"],
     ["attempts", `${s.attempts.ok} ok, ${s.attempts.failed} failed`],
   ];
@@ -103,6 +183,7 @@ function funnel(ctx: Context, s: EventStats, lastLogin: string | null): string {
     `${ctx.theme.bold(s.name)} ${ctx.theme.dim(`(${s.event})`)}`,
     chart,
     ...(unsent.length ? [ctx.theme.dim("not sent: ") + unsent.join(", ")] : []),
+    ctx.theme.dim(`logged in by source: ${bySource(s)}`),
     ctx.theme.dim(
       `last login ${lastLogin ?? "-"} · ${s.attempts.ok} ok, ${s.attempts.failed} failed attempts`,
     ),

@@ -3,11 +3,13 @@
  * code in hand, how many logged in. Counted with the same rules as `attendees list --status`,
  * so the two always agree.
  */
-import { and, asc, eq, isNotNull, sql } from "drizzle-orm";
+import { and, asc, eq, gte, isNotNull, sql } from "drizzle-orm";
 import { attendees, deliveries, logins, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { listCampaigns, type CampaignStatus } from "./campaigns.js";
 import { failedSql, loggedInSql, pendingSql, sentSql } from "./attendees.js";
+import { bucketsStart, loginsPerMinute, type MinuteBuckets } from "./login-rate.js";
+import type { LoginSource } from "./logins.js";
 
 export interface EventStats {
   event: string;
@@ -28,6 +30,11 @@ export interface EventStats {
   };
   /** Attendees (of those registered now) with at least one successful login. */
   loggedIn: number;
+  /**
+   * Of those, by where they logged in: each attendee counted once per source with a successful
+   * login from it, so one who used two sources is in both (the sum can exceed `loggedIn`).
+   */
+  loggedInBySource: Record<LoginSource, number>;
   /** loggedIn / attendees, 0 to 1 (4 decimals); 0 without attendees. */
   loginRate: number;
   /** The latest successful login, ISO time, or null (a since-removed attendee's included). */
@@ -83,6 +90,15 @@ export function eventStats(ws: Workspace, event: EventRow): EventStats {
     // Of attendees still registered: a removed one's logins stay in the record, not in "last login".
     .where(and(eq(logins.eventId, event.id), eq(logins.ok, true), isNotNull(logins.attendeeId)))
     .get();
+  const bySource = ws.db
+    .select({ source: logins.source, n: sql<number>`count(distinct ${logins.attendeeId})` })
+    .from(logins)
+    // attendee_id is cleared when an attendee is removed: those registered now, as `loggedIn`.
+    .where(and(eq(logins.eventId, event.id), eq(logins.ok, true), isNotNull(logins.attendeeId)))
+    .groupBy(logins.source)
+    .all();
+  const loggedInBySource: Record<LoginSource, number> = { api: 0, page: 0, cli: 0 };
+  for (const r of bySource) loggedInBySource[r.source] = r.n;
   const byStatus = ws.db
     .select({ template: deliveries.template, status: deliveries.status, n: sql<number>`count(*)` })
     .from(deliveries)
@@ -109,6 +125,7 @@ export function eventStats(ws: Workspace, event: EventRow): EventStats {
       neverSent: unsent - people.failed - people.pending,
     },
     loggedIn: people.loggedIn,
+    loggedInBySource,
     loginRate: people.attendees ? round(people.loggedIn / people.attendees) : 0,
     lastLogin: last?.at ?? null,
     attempts: { ok: tries.ok, failed: tries.failed },
@@ -128,4 +145,24 @@ export function eventStats(ws: Workspace, event: EventRow): EventStats {
 
 function round(rate: number): number {
   return Math.round(rate * 10_000) / 10_000;
+}
+
+/** Successful logins (any source, removed attendees' included) per minute for the last hour. */
+export function recentLogins(
+  ws: Workspace,
+  event: EventRow,
+  now: Date,
+  minutes = 60,
+): MinuteBuckets {
+  const since = bucketsStart(now, minutes).toISOString();
+  const rows = ws.db
+    .select({ at: logins.at })
+    .from(logins)
+    .where(and(eq(logins.eventId, event.id), eq(logins.ok, true), gte(logins.at, since)))
+    .all();
+  return loginsPerMinute(
+    rows.map((r) => r.at),
+    now,
+    minutes,
+  );
 }

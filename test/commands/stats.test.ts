@@ -10,6 +10,7 @@ const SUMMIT = {
   attendees: 3,
   codes: { sent: 1, unsent: 2, failed: 0, pending: 1, neverSent: 1 },
   loggedIn: 2,
+  loggedInBySource: { api: 0, page: 0, cli: 2 },
   loginRate: 0.6667,
   // 09:15 was linus, removed since: his login stays in the record, not as the last one.
   lastLogin: "2026-05-04T09:12:00.000Z",
@@ -27,6 +28,7 @@ const OTHER = {
   attendees: 1,
   codes: { sent: 0, unsent: 1, failed: 0, pending: 0, neverSent: 1 },
   loggedIn: 0,
+  loggedInBySource: { api: 0, page: 0, cli: 0 },
   loginRate: 0,
   lastLogin: null,
   attempts: { ok: 0, failed: 0 },
@@ -108,6 +110,7 @@ describe("evcred stats", () => {
         "pending      1",
         "never sent   1",
         "logged in    2 (67%)",
+        "by source    api 0, page 0, cli 2",
         "last login   4 May 2026, 09:12 (UTC)",
         "attempts     4 ok, 2 failed",
         "templates",
