@@ -4,7 +4,6 @@ import { listEvents, resolveEvent } from "../domain/events.js";
 import { eventStats, recentLogins, type EventStats } from "../domain/stats.js";
 import type { EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
-import { UsageError } from "../errors.js";
 import { barChart } from "../render/bar-chart.js";
 import { minuteChart } from "../render/minute-chart.js";
 import { formatTime } from "../render/time.js";
@@ -25,7 +24,7 @@ export default defineCommand({
       .option("--all-events", "every event of the workspace, one after the other")
       .option(
         "--watch",
-        "on a terminal: redraw every 2 s, with logins per minute for the last hour; Ctrl-C ends it",
+        "on a terminal: redraw every 2 s, with logins per minute for the last hour; Ctrl-C ends it (elsewhere: printed once)",
       )
       .addHelpText(
         "after",
@@ -39,15 +38,10 @@ export default defineCommand({
   },
   async run(ctx, _args, raw) {
     const options = parseOptions(Options, raw);
-    if (options.watch && ctx.options.json)
-      throw new UsageError("--watch: not with --json; stats --json prints the figures once");
-    if (options.watch && !ctx.io.stdoutIsTTY)
-      throw new UsageError(
-        "--watch: stdout is not a terminal; without --watch stats prints the figures once",
-      );
     const ws = await ctx.workspace();
     const events = options.allEvents ? listEvents(ws) : [resolveEvent(ws, ctx.options.event)];
-    if (options.watch) return watch(ctx, ws, events);
+    // Where it cannot redraw (a pipe, a file, --json), a watch is one look: printed once.
+    if (options.watch && ctx.io.stdoutIsTTY && !ctx.options.json) return watch(ctx, ws, events);
     const stats = events.map((e) => eventStats(ws, e));
     const chart = ctx.io.stdoutIsTTY && !ctx.options.json;
     const human = () =>
