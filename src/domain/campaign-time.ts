@@ -4,7 +4,13 @@
  * against the event each time they are read, so moving the event's start moves them. Pure: the
  * clock is a parameter, the caller names the flag.
  */
-import { resolveDateTime, TimeInputError, zoneOffsetMinutes, zoneParts } from "./time.js";
+import {
+  resolveDateTime,
+  TimeInputError,
+  zoneOffsetMinutes,
+  zoneParts,
+  type LocalDateTime,
+} from "./time.js";
 
 export type CampaignWhen =
   /** `-3h`, `-90m`, `+30m`: exactly so long before (or after) the start. */
@@ -132,14 +138,7 @@ export function planCampaignTime(
   return { when, dueAt };
 }
 
-interface WallTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
+type WallTime = Omit<LocalDateTime, "millisecond">;
 
 /**
  * The instant a wall-clock time has in `zone`; the earlier of an autumn hour passed twice, and,

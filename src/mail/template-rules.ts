@@ -145,19 +145,13 @@ export function checkTemplateCode(
       }
     }
 
-    for (const name of FORBIDDEN_GLOBALS) {
-      const found = new RegExp(`(?<![\\w$.])${escape(name)}(?![\\w$])`).exec(code);
-      if (found) {
-        throw new TemplateError(
-          file,
-          line(found.index),
-          `template code must not use \`${name}\``,
-          RULE_HINT,
-        );
-      }
-    }
-    for (const name of FORBIDDEN_PROPERTIES) {
-      const found = new RegExp(`(?<![\\w$])${escape(name)}(?![\\w$])`).exec(raw);
+    // Globals as names (not after a dot) in the code; properties anywhere in the raw text.
+    const searches = [
+      ...FORBIDDEN_GLOBALS.map((name) => [name, "(?<![\\w$.])", code] as const),
+      ...FORBIDDEN_PROPERTIES.map((name) => [name, "(?<![\\w$])", raw] as const),
+    ];
+    for (const [name, before, text] of searches) {
+      const found = new RegExp(`${before}${escape(name)}(?![\\w$])`).exec(text);
       if (found) {
         throw new TemplateError(
           file,

@@ -72,10 +72,8 @@ function shortTime(date: Date, zone: string): string {
 }
 
 /**
- * When a verification lock ends, as the help desk tells the attendee: "10:42 (Europe/Madrid)".
- * Rounded up to the minute: trying again at the time shown always works.
+ * When a verification lock ends, as the help desk tells the attendee: "10:42 (Europe/Madrid)",
+ * rounded up to the minute (trying again at the time shown always works). The audit log stores
+ * the same text, so one function makes both.
  */
-export function lockEndText(iso: string, zone: string | null | undefined): string {
-  const end = new Date(Math.ceil(Date.parse(iso) / 60_000) * 60_000);
-  return formatTime(end, { zone, style: "time" });
-}
+export { lockEndInZone as lockEndText } from "../domain/time.js";
