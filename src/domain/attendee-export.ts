@@ -6,7 +6,8 @@
 import type { AttendeeSummary } from "./attendees.js";
 
 const FIXED = ["email", "first_name", "last_name"] as const;
-const STATUS = [
+/** The columns an export adds after the attendee's own: where they stand, not who they are. */
+export const EXPORT_STATUS_COLUMNS = [
   "delivery_status",
   "last_delivery_at",
   "delivery_error",
@@ -35,8 +36,12 @@ export function exportTable(attendees: readonly AttendeeSummary[]): ExportTable 
       }
     }
   }
-  const fixed = new Set<string>([...FIXED, ...STATUS]);
-  const header = [...FIXED, ...keys.map((k) => (fixed.has(k) ? `field_${k}` : k)), ...STATUS];
+  const fixed = new Set<string>([...FIXED, ...EXPORT_STATUS_COLUMNS]);
+  const header = [
+    ...FIXED,
+    ...keys.map((k) => (fixed.has(k) ? `field_${k}` : k)),
+    ...EXPORT_STATUS_COLUMNS,
+  ];
   const rows = attendees.map((a) => [
     a.email,
     a.firstName,

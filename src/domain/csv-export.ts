@@ -8,6 +8,11 @@ export function neutralizeCell(value: string): string {
   return /^[=+\-@\t\r\n]/.test(value) ? `'${value}` : value;
 }
 
+/** A cell as it was before `neutralizeCell`: how an exported file reads back in. */
+export function restoreCell(value: string): string {
+  return /^'[=+\-@\t\r\n]/.test(value) ? value.slice(1) : value;
+}
+
 export function csvLine(cells: readonly string[]): string {
   return cells
     .map((raw) => {

@@ -2,6 +2,8 @@
  * The pure half of an import: which column is what, whether a record is an attendee, and what
  * applying a batch would do to the attendees already there. No I/O here; `import.ts` applies it.
  */
+import { EXPORT_STATUS_COLUMNS } from "./attendee-export.js";
+import { restoreCell } from "./csv-export.js";
 import { isValidEmail, normalizeEmail } from "./email.js";
 import { foldText } from "./text-fold.js";
 
@@ -77,6 +79,14 @@ export function mapHeader(header: readonly string[]): HeaderResult {
       ? find([...NAME_HEADERS, ...GIVEN_WHEN_PAIRED, ...FAMILY_WHEN_PAIRED])
       : undefined;
   const used = new Set([email, first, last, name]);
+  // An `attendees export` read back in (it has every status column): those say where an
+  // attendee stood then, not who they are, so they are not kept as fields; `field_NAME` is the
+  // export's name for a field called like one of its columns.
+  const fieldKeys = header.map(fieldKey);
+  const exported = EXPORT_STATUS_COLUMNS.every((c) => fieldKeys.includes(c));
+  if (exported) {
+    for (const [index, key] of fieldKeys.entries()) if (STATUS_KEYS.has(key)) used.add(index);
+  }
   const fields: [string, number][] = [];
   const taken = new Set<string>();
   // The next suffix to try per name: 40,000 columns all called `x` stay linear, where counting
@@ -84,7 +94,8 @@ export function mapHeader(header: readonly string[]): HeaderResult {
   const nextSuffix = new Map<string, number>();
   header.forEach((text, index) => {
     if (used.has(index)) return;
-    const base = fieldKey(text);
+    const own = fieldKey(text);
+    const base = exported && own.startsWith("field_") ? own.slice("field_".length) : own;
     let key = base || `column_${index + 1}`;
     if (taken.has(key)) {
       const stem = base || "column";
@@ -108,6 +119,8 @@ function shownHeader(header: readonly string[]): string {
   if (header.length > 12) cells.push(`… (${header.length} columns)`);
   return cells.join(", ");
 }
+
+const STATUS_KEYS: ReadonlySet<string> = new Set(EXPORT_STATUS_COLUMNS);
 
 function headerKey(text: string): string {
   return foldText(text).replace(/[\s_\-.'’]/g, "");
@@ -151,7 +164,9 @@ export function validateRecord(
       return { ok: false, reason: `column ${i + 1} holds a control character` };
     }
   }
-  const at = (i: number | undefined) => (i === undefined ? "" : (fields[i] ?? "").trim());
+  // A cell evcred wrote formula-safe (`'=…`) reads back as it was.
+  const at = (i: number | undefined) =>
+    i === undefined ? "" : restoreCell((fields[i] ?? "").trim());
   const rawEmail = at(columns.email);
   if (!rawEmail) return { ok: false, reason: "no email" };
   const email = normalizeEmail(rawEmail);

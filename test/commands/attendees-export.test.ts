@@ -133,6 +133,35 @@ describe("evcred attendees export", () => {
     );
   });
 
+  it("reads back in as it was: the same names and fields, no status columns, no added '", async () => {
+    const b = bench();
+    await imported(
+      b,
+      'email,first_name,last_name,phone,note\nmallory@example.com,"=HYPERLINK(""http://x"")",@SUM(1),+1 555,"-2, or so"\nada@example.com,Ada,Lovelace,,\n',
+    );
+    const original = (await b.run(["attendees", "list", "--json"])).json();
+    expect((await b.run(["attendees", "export", "--output", "all.csv"])).code).toBe(0);
+    const again = await b.run(["import", "all.csv", "--event", "copy", "--yes"]);
+    expect(again.code, again.stderr).toBe(0);
+    const copy = (await b.run(["attendees", "list", "--json", "--event", "copy"])).json();
+    const who = (list: unknown) =>
+      (
+        list as {
+          attendees: { email: string; firstName: string; lastName: string; fields: object }[];
+        }
+      ).attendees.map(({ email, firstName, lastName, fields }) => ({
+        email,
+        firstName,
+        lastName,
+        fields,
+      }));
+    expect(who(copy)).toEqual(who(original));
+    expect(who(copy)[0]).toMatchObject({
+      firstName: '=HYPERLINK("http://x")',
+      fields: { phone: "+1 555", note: "-2, or so" },
+    });
+  });
+
   it("names a custom field that shares a column's name field_NAME", async () => {
     const b = bench();
     await imported(b, "email,name,logged_in\nada@example.com,Ada Lovelace,maybe\n");
@@ -141,6 +170,11 @@ describe("evcred attendees export", () => {
       "email,first_name,last_name,field_logged_in,delivery_status,last_delivery_at,delivery_error,logged_in,last_login_at,locked_until",
     );
     expect(r.stdout.split("\n")[1]).toBe("ada@example.com,Ada,Lovelace,maybe,unsent,,,no,,");
+    // Read back in, field_logged_in is the attendee's own logged_in again.
+    b.file("back.csv", r.stdout);
+    expect((await b.run(["import", "back.csv", "--event", "copy", "--yes"])).code).toBe(0);
+    const copy = await b.run(["attendees", "show", "ada@example.com", "--event", "copy", "--json"]);
+    expect(copy.json()).toMatchObject({ fields: { logged_in: "maybe" } });
   });
 
   it.each([
