@@ -75,12 +75,13 @@ export class PostLimiter {
 }
 
 /**
- * A POST from another site: a browser says so with `Sec-Fetch-Site`, or with an `Origin` that is
- * not this service's (as reached, or as its public URL says).
+ * A POST from another site. A browser that sends `Sec-Fetch-Site` is believed (it is the one
+ * signal that survives `Referrer-Policy: no-referrer`, under which a form's `Origin` is `null`);
+ * without it, an `Origin` must be this service's (as reached, or as its public URL says).
  */
 export function isCrossSite(request: FastifyRequest, publicUrl: string): boolean {
   const site = request.headers["sec-fetch-site"];
-  if (site !== undefined && site !== "same-origin" && site !== "none") return true;
+  if (site !== undefined) return site !== "same-origin" && site !== "none";
   const origin = request.headers.origin;
   if (origin === undefined) return false;
   const own = new Set([`${request.protocol}://${request.host}`]);

@@ -222,11 +222,22 @@ describe("POST /e/{slug}/login", () => {
       expect((await login(url, "ada@example.com", code, headers)).status).toBe(403);
     }
     expect(loginRows(b)).toEqual([]);
+    expect(
+      (
+        await login(url, "ada@example.com", code, {
+          origin: url,
+          "sec-fetch-site": "cross-site",
+        })
+      ).status,
+    ).toBe(403);
+    expect(loginRows(b)).toEqual([]);
+    // Chromium's form POST under Referrer-Policy: no-referrer: Origin null, but same-origin.
     const same = await login(url, "ada@example.com", code, {
-      origin: url,
+      origin: "null",
       "sec-fetch-site": "same-origin",
     });
     expect(same.status).toBe(200);
+    expect((await login(url, "ada@example.com", code, { origin: url })).status).toBe(200);
   });
 
   it("other bodies: JSON is 415, a code over 128 characters 400, a bad email 400 with the form", async () => {
