@@ -147,6 +147,7 @@ export const EventFlags = z.object({
   codeLength: codeLengthFlag.optional(),
   tokenAudience: z.string().trim().min(1, "an audience cannot be empty").max(200).optional(),
   tokenTtl: tokenTtlFlag.optional(),
+  venueUrl: urlFlag.optional(),
 });
 
 /** `--rate 10/s`, `600/min`, `5000/h`. */

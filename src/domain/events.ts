@@ -29,6 +29,8 @@ export interface EventInput {
   tokenTtlSeconds?: number | undefined;
   /** An HS256 secret's file (absolute): the event's tokens are signed with it instead of EdDSA. */
   tokenSecretFile?: string | null | undefined;
+  /** Where the sign-in page hands the token over (`#token=JWT` appended). */
+  venueUrl?: string | undefined;
 }
 
 export interface Who {
@@ -60,6 +62,7 @@ export function createEvent(ws: Workspace, input: EventInput, who: Who): EventRo
         tokenAudience: input.tokenAudience ?? null,
         tokenTtlSeconds: input.tokenTtlSeconds ?? null,
         tokenSecretFile: input.tokenSecretFile ?? null,
+        venueUrl: input.venueUrl ?? null,
         createdAt: who.at,
       })
       .returning()
@@ -134,6 +137,7 @@ const CHANGE_NAMES: Readonly<Record<string, string>> = {
   tokenAudience: "token audience",
   tokenTtlSeconds: "token lifetime",
   tokenSecretFile: "token secret file",
+  venueUrl: "venue URL",
 };
 
 export type EventPatch = Partial<Omit<EventInput, "slug">> & { slug?: string | undefined };

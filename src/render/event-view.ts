@@ -13,6 +13,8 @@ export interface EventView {
   timezone: string | null;
   locale: string;
   loginUrl: string | null;
+  /** Where the sign-in page hands the token over. */
+  venueUrl: string | null;
   from: string | null;
   codeLength: number;
   /** The tokens' `aud`. */
@@ -32,6 +34,7 @@ export function eventView(row: EventRow): EventView {
     timezone: row.timezone,
     locale: row.locale,
     loginUrl: row.loginUrl,
+    venueUrl: row.venueUrl,
     from: row.fromAddress,
     codeLength: row.codeLength,
     tokenAudience: row.tokenAudience ?? row.slug,
@@ -57,6 +60,7 @@ export function describeEvent(
     ["time zone", zoneLabel(view.timezone)],
     ["language", view.locale],
     ["login URL", view.loginUrl],
+    ["venue URL", view.venueUrl],
     ["from", view.from],
     ["code length", view.codeLength],
     ["token aud", view.tokenAudience],

@@ -2,6 +2,7 @@
  * The HTTP face of `evcred serve`: a Fastify instance with one plugin per concern, all calling
  * the application layer (`src/app/`) with the dependencies given here — never the CLI's Context.
  */
+import { dirname } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Writer } from "../context.js";
 import type { Workspace } from "../store/workspace.js";
@@ -11,6 +12,8 @@ import { errorReplies } from "./errors.js";
 import { health } from "./health.js";
 import { jwks } from "./jwks.js";
 import { LoginMetrics, metrics } from "./metrics.js";
+import { DEFAULT_POSTS_PER_MINUTE } from "./page-guard.js";
+import { attendeePages } from "./pages.js";
 import { venueApi } from "./venue-api.js";
 
 /** The largest request body the service reads (the SPEC's 16 KB). */
@@ -26,6 +29,8 @@ export interface ServerDeps {
   log: Writer;
   /** Read the client's address and scheme from `X-Forwarded-For` / `-Proto`. */
   trustProxy: boolean;
+  /** POSTs to the attendee pages one client address may make a minute (default 30). */
+  pagePostsPerMinute?: number | undefined;
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
@@ -46,6 +51,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   void app.register(metrics, { ws: deps.ws, logins: loginMetrics });
   void app.register(jwks, { ws: deps.ws, now: deps.now });
   void app.register(venueApi, { ...deps, issuer: deps.publicUrl, metrics: loginMetrics });
+  void app.register(attendeePages, {
+    ...deps,
+    issuer: deps.publicUrl,
+    workspaceDir: dirname(deps.ws.path),
+    postsPerMinute: deps.pagePostsPerMinute ?? DEFAULT_POSTS_PER_MINUTE,
+    prefix: "/e",
+  });
   return app;
 }
 

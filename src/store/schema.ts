@@ -33,6 +33,8 @@ export const events = sqliteTable("events", {
   tokenTtlSeconds: integer("token_ttl_seconds"),
   /** A file holding an HS256 secret (venueless): its tokens are signed with it, not EdDSA. */
   tokenSecretFile: text("token_secret_file"),
+  /** Where the sign-in page sends an attendee, with `#token=JWT` appended; null: a signed-in page. */
+  venueUrl: text("venue_url"),
   createdAt: text("created_at").notNull(),
   /** IANA zone (`Europe/Madrid`) times are shown to people in; null: UTC. */
   timezone: text("timezone"),

@@ -79,6 +79,7 @@ export class Vault {
   readonly #fingerprintKey: Buffer;
   #hashing: HashKeys;
   readonly #tokenSeed: Buffer;
+  readonly #csrfKey: Buffer;
   #signingKey: SigningKey | undefined;
 
   constructor(masterKey: Buffer, keyPath: string) {
@@ -88,6 +89,20 @@ export class Vault {
     this.#fingerprintKey = derive(masterKey, "evcred fingerprint v1", 32);
     this.#hashing = hashKeys(derive(masterKey, "evcred hash v1", 32));
     this.#tokenSeed = derive(masterKey, "evcred token signing ed25519 v1", 32);
+    this.#csrfKey = derive(masterKey, "evcred page csrf v1", 32);
+  }
+
+  /**
+   * What an attendee page's form carries for the browser's CSRF cookie `nonce` (a signed double
+   * submit): only this service can make it, and only for that cookie.
+   */
+  csrfProof(nonce: string): string {
+    return createHmac("sha256", this.#csrfKey).update(nonce, "utf8").digest("base64url");
+  }
+
+  /** Whether a form's `proof` is the one for the cookie `nonce`, in constant time. */
+  checkCsrf(nonce: string, proof: string): boolean {
+    return safeEqual(Buffer.from(this.csrfProof(nonce)), Buffer.from(proof, "utf8"));
   }
 
   /**

@@ -18,3 +18,8 @@ export function venueKeyDigest(key: string): string {
 export function newWorkspaceSecret(): string {
   return randomBytes(32).toString("base64url");
 }
+
+/** A fresh CSRF cookie value for the attendee pages: 32 random bytes, base64url. */
+export function newCsrfNonce(): string {
+  return randomBytes(32).toString("base64url");
+}

@@ -34,6 +34,23 @@ describe("event token settings", () => {
     );
   });
 
+  it("--venue-url on create and update, shown by show; a bad one is refused naming the flag", async () => {
+    const b = bench();
+    expect((await b.run(["event", "create", "Summit"])).stdout).toContain("venue URL    -");
+    const bad = await b.run(["event", "update", "--venue-url", "ftp://x"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--venue-url: expected an http(s) URL");
+    const r = await b.run(["event", "update", "--venue-url", "https://venue.example/app"]);
+    expect(r.code, r.stderr).toBe(0);
+    const shown = await b.run(["event", "show"]);
+    expect(shown.stdout).toContain("venue URL    https://venue.example/app");
+    expect((b.snapshot().events as { venue_url: string }[])[0]?.venue_url).toBe(
+      "https://venue.example/app",
+    );
+    const log = await b.run(["log"]);
+    expect(log.stdout).toContain("venue URL");
+  });
+
   it("defaults: the slug as audience, 24h", async () => {
     const b = bench();
     const r = await b.run(["event", "create", "Summit", "--json"]);

@@ -17,7 +17,7 @@ export interface RunningServer {
 
 export async function startServer(
   bench: TestBench,
-  options: { trustProxy?: boolean; publicUrl?: string } = {},
+  options: { trustProxy?: boolean; publicUrl?: string; pagePostsPerMinute?: number } = {},
 ): Promise<RunningServer> {
   const ws = bench.open();
   const log: string[] = [];
@@ -29,6 +29,7 @@ export async function startServer(
     publicUrl: () => options.publicUrl ?? url,
     log: { write: (chunk: string) => log.push(chunk) },
     trustProxy: options.trustProxy ?? false,
+    pagePostsPerMinute: options.pagePostsPerMinute,
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
   url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -105,4 +106,50 @@ export function spawnServe(
 /** Ends every server `spawnServe` started that is still running (afterEach). */
 export function killServes(): void {
   for (const child of spawned.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+}
+
+export interface PageAnswer {
+  status: number;
+  headers: Headers;
+  html: string;
+  /** The form's CSRF proof, when the page has a form. */
+  csrf: string | undefined;
+  /** `evcred_csrf=…` as the answer set it, for the next request's `Cookie`. */
+  cookie: string | undefined;
+}
+
+async function pageAnswer(response: Response): Promise<PageAnswer> {
+  const html = await response.text();
+  const set = response.headers.get("set-cookie") ?? "";
+  return {
+    status: response.status,
+    headers: response.headers,
+    html,
+    csrf: /name="csrf" value="([^"]*)"/.exec(html)?.[1],
+    cookie: /^(evcred_csrf=[^;]+)/.exec(set)?.[1],
+  };
+}
+
+/** GETs an attendee page, with the browser's cookie when given. */
+export async function getPage(url: string, path: string, cookie?: string): Promise<PageAnswer> {
+  return pageAnswer(
+    await fetch(`${url}${path}`, { headers: cookie ? { cookie } : {}, redirect: "manual" }),
+  );
+}
+
+/** POSTs a form (URL-encoded) to an attendee page, as a browser would, without following. */
+export async function postForm(
+  url: string,
+  path: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<PageAnswer> {
+  return pageAnswer(
+    await fetch(`${url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+      body: new URLSearchParams(fields).toString(),
+      redirect: "manual",
+    }),
+  );
 }

@@ -22,6 +22,10 @@ export default defineCommand({
       .option("--timezone <zone>", "IANA time zone times are shown in, e.g. Europe/Madrid")
       .option("--locale <lang>", "language of the built-in emails: en, es, fr, de, pt")
       .option("--login-url <url>", "where attendees log in")
+      .option(
+        "--venue-url <url>",
+        "where the sign-in page (GET /e/SLUG) sends a signed-in attendee, #token=JWT appended",
+      )
       .option("--from <address>", "sender of the credential emails")
       .option("--code-length <n>", "length of codes generated from now on (8-32)")
       .option("--token-audience <aud>", "the login tokens' aud claim (default: the slug)")

@@ -1,0 +1,128 @@
+/**
+ * What protects the attendee pages, apart from their routes: the security headers every answer
+ * carries, a per-address limit on POSTs, the refusal of cross-site POSTs, the signed
+ * double-submit CSRF cookie, and the one form body they take (URL-encoded, small).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Workspace } from "../store/workspace.js";
+import { newCsrfNonce } from "../vault/venue-keys.js";
+
+export const CSRF_COOKIE = "evcred_csrf";
+export const DEFAULT_POSTS_PER_MINUTE = 30;
+
+/** No inline script or style anywhere; forms post here, or (a redirect) to `formTargets`. */
+export function contentSecurityPolicy(formTargets: readonly string[] = []): string {
+  return [
+    "default-src 'self'",
+    "script-src 'none'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    `form-action 'self'${formTargets.map((t) => ` ${t}`).join("")}`,
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+export function securityHeaders(reply: FastifyReply): void {
+  void reply
+    .header("cache-control", "no-store")
+    .header("content-security-policy", contentSecurityPolicy())
+    .header("referrer-policy", "no-referrer")
+    .header("x-content-type-options", "nosniff")
+    .header("x-frame-options", "DENY");
+}
+
+/** `application/x-www-form-urlencoded` → the first value of each field; nothing else is read. */
+export function formBodies(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    "application/x-www-form-urlencoded",
+    { parseAs: "string" },
+    (_request, body, done) => {
+      const fields: Record<string, string> = {};
+      for (const [key, value] of new URLSearchParams(String(body))) {
+        if (!(key in fields)) fields[key] = value;
+      }
+      done(null, fields);
+    },
+  );
+}
+
+/** At most `limit` POSTs a minute from one client address (fixed one-minute windows). */
+export class PostLimiter {
+  readonly #limit: number;
+  readonly #now: () => Date;
+  #window = 0;
+  #counts = new Map<string, number>();
+
+  constructor(limit: number, now: () => Date) {
+    this.#limit = limit;
+    this.#now = now;
+  }
+
+  /** Counts one POST; false when the address is over its limit for this minute. */
+  take(address: string): boolean {
+    const window = Math.floor(this.#now().getTime() / 60_000);
+    if (window !== this.#window) {
+      this.#window = window;
+      this.#counts = new Map();
+    }
+    const count = (this.#counts.get(address) ?? 0) + 1;
+    this.#counts.set(address, count);
+    return count <= this.#limit;
+  }
+}
+
+/**
+ * A POST from another site. A browser that sends `Sec-Fetch-Site` is believed (it is the one
+ * signal that survives `Referrer-Policy: no-referrer`, under which a form's `Origin` is `null`);
+ * without it, an `Origin` must be this service's (as reached, or as its public URL says).
+ */
+export function isCrossSite(request: FastifyRequest, publicUrl: string): boolean {
+  const site = request.headers["sec-fetch-site"];
+  if (site !== undefined) return site !== "same-origin" && site !== "none";
+  const origin = request.headers.origin;
+  if (origin === undefined) return false;
+  const own = new Set([`${request.protocol}://${request.host}`]);
+  try {
+    if (publicUrl) own.add(new URL(publicUrl).origin);
+  } catch {
+    // No public URL to compare with: the address reached is enough.
+  }
+  return !own.has(origin);
+}
+
+/** The browser's CSRF cookie, when it holds one that could be ours. */
+export function csrfCookie(request: FastifyRequest): string | undefined {
+  for (const part of (request.headers.cookie ?? "").split(";")) {
+    const [name, ...rest] = part.trim().split("=");
+    const value = rest.join("=");
+    if (name === CSRF_COOKIE && /^[A-Za-z0-9_-]{43}$/.test(value)) return value;
+  }
+  return undefined;
+}
+
+/**
+ * The form's CSRF proof for this browser: for its cookie, or for a new one set on the answer.
+ */
+export function csrfFor(ws: Workspace, request: FastifyRequest, reply: FastifyReply): string {
+  let nonce = csrfCookie(request);
+  if (nonce === undefined) {
+    nonce = newCsrfNonce();
+    const secure = request.protocol === "https" ? "; Secure" : "";
+    void reply.header(
+      "set-cookie",
+      `${CSRF_COOKIE}=${nonce}; Path=/e; HttpOnly; SameSite=Strict${secure}`,
+    );
+  }
+  return ws.currentVault().csrfProof(nonce);
+}
+
+/** Whether a POSTed form carries the proof for the browser's cookie. */
+export function validCsrf(ws: Workspace, request: FastifyRequest, proof: unknown): boolean {
+  const nonce = csrfCookie(request);
+  return (
+    nonce !== undefined && typeof proof === "string" && ws.currentVault().checkCsrf(nonce, proof)
+  );
+}

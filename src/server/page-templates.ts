@@ -1,0 +1,90 @@
+/**
+ * The attendee pages' templates: Eta files, HTML-escaped, in `templates/LOCALE/pages/NAME.eta`
+ * (the event's language, English when that language lacks one), replaced by a workspace's own
+ * `templates/pages/NAME.eta` in every language, as its own emails replace the built-in ones. A
+ * file is compiled when first used and again when it changes.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { Eta } from "eta/core";
+import { assertTemplateFilesPrivate } from "../mail/template-rules.js";
+import { BUILTIN_DIR, DEFAULT_LOCALE, workspaceTemplateDir } from "../mail/templates.js";
+
+export type PageName = "sign-in" | "signed-in" | "refused";
+
+/** What the sign-in form says above its fields. */
+export type SignInMessage = "invalid" | "locked" | "bad-email" | null;
+
+/** Why a request was refused, for the `refused` page. */
+export type RefusalReason = "not-found" | "forbidden" | "too-many" | "bad-request";
+
+export interface PageVars {
+  /** The stylesheet's path. */
+  css: string;
+  event: { name: string; slug: string } | null;
+}
+
+export interface SignInVars extends PageVars {
+  event: { name: string; slug: string };
+  action: string;
+  csrf: string;
+  /** The email typed, shown again after a refusal. */
+  email: string;
+  message: SignInMessage;
+  /** When a locked sign-in opens again, for people: `09:15 (Europe/Madrid)`. */
+  locked_until: string | null;
+}
+
+export interface SignedInVars extends PageVars {
+  event: { name: string; slug: string };
+  full_name: string;
+}
+
+export interface RefusedVars extends PageVars {
+  status: number;
+  reason: RefusalReason;
+  /** Where to start again (the sign-in page), when there is an event. */
+  back: string | null;
+}
+
+const eta = new Eta({ autoEscape: true, autoTrim: false, useWith: false, cache: false });
+type Compiled = ReturnType<Eta["compile"]>;
+const compiled = new Map<string, { mtimeMs: number; fn: Compiled }>();
+
+export class PageTemplates {
+  readonly #workspaceDir: string;
+
+  constructor(workspaceDir: string) {
+    this.#workspaceDir = workspaceDir;
+  }
+
+  render(name: "sign-in", locale: string, vars: SignInVars): string;
+  render(name: "signed-in", locale: string, vars: SignedInVars): string;
+  render(name: "refused", locale: string, vars: RefusedVars): string;
+  render(name: PageName, locale: string, vars: PageVars): string {
+    const file = this.#file(name, locale);
+    const mtimeMs = statSync(file).mtimeMs;
+    let entry = compiled.get(file);
+    if (!entry || entry.mtimeMs !== mtimeMs) {
+      entry = { mtimeMs, fn: eta.compile(readFileSync(file, "utf8")) };
+      compiled.set(file, entry);
+    }
+    return entry.fn.call(eta, vars, { filepath: file });
+  }
+
+  #file(name: PageName, locale: string): string {
+    const own = join(workspaceTemplateDir(this.#workspaceDir), "pages", `${name}.eta`);
+    if (existsSync(own)) {
+      const shown = join("templates", "pages", `${name}.eta`);
+      assertTemplateFilesPrivate([own], [shown]);
+      return own;
+    }
+    const localized = join(BUILTIN_DIR, locale, "pages", `${name}.eta`);
+    return existsSync(localized)
+      ? localized
+      : join(BUILTIN_DIR, DEFAULT_LOCALE, "pages", `${name}.eta`);
+  }
+}
+
+/** The pages' stylesheet, shipped beside the templates. */
+export const PAGE_CSS_FILE = join(BUILTIN_DIR, "page.css");

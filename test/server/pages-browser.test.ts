@@ -1,0 +1,116 @@
+/**
+ * The sign-in page in a real browser (Debian's chromium, headless): typed into, submitted without
+ * any script of ours, and landing on the venue's page with the token in `location.hash`.
+ */
+import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRemoteJWKSet, jwtVerify } from "jose";
+import { chromium, type Browser } from "playwright-core";
+import { afterEach, describe, expect, it } from "vitest";
+import { startServer, type RunningServer } from "../helpers/server.js";
+import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const missing = !existsSync(CHROMIUM) && process.env.CI !== "true";
+if (missing) {
+  console.warn(
+    `skipping the browser tests: ${CHROMIUM} is missing (apt-get install chromium; in CI they run)`,
+  );
+}
+
+const bench = benchPerTest();
+let server: RunningServer | undefined;
+let venue: Server | undefined;
+let browser: Browser | undefined;
+afterEach(async () => {
+  await browser?.close();
+  await server?.close();
+  const open = venue;
+  if (open) await new Promise((resolve) => open.close(resolve));
+  browser = server = venue = undefined;
+});
+
+/** The venue's page: anything will do, the token is in the fragment, which no server sees. */
+async function startVenue(): Promise<string> {
+  venue = createServer((_request, response) => {
+    response.writeHead(200, { "content-type": "text/html" }).end("<h1>Venue</h1>");
+  });
+  await new Promise<void>((resolve) => venue?.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(venue.address() as AddressInfo).port}`;
+}
+
+describe.skipIf(missing)("the sign-in page in chromium", () => {
+  it("signs in to the venue URL with #token=JWT, fits 390 px wide, and says a wrong code", async () => {
+    const b = bench();
+    const venueUrl = await startVenue();
+    b.file("attendees.csv", SAMPLE_CSV);
+    const created = await b.run([
+      "event",
+      "create",
+      "Summit 2026",
+      "--venue-url",
+      `${venueUrl}/app`,
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    expect((await b.run(["import", "attendees.csv", "--event", "summit-2026", "--yes"])).code).toBe(
+      0,
+    );
+    server = await startServer(b);
+    const url = server.url;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      javaScriptEnabled: false,
+    });
+    const page = await context.newPage();
+    const blocked: string[] = [];
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+    });
+
+    await page.goto(`${url}/e/summit-2026`);
+    expect(await page.locator("h1").textContent()).toBe("Summit 2026");
+    // The stylesheet applied (CSP allows it): the form fits the phone's width.
+    const width = (await page.locator("form").boundingBox())?.width ?? 0;
+    expect(width).toBeGreaterThan(300);
+    expect(width).toBeLessThanOrEqual(390);
+    const scrollWidth = Number(await page.evaluate("document.documentElement.scrollWidth"));
+    expect(scrollWidth).toBeLessThanOrEqual(390);
+    const shots = mkdtempSync(join(tmpdir(), "evcred-shot-"));
+    const shot = join(shots, "sign-in-390.png");
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(statSync(shot).size).toBeGreaterThan(1000);
+
+    // A wrong code first: the form again, with the message.
+    await page.fill("#email", "ada@example.com");
+    await page.fill("#code", "WRONGCODE1");
+    await page.click("button[type=submit]");
+    expect(await page.locator(".message").textContent()).toContain(
+      "The email address or the code is not right",
+    );
+    expect(await page.inputValue("#email")).toBe("ada@example.com");
+
+    await page.fill("#code", b.codeOf("ada@example.com", "summit-2026"));
+    await Promise.all([page.waitForURL(`${venueUrl}/app#token=*`), page.click("button")]);
+    const hash = String(await page.evaluate("location.hash"));
+    const token = /^#token=(.+)$/.exec(hash)?.[1] ?? "";
+    const jwks = createRemoteJWKSet(new URL(`${url}/.well-known/jwks.json`));
+    const { payload } = await jwtVerify(token, jwks, { issuer: url, audience: "summit-2026" });
+    expect(payload.profile).toMatchObject({ display_name: "Ada Lovelace" });
+    expect(blocked).toEqual([]);
+  }, 60_000);
+});
