@@ -177,7 +177,7 @@ function funnel(ctx: Context, s: EventStats, lastLogin: string | null): string {
     `${ctx.theme.bold(s.name)} ${ctx.theme.dim(`(${s.event})`)}`,
     chart,
     ...(unsent.length ? [ctx.theme.dim("not sent: ") + unsent.join(", ")] : []),
-    ctx.theme.dim(`logged in by source: ${bySource(s)}`),
+    ctx.theme.dim(`logins by source: ${bySource(s)}`),
     ctx.theme.dim(
       `last login ${lastLogin ?? "-"} · ${s.attempts.ok} ok, ${s.attempts.failed} failed attempts`,
     ),

@@ -103,7 +103,7 @@ describe("stats by source", () => {
     const plain = await ok(b, ["stats", "--event", "summit-2026"]);
     expect(plain).toContain("\nby source    api 2, page 1, cli 1\n");
     const tty = await b.run(["stats", "--event", "summit-2026"], { tty: true });
-    expect(tty.stdout).toContain("logged in by source: api 2, page 1, cli 1");
+    expect(tty.stdout).toContain("logins by source: api 2, page 1, cli 1");
   });
 });
 

@@ -65,7 +65,7 @@ describe("stats --watch on a terminal", () => {
     const drawn = frames(result.output);
     expect(drawn.length).toBeGreaterThanOrEqual(2);
     for (const frame of drawn) {
-      expect(frame).toContain("logged in by source: api 0, page 0, cli 1");
+      expect(frame).toContain("logins by source: api 0, page 0, cli 1");
       expect(frame).toMatch(/logins per minute since \d\d:\d\d \(Europe\/Madrid\)/);
     }
     // Every frame starts at the top of the screen, cleared below: a redraw, not a scroll.

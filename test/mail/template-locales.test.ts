@@ -43,11 +43,26 @@ const EXPECTED: Record<string, { date: string; words: RegExp; greeting: string }
 
 describe("built-in templates in every language", () => {
   it("ship one folder per language with the same templates", () => {
-    expect(readdirSync(BUILTIN_DIR).sort()).toEqual([...LOCALES].sort());
+    const folders = (dir: string) =>
+      readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort();
+    const files = (dir: string) =>
+      readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => e.name)
+        .sort();
+    expect(folders(BUILTIN_DIR)).toEqual([...LOCALES].sort());
+    const pages = files(join(BUILTIN_DIR, "en", "pages"));
+    expect(pages.length).toBeGreaterThan(0);
     for (const locale of LOCALES) {
-      expect(readdirSync(join(BUILTIN_DIR, locale)).sort()).toEqual(
+      expect(files(join(BUILTIN_DIR, locale))).toEqual(
         BUILTINS.flatMap((n) => [`${n}.eta`, `${n}.html.eta`]).sort(),
       );
+      // The attendee pages too, the same ones in every language.
+      expect(folders(join(BUILTIN_DIR, locale))).toEqual(["pages"]);
+      expect(files(join(BUILTIN_DIR, locale, "pages"))).toEqual(pages);
     }
   });
 
