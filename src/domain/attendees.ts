@@ -12,7 +12,7 @@ import {
   type AttendeeRow,
   type EventRow,
 } from "../store/schema.js";
-import type { Workspace } from "../store/workspace.js";
+import { preparedFor, type Workspace } from "../store/workspace.js";
 import { recordAudit } from "./audit.js";
 import { normalizeEmail } from "./email.js";
 import { foldText } from "./text-fold.js";
@@ -182,12 +182,22 @@ export function findAttendee(
   event: EventRow,
   email: string,
 ): AttendeeRow | undefined {
-  return ws.db
+  return attendeeByEmail(ws).get({ eventId: event.id, email: normalizeEmail(email) });
+}
+
+// Prepared once: every login looks its attendee up, twice.
+const attendeeByEmail = preparedFor((ws) =>
+  ws.db
     .select()
     .from(attendees)
-    .where(and(eq(attendees.eventId, event.id), eq(attendees.email, normalizeEmail(email))))
-    .get();
-}
+    .where(
+      and(
+        eq(attendees.eventId, sql.placeholder("eventId")),
+        eq(attendees.email, sql.placeholder("email")),
+      ),
+    )
+    .prepare(),
+);
 
 /** The attendee, or a UsageError suggesting the closest emails and names. */
 export function requireAttendee(ws: Workspace, event: EventRow, email: string): AttendeeRow {

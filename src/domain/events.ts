@@ -1,8 +1,8 @@
 /** Events: created, listed, chosen and changed. Which event a command acts on is decided here. */
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { UsageError } from "../errors.js";
 import { events, type EventRow } from "../store/schema.js";
-import type { Workspace } from "../store/workspace.js";
+import { preparedFor, type Workspace } from "../store/workspace.js";
 import { recordAudit } from "./audit.js";
 import { DEFAULT_CODE_LENGTH } from "./codes.js";
 import { slugify } from "./slug.js";
@@ -82,8 +82,17 @@ export function listEvents(ws: Workspace): EventRow[] {
 }
 
 export function findEvent(ws: Workspace, slug: string): EventRow | undefined {
-  return ws.db.select().from(events).where(eq(events.slug, slug)).get();
+  return eventBySlug(ws).get({ slug });
 }
+
+// Prepared once: every API login looks its event up.
+const eventBySlug = preparedFor((ws) =>
+  ws.db
+    .select()
+    .from(events)
+    .where(eq(events.slug, sql.placeholder("slug")))
+    .prepare(),
+);
 
 export function requireEvent(ws: Workspace, slug: string): EventRow {
   const event = findEvent(ws, slug);

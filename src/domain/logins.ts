@@ -10,10 +10,10 @@
  * `lockClearedAfter` (`clearedLockMark`), and the failures up to it stop counting.
  */
 import { randomBytes } from "node:crypto";
-import { and, asc, eq, gt, isNull, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, ne, or, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { UsageError } from "../errors.js";
 import { attendees, logins, type EventRow } from "../store/schema.js";
-import type { Workspace } from "../store/workspace.js";
+import { preparedFor, type Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
 import { hashHasParams } from "../vault/hash.js";
 import { codeOwner, DECOY_OWNER, Vault } from "../vault/vault.js";
@@ -60,20 +60,15 @@ export async function verifyLogin(
   const attempt = ws.transaction(() => {
     const failures = recentFailures(ws, event, now, email).map((f) => f.at);
     const locked = failures.length >= LOCKOUT_FAILURES;
-    const row = ws.db
-      .insert(logins)
-      .values({
-        eventId: event.id,
-        attendeeId: attendee?.id ?? null,
-        email,
-        ok: false,
-        // Counts as a failure for parallel attempts until argon2 has answered.
-        outcome: locked ? "locked" : "pending",
-        source,
-        at,
-      })
-      .returning({ id: logins.id })
-      .get();
+    const row = insertAttempt(ws).get({
+      eventId: event.id,
+      attendeeId: attendee?.id ?? null,
+      email,
+      // Counts as a failure for parallel attempts until argon2 has answered.
+      outcome: locked ? "locked" : "pending",
+      source,
+      at,
+    });
     return { id: row.id, locked, retryAt: new Date(lockEnd(failures) ?? now.getTime()) };
   });
   if (attempt.locked)
@@ -93,13 +88,39 @@ export async function verifyLogin(
       .where(and(eq(attendees.id, attendee.id), eq(attendees.codeHash, attendee.codeHash)))
       .run();
   }
-  ws.db
-    .update(logins)
-    .set({ ok, outcome: ok ? "ok" : attendee ? "wrong-code" : "unknown-email" })
-    .where(eq(logins.id, attempt.id))
-    .run();
+  settleAttempt(ws).run({
+    id: attempt.id,
+    // Bound as given (a placeholder skips the column's mapping): SQLite's boolean.
+    ok: ok ? 1 : 0,
+    outcome: ok ? "ok" : attendee ? "wrong-code" : "unknown-email",
+  });
   return ok ? { ok: true } : { ok: false, outcome: "wrong" };
 }
+
+// The statements of every login, prepared once per workspace (see `preparedFor`).
+const insertAttempt = preparedFor((ws) =>
+  ws.db
+    .insert(logins)
+    .values({
+      eventId: sql.placeholder("eventId"),
+      attendeeId: sql.placeholder("attendeeId"),
+      email: sql.placeholder("email"),
+      ok: false,
+      outcome: sql.placeholder("outcome"),
+      source: sql.placeholder("source"),
+      at: sql.placeholder("at"),
+    })
+    .returning({ id: logins.id })
+    .prepare(),
+);
+
+const settleAttempt = preparedFor((ws) =>
+  ws.db
+    .update(logins)
+    .set({ ok: sql`${sql.placeholder("ok")}`, outcome: sql`${sql.placeholder("outcome")}` })
+    .where(eq(logins.id, sql.placeholder("id")))
+    .prepare(),
+);
 
 /**
  * The email a login is for, normalized; refused before anything is recorded or echoed (and
@@ -142,8 +163,28 @@ function recentFailures(
   email?: string,
 ): { email: string; at: string }[] {
   const since = new Date(now.getTime() - LOCKOUT_WINDOW_MS).toISOString();
+  if (email !== undefined) return failuresOfEmail(ws).all({ eventId: event.id, email, since });
+  return failuresQuery(ws, event.id, since).all();
+}
+
+/** Each login counts its email's failures: prepared once per workspace. */
+const failuresOfEmail = preparedFor((ws) =>
+  failuresQuery(
+    ws,
+    sql.placeholder("eventId"),
+    sql.placeholder("since"),
+    sql.placeholder("email"),
+  ).prepare(),
+);
+
+function failuresQuery(
+  ws: Workspace,
+  eventId: number | Placeholder,
+  since: string | Placeholder,
+  email?: string | Placeholder,
+) {
   const conditions: (SQL | undefined)[] = [
-    eq(logins.eventId, event.id),
+    eq(logins.eventId, eventId),
     email === undefined ? undefined : eq(logins.email, email),
     eq(logins.ok, false),
     ne(logins.outcome, "locked"),
@@ -158,8 +199,7 @@ function recentFailures(
       and(eq(attendees.eventId, logins.eventId), eq(attendees.email, logins.email)),
     )
     .where(and(...conditions))
-    .orderBy(asc(logins.email), asc(logins.at))
-    .all();
+    .orderBy(asc(logins.email), asc(logins.at));
 }
 
 /** When a lock made of these failures (oldest first) ends: as the fifth newest leaves the window. */

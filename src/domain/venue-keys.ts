@@ -2,10 +2,10 @@
  * Venue keys: created (the key is returned once, only its SHA-256 kept), listed, revoked, and
  * checked for each API call. A key is bound to one event or good for all of them.
  */
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { UsageError } from "../errors.js";
 import { events, venueKeys, type EventRow, type VenueKeyRow } from "../store/schema.js";
-import type { Workspace } from "../store/workspace.js";
+import { preparedFor, type Workspace } from "../store/workspace.js";
 import { newVenueKey, venueKeyDigest } from "../vault/venue-keys.js";
 import { recordAudit } from "./audit.js";
 import type { Who } from "./events.js";
@@ -110,11 +110,7 @@ export function authenticateVenueKey(
   presented: string,
   now: Date,
 ): VenueKeyRow | undefined {
-  const row = ws.db
-    .select()
-    .from(venueKeys)
-    .where(eq(venueKeys.keyHash, venueKeyDigest(presented)))
-    .get();
+  const row = venueKeyByDigest(ws).get({ digest: venueKeyDigest(presented) });
   if (!row) return undefined;
   const last = row.lastUsedAt ? Date.parse(row.lastUsedAt) : 0;
   if (now.getTime() - last >= LAST_USED_GRANULARITY_MS) {
@@ -126,6 +122,15 @@ export function authenticateVenueKey(
   }
   return row;
 }
+
+// Prepared once: every API call presents its key.
+const venueKeyByDigest = preparedFor((ws) =>
+  ws.db
+    .select()
+    .from(venueKeys)
+    .where(eq(venueKeys.keyHash, sql.placeholder("digest")))
+    .prepare(),
+);
 
 function findByName(ws: Workspace, name: string): VenueKeyRow | undefined {
   return ws.db.select().from(venueKeys).where(eq(venueKeys.name, name)).get();

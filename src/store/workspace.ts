@@ -154,6 +154,23 @@ export class Workspace {
   }
 }
 
+/**
+ * A query built once per workspace, for the hot paths (each login runs several): drizzle builds
+ * the SQL and SQLite parses it only the first time, instead of on every call. `build` uses
+ * `sql.placeholder` for what varies and ends with `.prepare()`.
+ */
+export function preparedFor<T>(build: (ws: Workspace) => T): (ws: Workspace) => T {
+  const made = new WeakMap<Workspace, T>();
+  return (ws) => {
+    let query = made.get(ws);
+    if (query === undefined) {
+      query = build(ws);
+      made.set(ws, query);
+    }
+    return query;
+  };
+}
+
 /** Opens (creating if missing) the workspace at `path`, migrated to the current schema. */
 export function openWorkspace(options: OpenOptions): Workspace {
   const path = resolve(options.path);
