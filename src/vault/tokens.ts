@@ -8,9 +8,9 @@ import {
   createHmac,
   createPrivateKey,
   createPublicKey,
-  sign,
   type KeyObject,
 } from "node:crypto";
+import { SignJWT } from "jose";
 
 /** PKCS#8 DER of an Ed25519 private key, up to the 32-byte seed (RFC 8410). */
 const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
@@ -62,28 +62,20 @@ export interface TokenClaims {
 export type TokenSigner =
   { kind: "eddsa"; key: SigningKey } | { kind: "hs256"; secret: Uint8Array };
 
-/**
- * A compact JWS of the claims, signed here with node:crypto, synchronously. jose signs through
- * WebCrypto, whose every signature is a job on libuv's thread pool: under load it waited in the
- * queue behind the argon2 verifications it followed (see README, Performance).
- */
-export function signToken(signer: TokenSigner, claims: TokenClaims): Promise<string> {
+export async function signToken(signer: TokenSigner, claims: TokenClaims): Promise<string> {
   const { iss, aud, sub, iat, exp, ...rest } = claims;
-  const payload = { ...rest, iss, aud, sub, iat, exp };
-  const header =
-    signer.kind === "hs256"
-      ? { alg: "HS256", typ: "JWT" }
-      : { alg: "EdDSA", typ: "JWT", kid: signer.key.kid };
-  const input = `${base64url(header)}.${base64url(payload)}`;
-  const signature =
-    signer.kind === "hs256"
-      ? createHmac("sha256", signer.secret).update(input).digest()
-      : sign(null, Buffer.from(input), signer.key.privateKey);
-  return Promise.resolve(`${input}.${signature.toString("base64url")}`);
-}
-
-function base64url(json: object): string {
-  return Buffer.from(JSON.stringify(json)).toString("base64url");
+  const jwt = new SignJWT(rest)
+    .setIssuer(iss)
+    .setAudience(aud)
+    .setSubject(sub)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp);
+  if (signer.kind === "hs256") {
+    return jwt.setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(signer.secret);
+  }
+  return jwt
+    .setProtectedHeader({ alg: "EdDSA", typ: "JWT", kid: signer.key.kid })
+    .sign(signer.key.privateKey);
 }
 
 /**

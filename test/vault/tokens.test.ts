@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { importJWK, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
-import { hashCode } from "../../src/vault/hash.js";
 import { pseudonymousId, signToken } from "../../src/vault/tokens.js";
 import { newVenueKey, venueKeyDigest } from "../../src/vault/venue-keys.js";
 import { Vault } from "../../src/vault/vault.js";
@@ -32,42 +31,6 @@ describe("token signing keys", () => {
     );
     const { payload } = await jwtVerify(token, await importJWK(two.publicJwk, "EdDSA"));
     expect(payload.sub).toBe("s");
-  });
-
-  it("are signed without libuv's thread pool: a token is not queued behind the argon2 work in it", async () => {
-    const key = new Vault(randomBytes(32), "k").signingKey();
-    const claims = { iss: "http://x", aud: "a", sub: "s", iat: 1_800_000_000, exp: 4_000_000_000 };
-    const done: string[] = [];
-    // More hashes than the pool has threads (4 unless UV_THREADPOOL_SIZE says otherwise).
-    const busy = Array.from({ length: 16 }, (_, i) =>
-      hashCode(`code${i}`, { memoryCost: 8192, timeCost: 2, parallelism: 1 }).then(() => {
-        done.push("hash");
-      }),
-    );
-    const signed = [
-      signToken({ kind: "eddsa", key }, claims),
-      signToken({ kind: "hs256", secret: randomBytes(32) }, claims),
-    ].map((p) =>
-      p.then(() => {
-        done.push("token");
-      }),
-    );
-    await Promise.all([...busy, ...signed]);
-    expect(done.slice(0, 2)).toEqual(["token", "token"]);
-  });
-
-  it("HS256 tokens verify with the shared secret", async () => {
-    const secret = randomBytes(32);
-    const token = await signToken(
-      { kind: "hs256", secret },
-      { iss: "http://x", aud: "a", sub: "s", iat: 1_800_000_000, exp: 4_000_000_000, uid: "u" },
-    );
-    const { payload, protectedHeader } = await jwtVerify(token, secret, {
-      issuer: "http://x",
-      audience: "a",
-    });
-    expect(protectedHeader).toEqual({ alg: "HS256", typ: "JWT" });
-    expect(payload).toMatchObject({ sub: "s", uid: "u", iat: 1_800_000_000, exp: 4_000_000_000 });
   });
 
   it("pseudonymous ids are stable, per event and attendee, and reveal neither", () => {
