@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
-import { checkMailEnvironment, positiveInt } from "../mail/settings.js";
+import { checkMailEnvironment, retryPolicy, smtpConcurrency } from "../mail/settings.js";
 import type { Workspace } from "../store/workspace.js";
 import { hashParamsFrom } from "../vault/hash.js";
 import { defineCommand, examples } from "./command.js";
@@ -118,11 +118,8 @@ async function startCampaigns(
     }),
     maxLateMs: options.maxLate ?? DEFAULT_MAX_LATE_MS,
     actor: `${ctx.actor} (serve)`,
-    retry: {
-      attempts: 4,
-      baseDelayMs: positiveInt(ctx.env.EVCRED_SMTP_RETRY_MS, "EVCRED_SMTP_RETRY_MS") ?? 1_000,
-    },
-    concurrency: (positiveInt(ctx.env.EVCRED_SMTP_CONNECTIONS, "EVCRED_SMTP_CONNECTIONS") ?? 5) * 2,
+    retry: retryPolicy(ctx.env),
+    concurrency: smtpConcurrency(ctx.env),
     onReports: (reports) => {
       for (const r of reports) ctx.io.stderr.write(`${campaignReportLine(r)}\n`);
     },

@@ -15,7 +15,7 @@ import { runDeliveries, type Purpose, type RunSummary } from "./runner.js";
 import { assertCredentialTemplate, loadTemplate, type CompiledTemplate } from "./templates.js";
 import { createPacer, type Rate } from "./rate.js";
 import { renderSample } from "./sample.js";
-import { checkMailEnvironment, positiveInt } from "./settings.js";
+import { checkMailEnvironment, positiveInt, retryPolicy, smtpConcurrency } from "./settings.js";
 import {
   createTransport,
   parseSmtpUrl,
@@ -251,14 +251,9 @@ async function runPrepared(
       attendeeIds: request.attendeeIds,
       onlyDue: request.onlyDue,
       pace: request.rate ? createPacer(request.rate) : undefined,
-      retry: {
-        attempts: 4,
-        baseDelayMs: positiveInt(ctx.env.EVCRED_SMTP_RETRY_MS, "EVCRED_SMTP_RETRY_MS") ?? 1_000,
-      },
+      retry: retryPolicy(ctx.env),
       concurrency:
-        transport.kind === "smtp"
-          ? (positiveInt(ctx.env.EVCRED_SMTP_CONNECTIONS, "EVCRED_SMTP_CONNECTIONS") ?? 5) * 2
-          : Math.max(2, availableParallelism()),
+        transport.kind === "smtp" ? smtpConcurrency(ctx.env) : Math.max(2, availableParallelism()),
       now: () => ctx.now(),
       signal: ctx.takeInterrupts(),
       onProgress: (done, total) => {

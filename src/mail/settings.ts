@@ -21,3 +21,16 @@ export function positiveInt(value: string | undefined, name: string): number | u
     throw new UsageError(`${name} must be a whole number above 0, got "${value}"`);
   return n;
 }
+
+/** How a run retries transient failures: 4 attempts, backing off from EVCRED_SMTP_RETRY_MS. */
+export function retryPolicy(env: NodeJS.ProcessEnv): { attempts: number; baseDelayMs: number } {
+  return {
+    attempts: 4,
+    baseDelayMs: positiveInt(env.EVCRED_SMTP_RETRY_MS, "EVCRED_SMTP_RETRY_MS") ?? 1_000,
+  };
+}
+
+/** Messages in flight through SMTP: two per pooled connection (EVCRED_SMTP_CONNECTIONS, 5). */
+export function smtpConcurrency(env: NodeJS.ProcessEnv): number {
+  return (positiveInt(env.EVCRED_SMTP_CONNECTIONS, "EVCRED_SMTP_CONNECTIONS") ?? 5) * 2;
+}

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DEFAULT_MAX_LATE_MS, runDueCampaigns } from "../../app/run-due-campaigns.js";
 import { ExitCode } from "../../errors.js";
 import { readyTransport } from "../../mail/deliver.js";
-import { checkMailEnvironment, positiveInt } from "../../mail/settings.js";
+import { checkMailEnvironment, retryPolicy, smtpConcurrency } from "../../mail/settings.js";
 import { campaignReportLine } from "../../render/campaigns.js";
 import { defineCommand, examples } from "../command.js";
 import { durationFlag, parseOptions } from "../options.js";
@@ -37,12 +37,8 @@ export default defineCommand({
       maxLateMs: options.maxLate ?? DEFAULT_MAX_LATE_MS,
       actor: ctx.actor,
       signal: interrupted,
-      retry: {
-        attempts: 4,
-        baseDelayMs: positiveInt(ctx.env.EVCRED_SMTP_RETRY_MS, "EVCRED_SMTP_RETRY_MS") ?? 1_000,
-      },
-      concurrency:
-        (positiveInt(ctx.env.EVCRED_SMTP_CONNECTIONS, "EVCRED_SMTP_CONNECTIONS") ?? 5) * 2,
+      retry: retryPolicy(ctx.env),
+      concurrency: smtpConcurrency(ctx.env),
     });
     ctx.out.result({ campaigns: reports }, () => "");
     if (reports.length === 0 && !interrupted.aborted) ctx.out.info("no campaign is due");
