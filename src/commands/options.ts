@@ -2,6 +2,7 @@
  * Flags are validated once, at the boundary: a zod schema turns commander's raw values into a
  * typed options object, and a bad one becomes a UsageError that names the flag.
  */
+import type { Command } from "commander";
 import { z } from "zod";
 import { MAX_CODE_LENGTH, MIN_CODE_LENGTH } from "../domain/codes.js";
 import { parseDuration } from "../domain/durations.js";
@@ -196,3 +197,18 @@ export const durationFlag = z.string().transform((text, ctx) => {
   }
   return Number(m[1]) * unit;
 });
+
+/** The flags of a command that runs due campaigns (`campaign run-due`, `serve`), and their schema. */
+export const CampaignRunFlags = {
+  maxLate: durationFlag.optional(),
+  insecureSmtp: z.boolean().default(false),
+};
+
+export function campaignRunFlags(command: Command): Command {
+  return command
+    .option(
+      "--max-late <duration>",
+      "a campaign due longer ago than this is marked missed and not sent (default 6h)",
+    )
+    .option("--insecure-smtp", "send a password and credential mail to another host without TLS");
+}

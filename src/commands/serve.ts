@@ -5,15 +5,14 @@ import { checkMailEnvironment, retryPolicy, smtpConcurrency } from "../mail/sett
 import type { Workspace } from "../store/workspace.js";
 import { hashParamsFrom } from "../vault/hash.js";
 import { defineCommand, examples } from "./command.js";
-import { durationFlag, intFlag, parseOptions, urlFlag } from "./options.js";
+import { CampaignRunFlags, campaignRunFlags, intFlag, parseOptions, urlFlag } from "./options.js";
 
 const Options = z.object({
   host: z.string().trim().min(1, "expected a host name or address"),
   port: intFlag(0, 65_535),
   publicUrl: urlFlag.optional(),
   trustProxy: z.boolean(),
-  maxLate: durationFlag.optional(),
-  insecureSmtp: z.boolean(),
+  ...CampaignRunFlags,
 });
 
 export default defineCommand({
@@ -29,23 +28,18 @@ export default defineCommand({
         "--trust-proxy",
         "read the client's address from X-Forwarded-For (behind a reverse proxy)",
         false,
-      )
-      .option(
-        "--max-late <duration>",
-        "a campaign due longer ago than this is marked missed and not sent (default 6h)",
-      )
-      .option("--insecure-smtp", "send a password and credential mail to another host without TLS")
-      .addHelpText(
-        "after",
-        examples(
-          "evcred serve",
-          "evcred serve --host 0.0.0.0 --port 8080 --public-url https://login.summit.example --trust-proxy",
-        ) +
-          "\nEndpoints: POST /api/v1/events/SLUG/logins (venue key), GET /.well-known/jwks.json,\n" +
-          "GET /healthz, GET /metrics. Due campaigns run at start and every minute, with the mail\n" +
-          "settings of `evcred send` (EVCRED_SMTP_URL, else the outbox). Stops on SIGTERM or\n" +
-          "Ctrl-C after the requests in flight and the messages being sent.\n",
       );
+    campaignRunFlags(command).addHelpText(
+      "after",
+      examples(
+        "evcred serve",
+        "evcred serve --host 0.0.0.0 --port 8080 --public-url https://login.summit.example --trust-proxy",
+      ) +
+        "\nEndpoints: POST /api/v1/events/SLUG/logins (venue key), GET /.well-known/jwks.json,\n" +
+        "GET /healthz, GET /metrics. Due campaigns run at start and every minute, with the mail\n" +
+        "settings of `evcred send` (EVCRED_SMTP_URL, else the outbox). Stops on SIGTERM or\n" +
+        "Ctrl-C after the requests in flight and the messages being sent.\n",
+    );
   },
   async run(ctx, _args, raw) {
     const options = parseServeOptions(raw, ctx.env);

@@ -5,26 +5,17 @@ import { readyTransport } from "../../mail/deliver.js";
 import { checkMailEnvironment, retryPolicy, smtpConcurrency } from "../../mail/settings.js";
 import { campaignReportLine } from "../../render/campaigns.js";
 import { defineCommand, examples } from "../command.js";
-import { durationFlag, parseOptions } from "../options.js";
+import { CampaignRunFlags, campaignRunFlags, parseOptions } from "../options.js";
 
-const Options = z.object({
-  maxLate: durationFlag.optional(),
-  insecureSmtp: z.boolean().default(false),
-});
+const Options = z.object(CampaignRunFlags);
 
 export default defineCommand({
   configure(command) {
-    command
-      .option(
-        "--max-late <duration>",
-        "a campaign due longer ago than this is marked missed and not sent (default 6h)",
-      )
-      .option("--insecure-smtp", "send a password and credential mail to another host without TLS")
-      .addHelpText(
-        "after",
-        examples("evcred campaign run-due", "evcred campaign run-due --max-late 30m --json") +
-          "\nFrom cron, every minute:\n  * * * * * cd /path/to/workspace && evcred campaign run-due\n",
-      );
+    campaignRunFlags(command).addHelpText(
+      "after",
+      examples("evcred campaign run-due", "evcred campaign run-due --max-late 30m --json") +
+        "\nFrom cron, every minute:\n  * * * * * cd /path/to/workspace && evcred campaign run-due\n",
+    );
   },
   async run(ctx, _args, raw) {
     const options = parseOptions(Options, raw);
