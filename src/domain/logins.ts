@@ -10,6 +10,8 @@
  * `lockClearedAfter` (`clearedLockMark`), and the failures up to it stop counting.
  */
 import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
 import { and, asc, eq, gt, isNull, ne, or, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { UsageError } from "../errors.js";
 import { attendees, logins, type EventRow } from "../store/schema.js";
@@ -26,6 +28,14 @@ import { lockEndInZone } from "./time.js";
 
 export const LOCKOUT_FAILURES = 5;
 export const LOCKOUT_WINDOW_MS = 15 * 60 * 1000;
+/**
+ * An attempt still `pending` after this long was cut off (its process killed mid-verification).
+ * It stops counting, and stops holding other attempts back: it was never answered, so it told
+ * nobody anything. (A verification takes well under a second even with the server saturated.)
+ */
+const PENDING_CUT_OFF_MS = 10 * 1000;
+/** How often an attempt held back by others in flight looks again. */
+const IN_FLIGHT_POLL_MS = 10;
 
 /** Where an attempt came from: the venue's API, the attendee pages, `evcred verify`. */
 export type LoginSource = "api" | "page" | "cli";
@@ -50,27 +60,13 @@ export async function verifyLogin(
   source: LoginSource = "cli",
 ): Promise<VerifyResult> {
   const email = assertLoginEmail(rawEmail);
-  const at = now.toISOString();
   // Loaded first: a workspace's first key load binds its older seals, so the row read next is
   // as the vault checks it.
   const vault = ws.vault();
   const attendee = findAttendee(ws, event, email);
   const decoy = attendee ? undefined : await ensureDecoyHash(ws, decoyParams);
 
-  const attempt = ws.transaction(() => {
-    const failures = recentFailures(ws, event, now, email).map((f) => f.at);
-    const locked = failures.length >= LOCKOUT_FAILURES;
-    const row = insertAttempt(ws).get({
-      eventId: event.id,
-      attendeeId: attendee?.id ?? null,
-      email,
-      // Counts as a failure for parallel attempts until argon2 has answered.
-      outcome: locked ? "locked" : "pending",
-      source,
-      at,
-    });
-    return { id: row.id, locked, retryAt: new Date(lockEnd(failures) ?? now.getTime()) };
-  });
+  const attempt = await reserveAttempt(ws, event, attendee?.id ?? null, email, now, source);
   if (attempt.locked)
     return { ok: false, outcome: "locked", retryAt: attempt.retryAt.toISOString() };
 
@@ -95,6 +91,66 @@ export async function verifyLogin(
     outcome: ok ? "ok" : attendee ? "wrong-code" : "unknown-email",
   });
   return ok ? { ok: true } : { ok: false, outcome: "wrong" };
+}
+
+interface Attempt {
+  id: number;
+  locked: boolean;
+  retryAt: Date;
+}
+
+/**
+ * Records the attempt as `pending`, or as `locked` when five failures already count. The count
+ * and the insert are one transaction, so attempts in parallel (in any process) cannot slip past
+ * the lockout. An attempt still in flight may turn out a failure, so while failures and those in
+ * flight together reach the limit, a new attempt waits for them to settle rather than being
+ * refused: a wrong guess never gets a sixth verification, and a right code is never locked out
+ * by its own parallel requests.
+ */
+async function reserveAttempt(
+  ws: Workspace,
+  event: EventRow,
+  attendeeId: number | null,
+  email: string,
+  now: Date,
+  source: LoginSource,
+): Promise<Attempt> {
+  const started = performance.now();
+  for (;;) {
+    // The clock given stands still while this waits (a test's may): the cut-off moves on.
+    const waited = new Date(now.getTime() + (performance.now() - started));
+    const attempt = ws.transaction((): Attempt | "wait" => {
+      const rows = recentFailures(ws, event, now, email);
+      const settled = settledFailures(rows);
+      const locked = settled.length >= LOCKOUT_FAILURES;
+      if (!locked && settled.length + inFlight(rows, waited) >= LOCKOUT_FAILURES) return "wait";
+      const row = insertAttempt(ws).get({
+        eventId: event.id,
+        attendeeId,
+        email,
+        outcome: locked ? "locked" : "pending",
+        source,
+        at: now.toISOString(),
+      });
+      return { id: row.id, locked, retryAt: new Date(lockEnd(settled) ?? now.getTime()) };
+    });
+    if (attempt !== "wait") return attempt;
+    await sleep(IN_FLIGHT_POLL_MS);
+  }
+}
+
+/**
+ * The failures that count toward a lock at `now` (times, oldest first): the settled ones, not
+ * those still in flight nor those cut off (see `PENDING_CUT_OFF_MS`).
+ */
+function settledFailures(rows: readonly FailureRow[]): string[] {
+  return rows.filter((r) => r.outcome !== "pending").map((r) => r.at);
+}
+
+/** The attempts that may still turn out failures: `pending`, and not yet cut off at `now`. */
+function inFlight(rows: readonly FailureRow[], now: Date): number {
+  const cutOff = new Date(now.getTime() - PENDING_CUT_OFF_MS).toISOString();
+  return rows.filter((r) => r.outcome === "pending" && r.at >= cutOff).length;
 }
 
 // The statements of every login, prepared once per workspace (see `preparedFor`).
@@ -154,17 +210,19 @@ export async function ensureDecoyHash(ws: Workspace, params: HashParams): Promis
 /**
  * The failed attempts that count toward `event`'s lockouts at `now` (of one email, or of all),
  * oldest first: inside the window, after the attendee's lock was last cleared, not themselves
- * refused as locked. A `pending` attempt (argon2 still working) counts, as in `verifyLogin`.
+ * refused as locked. `pending` ones (argon2 still working) are included; `settledFailures`
+ * says which count.
  */
-function recentFailures(
-  ws: Workspace,
-  event: EventRow,
-  now: Date,
-  email?: string,
-): { email: string; at: string }[] {
+function recentFailures(ws: Workspace, event: EventRow, now: Date, email?: string): FailureRow[] {
   const since = new Date(now.getTime() - LOCKOUT_WINDOW_MS).toISOString();
   if (email !== undefined) return failuresOfEmail(ws).all({ eventId: event.id, email, since });
   return failuresQuery(ws, event.id, since).all();
+}
+
+interface FailureRow {
+  email: string;
+  at: string;
+  outcome: string;
 }
 
 /** Each login counts its email's failures: prepared once per workspace. */
@@ -192,7 +250,7 @@ function failuresQuery(
     or(isNull(attendees.lockClearedAfter), gt(logins.id, attendees.lockClearedAfter)),
   ];
   return ws.db
-    .select({ email: logins.email, at: logins.at })
+    .select({ email: logins.email, at: logins.at, outcome: logins.outcome })
     .from(logins)
     .leftJoin(
       attendees,
@@ -210,15 +268,15 @@ function lockEnd(failures: readonly string[]): number | undefined {
 
 /** Every email of `event` locked at `now`, with when its lock ends (ISO UTC). */
 export function lockedEmails(ws: Workspace, event: EventRow, now: Date): Map<string, string> {
-  const byEmail = new Map<string, string[]>();
+  const byEmail = new Map<string, FailureRow[]>();
   for (const f of recentFailures(ws, event, now)) {
     const list = byEmail.get(f.email) ?? [];
-    list.push(f.at);
+    list.push(f);
     byEmail.set(f.email, list);
   }
   const locked = new Map<string, string>();
-  for (const [email, failures] of byEmail) {
-    const end = lockEnd(failures);
+  for (const [email, rows] of byEmail) {
+    const end = lockEnd(settledFailures(rows));
     if (end !== undefined) locked.set(email, new Date(end).toISOString());
   }
   return locked;
@@ -231,7 +289,8 @@ export function lockedUntil(
   email: string,
   now: Date,
 ): string | null {
-  const end = lockEnd(recentFailures(ws, event, now, normalizeEmail(email)).map((f) => f.at));
+  const rows = recentFailures(ws, event, now, normalizeEmail(email));
+  const end = lockEnd(settledFailures(rows));
   return end === undefined ? null : new Date(end).toISOString();
 }
 
