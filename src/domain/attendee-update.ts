@@ -138,7 +138,9 @@ export function updateAttendee(
       action: "attendee.update",
       eventId: event.id,
       attendeeId: row.id,
-      email: plan.email,
+      // Under the address it changes from: `log --attendee OLD` finds this entry, and through
+      // the attendee it names every other one (see `queryAudit`).
+      email: row.email,
       summary: `updated: ${describeChanges(plan.changes)}${emailChanged ? "; code kept" : ""}`,
     });
     return result;

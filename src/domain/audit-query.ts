@@ -1,6 +1,6 @@
 /** Reading the audit trail back: newest first, filtered by event, attendee and time. */
 import { and, desc, eq, gte, isNull, or, sql, type SQL } from "drizzle-orm";
-import { auditLog, events } from "../store/schema.js";
+import { attendees, auditLog, events } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { normalizeEmail } from "./email.js";
 import { resolveDateTime, TimeInputError } from "./time.js";
@@ -8,7 +8,10 @@ import { resolveDateTime, TimeInputError } from "./time.js";
 export interface AuditFilter {
   /** One event's entries and the workspace-wide ones (no event); undefined for every event. */
   eventId?: number | undefined;
-  /** Only entries about this attendee (any spelling of the email). */
+  /**
+   * Only entries about this attendee (any spelling of the email): also those from before or
+   * after their email was changed, found through the attendee they name.
+   */
   email?: string | undefined;
   /** ISO time: only entries at or after it. */
   since?: string | undefined;
@@ -38,7 +41,7 @@ export function queryAudit(ws: Workspace, filter: AuditFilter): AuditPage {
     const scope = or(eq(auditLog.eventId, filter.eventId), isNull(auditLog.eventId));
     if (scope) conditions.push(scope);
   }
-  if (filter.email !== undefined) conditions.push(eq(auditLog.email, normalizeEmail(filter.email)));
+  if (filter.email !== undefined) conditions.push(aboutAttendee(normalizeEmail(filter.email)));
   if (filter.since !== undefined) conditions.push(gte(auditLog.at, filter.since));
   const where = conditions.length ? and(...conditions) : undefined;
   const query = ws.db
@@ -63,6 +66,16 @@ export function queryAudit(ws: Workspace, filter: AuditFilter): AuditPage {
       .where(where)
       .get()?.n ?? 0;
   return { entries, total };
+}
+
+/**
+ * The entries of the attendee who has, or ever had, `email`: an email fixed with
+ * `attendees update` leaves the earlier entries under the old one, and both find all of them.
+ */
+function aboutAttendee(email: string): SQL {
+  const ids = sql`select ${auditLog.attendeeId} from ${auditLog} where ${auditLog.email} = ${email} and ${auditLog.attendeeId} is not null
+    union select ${attendees.id} from ${attendees} where ${attendees.email} = ${email}`;
+  return sql`(${auditLog.email} = ${email} or ${auditLog.attendeeId} in (${ids}))`;
 }
 
 const UNITS: Readonly<Record<string, number>> = {

@@ -55,7 +55,7 @@ describe("evcred attendees update", () => {
     expect(audit(b)).toContainEqual(
       expect.objectContaining({
         action: "attendee.update",
-        email: "ada@example.com",
+        email: "ada@exmaple.com",
         summary: 'updated: email "ada@exmaple.com" → "ada@example.com"; code kept',
       }),
     );
@@ -196,6 +196,25 @@ describe("evcred attendees update", () => {
     ]);
     expect(r.code).toBe(2);
     expect(b.snapshot()).toEqual(before);
+  });
+
+  it("keeps the attendee's whole log findable under the old email and the new one", async () => {
+    const b = bench();
+    b.file("a.csv", SAMPLE_CSV.replace("ada@example.com", "ada@exmaple.com"));
+    await b.run(["import", "a.csv", "--event", "summit", "--yes"]);
+    await b.run(["attendees", "update", "ada@exmaple.com", "--email", "ada@example.com"]);
+    await b.run(["reset-code", "ada@example.com", "--generate", "--yes"]);
+    type Page = { entries: { action: string; email: string | null }[] };
+    const actions = async (email: string) =>
+      (await b.run(["log", "--attendee", email, "--json"]))
+        .json<Page>()
+        .entries.map((e) => e.action);
+    const old = await actions("ada@exmaple.com");
+    expect(old).toEqual(await actions("Ada@Example.com"));
+    expect(old).toEqual(["code.reset", "attendee.update"]);
+    // Nobody else's entries: Grace's log is hers alone.
+    const grace = (await b.run(["log", "--attendee", "grace@example.com", "--json"])).json<Page>();
+    expect(grace.entries.every((e) => e.email === "grace@example.com")).toBe(true);
   });
 
   it("has help with examples", async () => {
