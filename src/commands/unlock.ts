@@ -1,5 +1,5 @@
 import { resolveEvent } from "../domain/events.js";
-import { unlockAttendee } from "../domain/logins.js";
+import { assertLoginEmail, unlockAttendee } from "../domain/logins.js";
 import { lockEndText } from "../render/time.js";
 import { defineCommand, examples } from "./command.js";
 
@@ -20,9 +20,10 @@ export default defineCommand({
       );
   },
   async run(ctx, args) {
+    const email = assertLoginEmail(String(args[0]));
     const ws = await ctx.workspace();
     const event = resolveEvent(ws, ctx.options.event);
-    const result = unlockAttendee(ws, event, String(args[0]), {
+    const result = unlockAttendee(ws, event, email, {
       actor: ctx.actor,
       at: ctx.now().toISOString(),
     });

@@ -167,6 +167,12 @@ describe("a locked attendee at the help desk", () => {
     const missing = await b.run(["unlock"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("missing required argument 'email'");
+    // Not an email at all (a code typed in its place, say): said so, and not echoed.
+    const notEmail = await b.run(["unlock", "K7QM-4XPD-2W"]);
+    expect(notEmail.code).toBe(2);
+    expect(notEmail.stderr).toContain("EMAIL: that is not an email address");
+    expect(notEmail.stderr).not.toContain("K7QM");
+    expect(b.snapshot()).toEqual(before);
   });
 
   it("a reset-code lifts the lock: the new code works at once", async () => {
