@@ -11,6 +11,7 @@ import type { EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { masterKeyPath } from "../vault/master-key.js";
 import { defineCommand, examples } from "./command.js";
+import { cliError } from "./domain-errors.js";
 
 interface Check {
   name: string;
@@ -36,7 +37,8 @@ export default defineCommand({
     const attempt = async (name: string, fn: () => Promise<string> | string, fix?: string) => {
       try {
         checks.push({ name, ok: true, detail: await fn() });
-      } catch (error) {
+      } catch (thrown) {
+        const error = cliError(thrown);
         const hint =
           error instanceof Error && "hint" in error && typeof error.hint === "string"
             ? error.hint

@@ -12,7 +12,8 @@ import {
   type CodeChoice,
   type ResetOptions,
 } from "../domain/reset.js";
-import { CancelledError, MissingAnswerError, UsageError } from "../errors.js";
+import { DomainError } from "../domain/errors.js";
+import { CancelledError, EvcredError, MissingAnswerError, UsageError } from "../errors.js";
 import { startProgress } from "../render/progress.js";
 import { chooseAttendee, confirmAction, readSecret } from "../render/questions.js";
 import type { AttendeeRow, EventRow } from "../store/schema.js";
@@ -29,6 +30,7 @@ import { assertRendersForAttendees } from "../mail/attendee-check.js";
 import type { CompiledTemplate } from "../mail/templates.js";
 import { reportDeliveries } from "../render/send-summary.js";
 import { defineCommand, examples } from "./command.js";
+import { cliError } from "./domain-errors.js";
 import { parseOptions } from "./options.js";
 
 const Options = z.object({
@@ -190,8 +192,9 @@ async function offerToSend(
   if (ctx.options.yes || !ctx.canPrompt()) return undefined;
   try {
     checkCanSend(ctx, ws, event);
-  } catch (error) {
+  } catch (thrown) {
     // The reset is done: say why it cannot be sent now rather than fail the command.
+    const error = cliError(thrown);
     if (!(error instanceof UsageError)) throw error;
     ctx.out.warn(`not offering to send it: ${error.message}`);
     return undefined;
@@ -219,7 +222,8 @@ async function offerToSend(
   if (chosen === "") return undefined;
   try {
     linkTemplate(ws, event, "reset", chosen, { actor: ctx.actor, at: ctx.now().toISOString() });
-  } catch (error) {
+  } catch (thrown) {
+    const error = cliError(thrown);
     if (!(error instanceof UsageError)) throw error;
     ctx.out.warn(`not sending it: ${error.message}`);
     return undefined;
@@ -307,9 +311,12 @@ async function askOwnCode(
     const typed = await ctx.prompter.password("Code (8-32 letters and digits):");
     try {
       checkOrganizerCode(ws, event, attendee, typed);
-    } catch (error) {
-      if (!(error instanceof UsageError) || attempt === 3) throw error;
-      ctx.out.error(error.message.replace(/^--code: /, ""), error.hint);
+    } catch (thrown) {
+      if (!(thrown instanceof DomainError) || attempt === 3) throw thrown;
+      // Typed at this prompt: said without the flag's name.
+      const error = cliError(thrown, { input: null });
+      if (!(error instanceof EvcredError)) throw error;
+      ctx.out.error(error.message, error.hint);
       continue;
     }
     const again = await ctx.prompter.password("The same code again:");

@@ -7,7 +7,8 @@ import { dirname } from "node:path";
 import type { Context } from "../context.js";
 import { recordAudit } from "../domain/audit.js";
 import { linkedTemplate, noLinkError, type LinkAction } from "../domain/links.js";
-import { EvcredError, MissingAnswerError, UsageError } from "../errors.js";
+import { EvcredError, MissingAnswerError } from "../errors.js";
+import { DomainError } from "../domain/errors.js";
 import { startProgress } from "../render/progress.js";
 import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
@@ -114,9 +115,7 @@ export function transportKind(env: NodeJS.ProcessEnv): MailTransport["kind"] {
 export function senderFor(event: EventRow, kind: MailTransport["kind"]): string {
   if (event.fromAddress) return event.fromAddress;
   if (kind === "outbox") return `"${event.name.replace(/["\r\n]/g, "")}" <no-reply@localhost>`;
-  throw new UsageError(`event ${event.slug} has no sender address`, {
-    hint: `set one with: evcred event update ${event.slug} --from "Team <team@example.com>"`,
-  });
+  throw new DomainError({ code: "no-sender", event: event.slug });
 }
 
 /**
