@@ -31,6 +31,7 @@ import type { CompiledTemplate } from "../mail/templates.js";
 import { reportDeliveries } from "../render/send-summary.js";
 import { defineCommand, examples } from "./command.js";
 import { cliError } from "./domain-errors.js";
+import { deliveryDeps, mailSettings } from "./mail-delivery.js";
 import { parseOptions } from "./options.js";
 
 const Options = z.object({
@@ -91,7 +92,7 @@ export default defineCommand({
     const event = resolveEvent(ws, ctx.options.event);
     // Checked before anything changes: a reset that cannot be sent as asked does not happen.
     const template = options.send ? linkedCredentialTemplate(ws, event, "reset") : undefined;
-    if (template) checkCanSend(ctx, ws, event);
+    if (template) checkCanSend(mailSettings(ctx, options), ws, event);
     if (options.all) {
       if (template) {
         assertRendersForAttendees(
@@ -191,7 +192,7 @@ async function offerToSend(
 ): Promise<CompiledTemplate | undefined> {
   if (ctx.options.yes || !ctx.canPrompt()) return undefined;
   try {
-    checkCanSend(ctx, ws, event);
+    checkCanSend(mailSettings(ctx, { insecureSmtp: false }), ws, event);
   } catch (thrown) {
     // The reset is done: say why it cannot be sent now rather than fail the command.
     const error = cliError(thrown);
@@ -241,13 +242,12 @@ async function sendNewCodes(
   insecureSmtp: boolean,
   everyone = false,
 ): Promise<number> {
-  const summary = await deliver(ctx, ws, {
+  const summary = await deliver(deliveryDeps(ctx, mailSettings(ctx, { insecureSmtp })), ws, {
     event,
     template,
     attendeeIds: rows.map((r) => r.id),
     onlyDue: false,
     purpose: "reset",
-    insecureSmtp,
     email: rows.length === 1 ? rows[0]?.email : undefined,
   });
   // After a reset of all, everyone is due the template until it reaches them, so `send` finishes
