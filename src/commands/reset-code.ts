@@ -15,7 +15,7 @@ import {
 import { DomainError } from "../domain/errors.js";
 import { CancelledError, EvcredError, MissingAnswerError, UsageError } from "../errors.js";
 import { startProgress } from "../render/progress.js";
-import { chooseAttendee, confirmAction, readSecret } from "../render/questions.js";
+import { confirmAction, readSecret } from "../render/questions.js";
 import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { hashParamsFrom } from "../vault/hash.js";
@@ -30,6 +30,7 @@ import { assertRendersForAttendees } from "../mail/attendee-check.js";
 import type { CompiledTemplate } from "../mail/templates.js";
 import { reportDeliveries } from "../render/send-summary.js";
 import { defineCommand, examples } from "./command.js";
+import { chooseAttendee } from "./choose-attendee.js";
 import { cliError } from "./domain-errors.js";
 import { deliveryDeps, mailSettings } from "./mail-delivery.js";
 import { parseOptions } from "./options.js";
