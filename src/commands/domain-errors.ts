@@ -75,6 +75,9 @@ const TABLE: { [C in DomainErrorCode]: Entry<C> } = {
   "no-linked-template": {
     hint: (p) => `evcred template link ${p.action} ${p.suggested} --event ${p.event}`,
   },
+  "template-exists": {
+    hint: (p) => `edit it, or pick another name: evcred template new OTHER --from ${p.from}`,
+  },
   "no-sender": {
     hint: (p) => `set one with: evcred event update ${p.event} --from "Team <team@example.com>"`,
   },

@@ -34,7 +34,9 @@ export type DomainProblem =
   /** `suggested`: the built-in template the action usually sends. */
   | { code: "no-linked-template"; event: string; action: string; suggested: string }
   /** Mail to real servers needs a `From`. */
-  | { code: "no-sender"; event: string };
+  | { code: "no-sender"; event: string }
+  /** A template copy would overwrite `file` (in the workspace's templates/); copied `from`. */
+  | { code: "template-exists"; file: string; from: string };
 
 export type DomainErrorCode = DomainProblem["code"];
 
@@ -100,5 +102,7 @@ export function describeProblem(problem: DomainProblem): string {
       return `nothing is linked to ${problem.action} for ${problem.event}: which template should it send?`;
     case "no-sender":
       return `event ${problem.event} has no sender address`;
+    case "template-exists":
+      return `templates/${problem.file} already exists; nothing written`;
   }
 }

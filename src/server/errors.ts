@@ -53,6 +53,7 @@ const DOMAIN_REPLIES: { [C in DomainErrorCode]: ReplyEntry<C> } = {
   "event-unchanged": () => notTheCallers,
   "no-linked-template": () => notTheCallers,
   "no-sender": () => notTheCallers,
+  "template-exists": () => notTheCallers,
 };
 
 /** The status and JSON `error` a refusal of the domain answers with. */
