@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import type { CommandModule } from "./commands/command.js";
 import type { Context, GlobalOptions, Io } from "./context.js";
+import { cliError } from "./commands/domain-errors.js";
 import { EvcredError, ExitCode } from "./errors.js";
 import { storeFailure } from "./store/failures.js";
 import { packageFile } from "./package-root.js";
@@ -339,7 +340,9 @@ function globalOptions(command: Command, env: NodeJS.ProcessEnv): GlobalOptions 
   };
 }
 
-function report(error: unknown, io: Io, debug: boolean, json: boolean): number {
+function report(thrown: unknown, io: Io, debug: boolean, json: boolean): number {
+  // A refusal of the domain, worded with the flags and arguments it usually concerns.
+  const error = cliError(thrown);
   if (error instanceof CommanderError) {
     // Help and version are requests, not failures; commander already printed the message.
     if (["commander.helpDisplayed", "commander.help", "commander.version"].includes(error.code)) {

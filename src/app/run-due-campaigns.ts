@@ -1,7 +1,7 @@
 /**
  * Runs every campaign that is due: what `evcred campaign run-due` (cron) and `evcred serve`
- * (every minute) both call. No commander, no Context: the workspace, a clock and a way to open
- * the mail transport come in; a report of what happened goes out. Each campaign is taken in the
+ * (every minute) both call. No commander, no Context: the workspace, a clock and the mail
+ * settings (parsed once by the face) come in; a report of what happened goes out. Each campaign is taken in the
  * store before anything is sent (one runner gets it), its audience resolved then, and its mail
  * sent through the delivery ledger, so a crash leaves a campaign the next run resumes.
  */
@@ -12,24 +12,28 @@ import {
   renewCampaign,
   takeDueCampaign,
 } from "../domain/campaigns.js";
-import { credentialTemplate, senderFor, transportSettings } from "../mail/deliver.js";
+import { credentialTemplate, senderFor } from "../mail/deliver.js";
 import { ownerId, ownerIsDead } from "../mail/ledger.js";
-import { runDeliveries, type RetryPolicy } from "../mail/runner.js";
-import { createTransport, type MailTransport } from "../mail/transport.js";
+import { runDeliveries } from "../mail/runner.js";
+import { openReadyTransport, type MailSettings } from "../mail/settings.js";
+import type { MailTransport } from "../mail/transport.js";
 import type { Workspace } from "../store/workspace.js";
 
 export interface RunDueOptions {
   now: () => Date;
-  /** Opens the transport, ready to send (connected, authenticated); closed after each campaign. */
-  openTransport: () => Promise<MailTransport>;
+  /** Where mail goes, the retries and the SMTP concurrency. */
+  mail: MailSettings;
+  /**
+   * Opens a transport of `mail`, ready to send (connected, authenticated); closed after each
+   * campaign. By default as it is: a face with no terminal has no password to ask for.
+   */
+  openTransport?: (() => Promise<MailTransport>) | undefined;
   /** A campaign due longer ago than this is marked missed and sends nothing. */
   maxLateMs: number;
   /** Who runs it, for the audit log. */
   actor: string;
   /** Aborted to stop: messages in flight finish and are recorded, the campaign is resumable. */
   signal?: AbortSignal | undefined;
-  retry?: RetryPolicy | undefined;
-  concurrency?: number | undefined;
 }
 
 export interface CampaignRunReport {
@@ -47,28 +51,6 @@ export interface CampaignRunReport {
 }
 
 export const DEFAULT_MAX_LATE_MS = 6 * 60 * 60 * 1000;
-
-/**
- * A transport factory for a face with no terminal to ask on (`serve`): the settings from the
- * environment, the outbox relative to `cwd`; each transport is verified (connected,
- * authenticated) before it is handed out. The SMTP password must be inside EVCRED_SMTP_URL.
- */
-export function environmentTransports(
-  env: NodeJS.ProcessEnv,
-  resolvePath: (path: string) => string,
-  options: { insecureSmtp: boolean } = { insecureSmtp: false },
-): () => Promise<MailTransport> {
-  return async () => {
-    const transport = createTransport(transportSettings(env, resolvePath, options));
-    try {
-      await transport.verify();
-      return transport;
-    } catch (error) {
-      transport.close();
-      throw error;
-    }
-  };
-}
 
 export async function runDueCampaigns(
   ws: Workspace,
@@ -133,7 +115,7 @@ async function runOne(
       finish(true, "nobody in its audience is left to mail");
       return { outcome: "done", sent: 0, failed: [] };
     }
-    transport = await options.openTransport();
+    transport = await (options.openTransport ?? (() => openReadyTransport(options.mail)))();
     const summary = await runDeliveries(ws, {
       event,
       template,
@@ -143,8 +125,8 @@ async function runOne(
       campaignId: campaign.id,
       attendeeIds: recipients.map((a) => a.id),
       onlyDue: false,
-      retry: options.retry ?? { attempts: 4, baseDelayMs: 1_000 },
-      concurrency: options.concurrency ?? 4,
+      retry: options.mail.retry,
+      concurrency: transport.kind === "smtp" ? options.mail.smtpConcurrency : 4,
       now: options.now,
       signal: options.signal ?? new AbortController().signal,
     });

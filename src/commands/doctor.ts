@@ -4,13 +4,16 @@ import type { Context } from "../context.js";
 import { listEvents } from "../domain/events.js";
 import { listLinks } from "../domain/links.js";
 import { ExitCode } from "../errors.js";
-import { openTransport, senderFor, transportKind } from "../mail/deliver.js";
+import { senderFor } from "../mail/deliver.js";
+import { openTransport } from "../mail/settings.js";
 import { assertCredentialTemplate, listTemplates, loadTemplate } from "../mail/templates.js";
 import { TransportError, type MailTransport } from "../mail/transport.js";
 import type { EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { masterKeyPath } from "../vault/master-key.js";
 import { defineCommand, examples } from "./command.js";
+import { cliError } from "./domain-errors.js";
+import { mailSettings, smtpPassword } from "./mail-delivery.js";
 
 interface Check {
   name: string;
@@ -36,7 +39,8 @@ export default defineCommand({
     const attempt = async (name: string, fn: () => Promise<string> | string, fix?: string) => {
       try {
         checks.push({ name, ok: true, detail: await fn() });
-      } catch (error) {
+      } catch (thrown) {
+        const error = cliError(thrown);
         const hint =
           error instanceof Error && "hint" in error && typeof error.hint === "string"
             ? error.hint
@@ -67,7 +71,9 @@ export default defineCommand({
     );
     const workspaceDir = ws ? dirname(ws.path) : ctx.cwd;
     const templates = listTemplates(workspaceDir);
-    if (ws) checkEvents(ws, new Set(templates.map((t) => t.name)), transportKind(ctx.env), checks);
+    // Known without parsing the settings: a malformed one is the mail transport's check below.
+    const kind = ctx.env.EVCRED_SMTP_URL ? "smtp" : "outbox";
+    if (ws) checkEvents(ws, new Set(templates.map((t) => t.name)), kind, checks);
     for (const info of templates) {
       await attempt(`template ${info.name}`, () => {
         const template = loadTemplate(workspaceDir, info.name);
@@ -78,7 +84,8 @@ export default defineCommand({
     await attempt(
       "mail transport",
       async () => {
-        const transport = await openTransport(ctx, { insecureSmtp: raw.insecureSmtp === true });
+        const settings = mailSettings(ctx, { insecureSmtp: raw.insecureSmtp === true });
+        const transport = openTransport(settings, await smtpPassword(ctx, settings));
         try {
           await transport.verify();
           return `${transport.description}: ready`;

@@ -5,6 +5,7 @@ import { deliver, linkedCredentialTemplate } from "../mail/deliver.js";
 import { assertRendersForAttendees } from "../mail/attendee-check.js";
 import { reportDeliveries } from "../render/send-summary.js";
 import { defineCommand, examples } from "./command.js";
+import { deliveryDeps, mailSettings } from "./mail-delivery.js";
 import { parseOptions } from "./options.js";
 
 const Options = z.object({ insecureSmtp: z.boolean().default(false) });
@@ -26,8 +27,7 @@ export default defineCommand({
     const attendee = requireAttendee(ws, event, String(args[0]));
     const template = linkedCredentialTemplate(ws, event, "resend");
     assertRendersForAttendees(template, event, [attendee], `attendees to resend to`);
-    const summary = await deliver(ctx, ws, {
-      ...options,
+    const summary = await deliver(deliveryDeps(ctx, mailSettings(ctx, options)), ws, {
       event,
       template,
       attendeeIds: [attendee.id],

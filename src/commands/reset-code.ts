@@ -12,9 +12,10 @@ import {
   type CodeChoice,
   type ResetOptions,
 } from "../domain/reset.js";
-import { CancelledError, MissingAnswerError, UsageError } from "../errors.js";
+import { DomainError } from "../domain/errors.js";
+import { CancelledError, EvcredError, MissingAnswerError, UsageError } from "../errors.js";
 import { startProgress } from "../render/progress.js";
-import { chooseAttendee, confirmAction, readSecret } from "../render/questions.js";
+import { confirmAction, readSecret } from "../render/questions.js";
 import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { hashParamsFrom } from "../vault/hash.js";
@@ -29,6 +30,9 @@ import { assertRendersForAttendees } from "../mail/attendee-check.js";
 import type { CompiledTemplate } from "../mail/templates.js";
 import { reportDeliveries } from "../render/send-summary.js";
 import { defineCommand, examples } from "./command.js";
+import { chooseAttendee } from "./choose-attendee.js";
+import { cliError } from "./domain-errors.js";
+import { deliveryDeps, mailSettings } from "./mail-delivery.js";
 import { parseOptions } from "./options.js";
 
 const Options = z.object({
@@ -89,7 +93,7 @@ export default defineCommand({
     const event = resolveEvent(ws, ctx.options.event);
     // Checked before anything changes: a reset that cannot be sent as asked does not happen.
     const template = options.send ? linkedCredentialTemplate(ws, event, "reset") : undefined;
-    if (template) checkCanSend(ctx, ws, event);
+    if (template) checkCanSend(mailSettings(ctx, options), ws, event);
     if (options.all) {
       if (template) {
         assertRendersForAttendees(
@@ -189,9 +193,10 @@ async function offerToSend(
 ): Promise<CompiledTemplate | undefined> {
   if (ctx.options.yes || !ctx.canPrompt()) return undefined;
   try {
-    checkCanSend(ctx, ws, event);
-  } catch (error) {
+    checkCanSend(mailSettings(ctx, { insecureSmtp: false }), ws, event);
+  } catch (thrown) {
     // The reset is done: say why it cannot be sent now rather than fail the command.
+    const error = cliError(thrown);
     if (!(error instanceof UsageError)) throw error;
     ctx.out.warn(`not offering to send it: ${error.message}`);
     return undefined;
@@ -219,7 +224,8 @@ async function offerToSend(
   if (chosen === "") return undefined;
   try {
     linkTemplate(ws, event, "reset", chosen, { actor: ctx.actor, at: ctx.now().toISOString() });
-  } catch (error) {
+  } catch (thrown) {
+    const error = cliError(thrown);
     if (!(error instanceof UsageError)) throw error;
     ctx.out.warn(`not sending it: ${error.message}`);
     return undefined;
@@ -237,13 +243,12 @@ async function sendNewCodes(
   insecureSmtp: boolean,
   everyone = false,
 ): Promise<number> {
-  const summary = await deliver(ctx, ws, {
+  const summary = await deliver(deliveryDeps(ctx, mailSettings(ctx, { insecureSmtp })), ws, {
     event,
     template,
     attendeeIds: rows.map((r) => r.id),
     onlyDue: false,
     purpose: "reset",
-    insecureSmtp,
     email: rows.length === 1 ? rows[0]?.email : undefined,
   });
   // After a reset of all, everyone is due the template until it reaches them, so `send` finishes
@@ -307,9 +312,12 @@ async function askOwnCode(
     const typed = await ctx.prompter.password("Code (8-32 letters and digits):");
     try {
       checkOrganizerCode(ws, event, attendee, typed);
-    } catch (error) {
-      if (!(error instanceof UsageError) || attempt === 3) throw error;
-      ctx.out.error(error.message.replace(/^--code: /, ""), error.hint);
+    } catch (thrown) {
+      if (!(thrown instanceof DomainError) || attempt === 3) throw thrown;
+      // Typed at this prompt: said without the flag's name.
+      const error = cliError(thrown, { input: null });
+      if (!(error instanceof EvcredError)) throw error;
+      ctx.out.error(error.message, error.hint);
       continue;
     }
     const again = await ctx.prompter.password("The same code again:");

@@ -21,6 +21,7 @@ import { checkSamples } from "../mail/sample.js";
 import { checkTemplate } from "../mail/templates.js";
 import { assertRendersForAttendees } from "../mail/attendee-check.js";
 import { defineCommand, examples } from "./command.js";
+import { deliveryDeps, mailSettings } from "./mail-delivery.js";
 import { sampleContext } from "./template/sample-context.js";
 import {
   audienceFlag,
@@ -101,7 +102,7 @@ export default defineCommand({
     assertRendersForAttendees(template, event, recipients, `attendees due it in ${event.slug}`);
 
     if (options.testTo) {
-      const accepted = await sendTestMessage(ctx, ws, {
+      const accepted = await sendTestMessage(deliveryDeps(ctx, mailSettings(ctx, options)), ws, {
         ...options,
         event,
         template,
@@ -114,7 +115,7 @@ export default defineCommand({
     }
     if (options.dryRun) {
       // What the real send would refuse, the dry run refuses too: settings, key, sender.
-      checkCanSend(ctx, ws, event);
+      checkCanSend(mailSettings(ctx, options), ws, event);
       ctx.out.result(
         {
           event: event.slug,
@@ -140,7 +141,7 @@ export default defineCommand({
     // Everything that could refuse the send before the question: the template as
     // `template check` renders it, then the sender, settings, key and server.
     checkTemplate(template, checkSamples(event, sampleContext(ws, event.slug).fieldNames));
-    const ready = await prepareDelivery(ctx, ws, {
+    const ready = await prepareDelivery(deliveryDeps(ctx, mailSettings(ctx, options)), ws, {
       ...options,
       event,
       template,

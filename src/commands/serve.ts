@@ -1,10 +1,11 @@
 import { z } from "zod";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
-import { checkMailEnvironment, retryPolicy, smtpConcurrency } from "../mail/settings.js";
+import type { MailSettings } from "../mail/settings.js";
 import type { Workspace } from "../store/workspace.js";
 import { hashParamsFrom } from "../vault/hash.js";
 import { defineCommand, examples } from "./command.js";
+import { mailSettings } from "./mail-delivery.js";
 import { CampaignRunFlags, campaignRunFlags, intFlag, parseOptions, urlFlag } from "./options.js";
 
 const Options = z.object({
@@ -44,7 +45,8 @@ export default defineCommand({
   async run(ctx, _args, raw) {
     const options = parseServeOptions(raw, ctx.env);
     const hashParams = hashParamsFrom(ctx.env);
-    checkMailEnvironment(ctx.env); // a bad SMTP URL fails now, not at the first due campaign
+    // A bad SMTP URL fails now, not at the first due campaign.
+    const mail = mailSettings(ctx, options);
     const ws = await ctx.workspace();
     // Fail before listening when the key is wrong or missing, not at the first login.
     ws.vault();
@@ -72,7 +74,7 @@ export default defineCommand({
     if (publicUrl !== listening) ctx.io.stderr.write(`public URL ${publicUrl}\n`);
     // Last of the start-up lines: what scripts and tests wait for.
     ctx.io.stderr.write(`listening on ${listening}\n`);
-    const campaigns = await startCampaigns(ctx, ws, options);
+    const campaigns = await startCampaigns(ctx, ws, mail, options);
     await new Promise<void>((resolve) => {
       if (stop.aborted) resolve();
       else
@@ -94,26 +96,20 @@ export default defineCommand({
 async function startCampaigns(
   ctx: Context,
   ws: Workspace,
-  options: { maxLate?: number | undefined; insecureSmtp: boolean },
+  mail: MailSettings,
+  options: { maxLate?: number | undefined },
 ) {
-  const [
-    { startCampaignTicker },
-    { DEFAULT_MAX_LATE_MS, environmentTransports },
-    { campaignReportLine },
-  ] = await Promise.all([
-    import("../app/campaign-ticker.js"),
-    import("../app/run-due-campaigns.js"),
-    import("../render/campaigns.js"),
-  ]);
+  const [{ startCampaignTicker }, { DEFAULT_MAX_LATE_MS }, { campaignReportLine }] =
+    await Promise.all([
+      import("../app/campaign-ticker.js"),
+      import("../app/run-due-campaigns.js"),
+      import("../render/campaigns.js"),
+    ]);
   return startCampaignTicker(ws, {
     now: () => ctx.now(),
-    openTransport: environmentTransports(ctx.env, (p) => ctx.path(p), {
-      insecureSmtp: options.insecureSmtp,
-    }),
+    mail,
     maxLateMs: options.maxLate ?? DEFAULT_MAX_LATE_MS,
     actor: `${ctx.actor} (serve)`,
-    retry: retryPolicy(ctx.env),
-    concurrency: smtpConcurrency(ctx.env),
     onReports: (reports) => {
       for (const r of reports) ctx.io.stderr.write(`${campaignReportLine(r)}\n`);
     },

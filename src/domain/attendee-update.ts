@@ -5,7 +5,8 @@
  * new values (an attendee's data, never a code).
  */
 import { and, eq, ne } from "drizzle-orm";
-import { errorCode, UsageError } from "../errors.js";
+import { errorCode } from "../errors.js";
+import { DomainError } from "./errors.js";
 import { attendees, type AttendeeRow, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { codeOwner } from "../vault/vault.js";
@@ -86,7 +87,7 @@ export interface UpdateResult {
 /**
  * Applies `changes` to the attendee `email` of `event` in one transaction, or changes nothing:
  * an unknown attendee, a new email another attendee has, or a field that is not there is a
- * UsageError. A new email also clears the attendee's lock: failures recorded for that address
+ * DomainError. A new email also clears the attendee's lock: failures recorded for that address
  * before it was theirs are not their failures.
  */
 export function updateAttendee(
@@ -101,7 +102,7 @@ export function updateAttendee(
   return ws.transaction(() => {
     const row = requireAttendee(ws, event, email);
     const planned = planAttendeeUpdate(row, changes);
-    if (!planned.ok) throw new UsageError(`--field: ${planned.reason}`);
+    if (!planned.ok) throw new DomainError({ code: "invalid-fields", reason: planned.reason });
     const { plan } = planned;
     const result = { previousEmail: row.email, email: plan.email, changes: plan.changes };
     if (plan.changes.length === 0) return result;
@@ -172,8 +173,5 @@ function assertEmailFree(ws: Workspace, event: EventRow, row: AttendeeRow, email
 }
 
 function emailTaken(event: EventRow, email: string, cause?: unknown): never {
-  throw new UsageError(`--email: ${email} is already an attendee of ${event.slug}`, {
-    hint: "two attendees of an event cannot share an email; remove or fix the other one first",
-    cause,
-  });
+  throw new DomainError({ code: "email-taken", email, event: event.slug }, { cause });
 }

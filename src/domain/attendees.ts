@@ -3,7 +3,7 @@
  * reads a code column; the views are safe to print.
  */
 import { and, asc, desc, eq, gte, inArray, sql, type SQL } from "drizzle-orm";
-import { UsageError } from "../errors.js";
+import { DomainError } from "./errors.js";
 import {
   attendees,
   auditLog,
@@ -199,15 +199,16 @@ const attendeeByEmail = preparedFor((ws) =>
     .prepare(),
 );
 
-/** The attendee, or a UsageError suggesting the closest emails and names. */
+/** The attendee, or an `unknown-attendee` DomainError with the closest emails and names. */
 export function requireAttendee(ws: Workspace, event: EventRow, email: string): AttendeeRow {
   const found = findAttendee(ws, event, email);
   if (found) return found;
   const suggestions = closestAttendees(ws, event, email);
-  throw new UsageError(`no attendee ${email.trim()} in ${event.slug}`, {
-    hint: suggestions.length
-      ? `did you mean: ${suggestions.join(", ")}?`
-      : "list them with: evcred attendees list --search TEXT",
+  throw new DomainError({
+    code: "unknown-attendee",
+    email: email.trim(),
+    event: event.slug,
+    suggestions,
   });
 }
 
@@ -295,7 +296,7 @@ export function showAttendee(
   const summary = listAttendees(ws, event, { search: row.email, now }).find(
     (a) => a.email === row.email,
   );
-  if (!summary) throw new UsageError(`no attendee ${email} in ${event.slug}`);
+  if (!summary) throw new DomainError({ code: "unknown-attendee", email, event: event.slug });
   return {
     ...summary,
     codeSource: row.codeSource,

@@ -129,7 +129,6 @@ export function planCampaignTime(
     throw new CampaignTimeError(
       "no-start",
       `"${input}" is relative to the event's start, and the event has no start time`,
-      { hint: "set one with: evcred event update --starts-at ISO, or give an ISO time" },
     );
   }
   if (dueAt.getTime() <= now.getTime()) {

@@ -1,6 +1,6 @@
 /** Events: created, listed, chosen and changed. Which event a command acts on is decided here. */
 import { asc, eq, sql } from "drizzle-orm";
-import { UsageError } from "../errors.js";
+import { DomainError } from "./errors.js";
 import { events, type EventRow } from "../store/schema.js";
 import { preparedFor, type Workspace } from "../store/workspace.js";
 import { recordAudit } from "./audit.js";
@@ -44,9 +44,7 @@ export function createEvent(ws: Workspace, input: EventInput, who: Who): EventRo
   const slug = input.slug ?? slugify(input.name);
   return ws.transaction(() => {
     if (findEvent(ws, slug)) {
-      throw new UsageError(`an event with slug "${slug}" already exists`, {
-        hint: "choose another with --slug, or change it with `evcred event update`",
-      });
+      throw new DomainError({ code: "event-slug-taken", slug, renaming: false });
     }
     const row = ws.db
       .insert(events)
@@ -114,13 +112,9 @@ export function resolveEvent(ws: Workspace, named: string | undefined): EventRow
   const all = listEvents(ws);
   if (all.length === 1 && all[0]) return all[0];
   if (all.length === 0) {
-    throw new UsageError("there is no event yet", {
-      hint: 'create one with `evcred event create "Summit 2026"`, or import with --event SLUG',
-    });
+    throw new DomainError({ code: "no-event" });
   }
-  throw new UsageError(`there are ${all.length} events; which one?`, {
-    hint: `pass --event (one of: ${all.map((e) => e.slug).join(", ")}) or run \`evcred event use SLUG\``,
-  });
+  throw new DomainError({ code: "which-event", slugs: all.map((e) => e.slug) });
 }
 
 export function useEvent(ws: Workspace, slug: string): EventRow {
@@ -155,18 +149,14 @@ export function updateEvent(ws: Workspace, slug: string, patch: EventPatch, who:
   return ws.transaction(() => {
     const event = requireEvent(ws, slug);
     if (patch.slug && patch.slug !== slug && findEvent(ws, patch.slug)) {
-      throw new UsageError(`an event with slug "${patch.slug}" already exists`, {
-        hint: "choose another with --slug",
-      });
+      throw new DomainError({ code: "event-slug-taken", slug: patch.slug, renaming: true });
     }
     const changes: Partial<EventRow> = {};
     for (const [key, value] of Object.entries(patch) as [keyof EventPatch, unknown][]) {
       if (value !== undefined) Object.assign(changes, { [key]: value });
     }
     if (Object.keys(changes).length === 0) {
-      throw new UsageError("nothing to change", {
-        hint: "pass at least one of --name, --slug, --starts-at, --timezone, --locale, --login-url, --from, --code-length",
-      });
+      throw new DomainError({ code: "event-unchanged" });
     }
     const row = ws.db.update(events).set(changes).where(eq(events.id, event.id)).returning().get();
     if (patch.slug && ws.getMeta("current_event") === slug) ws.setMeta("current_event", patch.slug);
@@ -182,11 +172,6 @@ export function updateEvent(ws: Workspace, slug: string, patch: EventPatch, who:
   });
 }
 
-function unknownEvent(ws: Workspace, slug: string): UsageError {
-  const known = listEvents(ws).map((e) => e.slug);
-  return new UsageError(`no event "${slug}"`, {
-    hint: known.length
-      ? `known events: ${known.join(", ")}`
-      : 'create one with `evcred event create "Summit 2026"`',
-  });
+function unknownEvent(ws: Workspace, slug: string): DomainError {
+  return new DomainError({ code: "unknown-event", slug, known: listEvents(ws).map((e) => e.slug) });
 }

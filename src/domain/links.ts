@@ -5,6 +5,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { dirname } from "node:path";
 import { UsageError } from "../errors.js";
+import { DomainError } from "./errors.js";
 import { assertCredentialTemplate, loadTemplate } from "../mail/templates.js";
 import { actionLinks, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
@@ -126,12 +127,12 @@ export function unlinkTemplate(
   });
 }
 
-/** What `resend` / `reset --send` throw when no template is linked: exit 2, the exact fix. */
-export function noLinkError(event: Pick<EventRow, "slug">, action: LinkAction): UsageError {
-  return new UsageError(
-    `nothing is linked to ${action} for ${event.slug}: which template should it send?`,
-    {
-      hint: `evcred template link ${action} ${SUGGESTED[action]} --event ${event.slug}`,
-    },
-  );
+/** What sending for `action` throws when no template is linked: with the template to link. */
+export function noLinkError(event: Pick<EventRow, "slug">, action: LinkAction): DomainError {
+  return new DomainError({
+    code: "no-linked-template",
+    event: event.slug,
+    action,
+    suggested: SUGGESTED[action],
+  });
 }

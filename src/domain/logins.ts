@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { and, asc, eq, gt, isNull, ne, or, sql, type Placeholder, type SQL } from "drizzle-orm";
-import { UsageError } from "../errors.js";
+import { DomainError } from "./errors.js";
 import { attendees, logins, type EventRow } from "../store/schema.js";
 import { preparedFor, type Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
@@ -184,7 +184,7 @@ const settleAttempt = preparedFor((ws) =>
  */
 export function assertLoginEmail(rawEmail: string): string {
   const email = normalizeEmail(rawEmail);
-  if (!isValidEmail(email)) throw new UsageError("EMAIL: that is not an email address");
+  if (!isValidEmail(email)) throw new DomainError({ code: "invalid-email" });
   return email;
 }
 

@@ -10,6 +10,7 @@
  */
 import { and, asc, eq, sql } from "drizzle-orm";
 import { errorCode, EvcredError, UsageError } from "../errors.js";
+import { DomainError } from "./errors.js";
 import { attendees, type AttendeeRow, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
@@ -157,8 +158,8 @@ export async function resetAllCodes(
 }
 
 /**
- * An organizer's code for this attendee, normalized as logins are; or a UsageError saying why
- * not. Messages never repeat the code, and a code taken by another attendee does not say by whom.
+ * An organizer's code for this attendee, normalized as logins are; or a DomainError saying why
+ * not (`weak-code`, `code-taken`, `same-code`). Messages never repeat the code, and a code taken by another attendee does not say by whom.
  * The attendee's own current code is refused too: setting it again would change nothing, and a
  * reset promises that the old code stops working (to send the same code again, resend it).
  */
@@ -174,9 +175,7 @@ export function checkOrganizerCode(
     eventWords: [event.slug, event.name],
   });
   if (weak) {
-    throw new UsageError(`--code: ${weak.message}`, {
-      hint: "prefer --generate: a random code nobody can guess",
-    });
+    throw new DomainError({ code: "weak-code", reason: weak.message });
   }
   const holder = ws.db
     .select({ id: attendees.id })
@@ -189,14 +188,10 @@ export function checkOrganizerCode(
     )
     .get();
   if (holder && holder.id !== attendee.id) {
-    throw new UsageError(`--code: that code is taken by another attendee of ${event.slug}`, {
-      hint: "choose another, or use --generate",
-    });
+    throw new DomainError({ code: "code-taken", event: event.slug });
   }
   if (holder) {
-    throw new UsageError(`--code: that is already ${attendee.email}'s code; nothing to change`, {
-      hint: `to send it again: evcred resend ${attendee.email}`,
-    });
+    throw new DomainError({ code: "same-code", email: attendee.email });
   }
   return code;
 }

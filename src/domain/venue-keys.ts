@@ -3,7 +3,7 @@
  * checked for each API call. A key is bound to one event or good for all of them.
  */
 import { asc, eq, sql } from "drizzle-orm";
-import { UsageError } from "../errors.js";
+import { DomainError } from "./errors.js";
 import { events, venueKeys, type EventRow, type VenueKeyRow } from "../store/schema.js";
 import { preparedFor, type Workspace } from "../store/workspace.js";
 import { newVenueKey, venueKeyDigest } from "../vault/venue-keys.js";
@@ -35,16 +35,12 @@ export function createVenueKey(
   who: Who,
 ): { view: VenueKeyView; key: string } {
   if (!isValidVenueKeyName(input.name)) {
-    throw new UsageError(
-      `NAME: "${input.name}" is not a venue key name (letters, digits, . _ -, up to 64, not all digits)`,
-    );
+    throw new DomainError({ code: "invalid-venue-key-name", name: input.name });
   }
   const key = newVenueKey();
   const row = ws.transaction(() => {
     if (findByName(ws, input.name)) {
-      throw new UsageError(`a venue key named "${input.name}" already exists`, {
-        hint: "choose another name, or revoke it first with `evcred venue-key revoke NAME`",
-      });
+      throw new DomainError({ code: "venue-key-taken", name: input.name });
     }
     const inserted = ws.db
       .insert(venueKeys)
@@ -88,9 +84,7 @@ export function revokeVenueKey(ws: Workspace, idOrName: string, who: Who): Venue
           .get()
       : findByName(ws, idOrName);
     if (!row) {
-      throw new UsageError(`no venue key "${idOrName}"`, {
-        hint: "`evcred venue-key list` shows the keys' ids and names",
-      });
+      throw new DomainError({ code: "unknown-venue-key", key: idOrName });
     }
     ws.db.delete(venueKeys).where(eq(venueKeys.id, row.id)).run();
     recordAudit(ws, {

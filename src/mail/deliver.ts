@@ -1,32 +1,44 @@
 /**
  * Credentials out, for send, resend and reset: the template checked, the transport opened (and
- * proven to answer) before anything is claimed, a progress bar on a terminal, one audit entry.
+ * proven to answer) before anything is claimed, progress reported, one audit entry. No Context:
+ * the face passes the mail settings it parsed once, how to open a ready transport, and callbacks
+ * for progress and interruption (commands/mail-delivery.ts builds them for the CLI).
  */
 import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
-import type { Context } from "../context.js";
 import { recordAudit } from "../domain/audit.js";
 import { linkedTemplate, noLinkError, type LinkAction } from "../domain/links.js";
-import { EvcredError, MissingAnswerError, UsageError } from "../errors.js";
-import { startProgress } from "../render/progress.js";
+import { EvcredError } from "../errors.js";
+import { DomainError } from "../domain/errors.js";
 import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { runDeliveries, type Purpose, type RunSummary } from "./runner.js";
 import { assertCredentialTemplate, loadTemplate, type CompiledTemplate } from "./templates.js";
 import { createPacer, type Rate } from "./rate.js";
 import { renderSample } from "./sample.js";
-import { checkMailEnvironment, positiveInt, retryPolicy, smtpConcurrency } from "./settings.js";
-import {
-  createTransport,
-  parseSmtpUrl,
-  TransportError,
-  type Accepted,
-  type MailTransport,
-  type TransportSettings,
-} from "./transport.js";
+import { transportKind, type MailSettings } from "./settings.js";
+import { TransportError, type Accepted, type MailTransport } from "./transport.js";
+
+/** What a delivery needs from the face that starts it. */
+export interface DeliveryDeps {
+  settings: MailSettings;
+  /** A transport of `settings`, connected and authenticated (a face may ask for a password). */
+  openTransport: () => Promise<MailTransport>;
+  /** Who sends, for the audit log. */
+  actor: string;
+  now: () => Date;
+  /** Called as sending starts: the signal that stops it (messages in flight finish). */
+  interrupts?: () => AbortSignal;
+  /** Called as sending to more than one attendee starts: where progress goes until `stop`. */
+  progress?: (options: { minMsPerItem?: number | undefined }) => Promise<DeliveryProgress>;
+}
+
+export interface DeliveryProgress {
+  update(done: number, total: number): void;
+  stop(): void;
+}
 
 export interface MailOptions {
-  insecureSmtp: boolean;
   /** `--rate`: at most so many messages in so long. */
   rate?: Rate | undefined;
 }
@@ -66,88 +78,25 @@ export function linkedCredentialTemplate(
   return credentialTemplate(ws, name, event);
 }
 
-/** The transport from the environment; a URL with a user and no password asks for it on a terminal. */
-export async function openTransport(ctx: Context, options: MailOptions): Promise<MailTransport> {
-  const url = ctx.env.EVCRED_SMTP_URL || undefined;
-  let password: string | undefined;
-  if (url) {
-    const parsed = parseSmtpUrl(url);
-    if (parsed.user && !parsed.password) {
-      if (!ctx.canPrompt()) {
-        throw new MissingAnswerError(
-          `SMTP password for ${parsed.user}`,
-          "the password inside EVCRED_SMTP_URL",
-        );
-      }
-      password = await ctx.prompter.password(`SMTP password for ${parsed.user}@${parsed.host}`);
-    }
-  }
-  return createTransport(transportSettings(ctx.env, (p) => ctx.path(p), options, password));
-}
-
-/**
- * The transport settings the environment gives: `EVCRED_SMTP_URL` (else the outbox folder),
- * timeouts, pool size. `resolve` makes the outbox path absolute (against the working folder).
- */
-export function transportSettings(
-  env: NodeJS.ProcessEnv,
-  resolve: (path: string) => string,
-  options: Pick<MailOptions, "insecureSmtp">,
-  password?: string,
-): TransportSettings {
-  return {
-    smtpUrl: env.EVCRED_SMTP_URL || undefined,
-    password,
-    outboxDir: resolve(env.EVCRED_OUTBOX || "outbox"),
-    insecureSmtp: options.insecureSmtp,
-    timeoutMs: positiveInt(env.EVCRED_SMTP_TIMEOUT_MS, "EVCRED_SMTP_TIMEOUT_MS") ?? 30_000,
-    maxConnections: positiveInt(env.EVCRED_SMTP_CONNECTIONS, "EVCRED_SMTP_CONNECTIONS") ?? 5,
-  };
-}
-
-/** Which transport the environment chooses, known before anything is opened. */
-export function transportKind(env: NodeJS.ProcessEnv): MailTransport["kind"] {
-  return env.EVCRED_SMTP_URL ? "smtp" : "outbox";
-}
-
 /** `From`: the event's sender; the outbox alone may do without one. */
 export function senderFor(event: EventRow, kind: MailTransport["kind"]): string {
   if (event.fromAddress) return event.fromAddress;
   if (kind === "outbox") return `"${event.name.replace(/["\r\n]/g, "")}" <no-reply@localhost>`;
-  throw new UsageError(`event ${event.slug} has no sender address`, {
-    hint: `set one with: evcred event update ${event.slug} --from "Team <team@example.com>"`,
-  });
+  throw new DomainError({ code: "no-sender", event: event.slug });
 }
 
 /**
  * What a send can be refused for without a server, checked before anyone is asked to confirm
  * or anything changes: the mail settings, the master key, and the event's sender.
  */
-export function checkCanSend(ctx: Context, ws: Workspace, event: EventRow): void {
-  checkMailEnvironment(ctx.env);
+export function checkCanSend(settings: MailSettings, ws: Workspace, event: EventRow): void {
   ws.vault();
-  senderFor(event, transportKind(ctx.env));
-}
-
-/** The transport, opened and proven to answer (connected, authenticated), or one clear error. */
-export async function readyTransport(ctx: Context, options: MailOptions): Promise<MailTransport> {
-  const transport = await openTransport(ctx, options);
-  try {
-    await transport.verify();
-    return transport;
-  } catch (error) {
-    transport.close();
-    const reason = error instanceof TransportError ? error.response : String(error);
-    throw new EvcredError(`cannot send through ${transport.description}: ${reason}`, {
-      hint: "check EVCRED_SMTP_URL, or run `evcred doctor`",
-      cause: error,
-    });
-  }
+  senderFor(event, transportKind(settings));
 }
 
 /** `send --test-to`: one message rendered for a sample (code masked) to the organizer. */
 export async function sendTestMessage(
-  ctx: Context,
+  deps: DeliveryDeps,
   ws: Workspace,
   request: MailOptions & {
     event: EventRow;
@@ -156,7 +105,7 @@ export async function sendTestMessage(
     sample?: AttendeeRow | undefined;
   },
 ): Promise<Accepted> {
-  const transport = await readyTransport(ctx, request);
+  const transport = await deps.openTransport();
   try {
     const message = renderSample(request.template, request.event, request.sample);
     const accepted = await transport
@@ -174,8 +123,8 @@ export async function sendTestMessage(
         });
       });
     recordAudit(ws, {
-      actor: ctx.actor,
-      at: ctx.now().toISOString(),
+      actor: deps.actor,
+      at: deps.now().toISOString(),
       action: "send",
       eventId: request.event.id,
       summary: `${request.template.name}: a test message (code masked) to ${request.to} via ${transport.kind}`,
@@ -199,16 +148,16 @@ export interface ReadyDelivery {
  * key, the sender, the server (connected and authenticated). Nothing is claimed yet.
  */
 export async function prepareDelivery(
-  ctx: Context,
+  deps: DeliveryDeps,
   ws: Workspace,
   request: DeliverRequest,
 ): Promise<ReadyDelivery> {
-  checkCanSend(ctx, ws, request.event); // a wrong master key fails here, before anything is claimed or sent
-  const transport = await readyTransport(ctx, request);
+  checkCanSend(deps.settings, ws, request.event); // a wrong master key fails here, before anything is claimed or sent
+  const transport = await deps.openTransport();
   const from = senderFor(request.event, transport.kind);
   return {
     description: transport.description,
-    run: () => runPrepared(ctx, ws, request, transport, from),
+    run: () => runPrepared(deps, ws, request, transport, from),
     close: () => {
       transport.close();
     },
@@ -216,11 +165,11 @@ export async function prepareDelivery(
 }
 
 export async function deliver(
-  ctx: Context,
+  deps: DeliveryDeps,
   ws: Workspace,
   request: DeliverRequest,
 ): Promise<RunSummary> {
-  const ready = await prepareDelivery(ctx, ws, request);
+  const ready = await prepareDelivery(deps, ws, request);
   try {
     return await ready.run();
   } finally {
@@ -229,7 +178,7 @@ export async function deliver(
 }
 
 async function runPrepared(
-  ctx: Context,
+  deps: DeliveryDeps,
   ws: Workspace,
   request: DeliverRequest,
   transport: MailTransport,
@@ -237,7 +186,7 @@ async function runPrepared(
 ): Promise<RunSummary> {
   const progress =
     request.attendeeIds.length > 1
-      ? await startProgress(ctx, "sending", {
+      ? await deps.progress?.({
           minMsPerItem: request.rate && request.rate.perMs / request.rate.messages,
         })
       : undefined;
@@ -251,18 +200,20 @@ async function runPrepared(
       attendeeIds: request.attendeeIds,
       onlyDue: request.onlyDue,
       pace: request.rate ? createPacer(request.rate) : undefined,
-      retry: retryPolicy(ctx.env),
+      retry: deps.settings.retry,
       concurrency:
-        transport.kind === "smtp" ? smtpConcurrency(ctx.env) : Math.max(2, availableParallelism()),
-      now: () => ctx.now(),
-      signal: ctx.takeInterrupts(),
+        transport.kind === "smtp"
+          ? deps.settings.smtpConcurrency
+          : Math.max(2, availableParallelism()),
+      now: deps.now,
+      signal: deps.interrupts?.() ?? new AbortController().signal,
       onProgress: (done, total) => {
         progress?.update(done, total);
       },
     });
     recordAudit(ws, {
-      actor: ctx.actor,
-      at: ctx.now().toISOString(),
+      actor: deps.actor,
+      at: deps.now().toISOString(),
       action: request.purpose === "resend" ? "resend" : "send",
       eventId: request.event.id,
       attendeeId: request.attendeeIds.length === 1 ? request.attendeeIds[0] : null,

@@ -18,6 +18,7 @@ import {
 import { basename, join } from "node:path";
 import { distance } from "../domain/attendees.js";
 import { errorReason, UsageError } from "../errors.js";
+import { DomainError } from "../domain/errors.js";
 import { packageFile } from "../package-root.js";
 import { compilePart, TemplateError, type CompiledPart, type Source } from "./template-compile.js";
 import { assertTemplateFilesPrivate } from "./template-rules.js";
@@ -270,9 +271,7 @@ export function createTemplate(
   );
   for (const target of [join(dir, `${name}.eta`), join(dir, `${name}.html.eta`)]) {
     if (existsSync(target)) {
-      throw new UsageError(`templates/${basename(target)} already exists; nothing written`, {
-        hint: `edit it, or pick another name: evcred template new OTHER --from ${from}`,
-      });
+      throw new DomainError({ code: "template-exists", file: basename(target), from });
     }
   }
   // Writable by the organizer only: a template others can change is refused (template-rules.ts).

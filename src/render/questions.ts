@@ -1,12 +1,11 @@
 /**
  * The questions several commands ask, asked one way: on a terminal through the prompter, else
- * answered by a flag (`--yes`, an argument) or refused with exit 2 naming it.
+ * answered by a flag (`--yes`, an argument) or refused with exit 2 naming it. Nothing here reads
+ * the workspace: what a question offers comes from its caller.
  */
 import type { Context } from "../context.js";
-import { listAttendees, requireAttendee } from "../domain/attendees.js";
 import { CancelledError, MissingAnswerError, UsageError } from "../errors.js";
-import type { AttendeeRow, EventRow } from "../store/schema.js";
-import type { Workspace } from "../store/workspace.js";
+import type { Choice } from "./prompter.js";
 
 export interface ConfirmOptions {
   /** A sentence after the question: what saying yes does. */
@@ -30,26 +29,27 @@ export async function confirmAction(
   }
 }
 
-/** The attendee named, or on a terminal one searched by name or email as the organizer types. */
-export async function chooseAttendee(
+export interface SearchQuestion {
+  /** The prompt the organizer types at. */
+  prompt: string;
+  /** What is asked, for the error without a terminal (`which attendee`). */
+  asks: string;
+  /** The flag or argument that answers it instead (`EMAIL`). */
+  answeredBy: string;
+}
+
+/**
+ * One of the choices `suggest` gives for what the organizer types, on a terminal; without one,
+ * refused naming the flag or argument that answers instead. What to offer is the caller's:
+ * this only asks.
+ */
+export async function searchChoice<T>(
   ctx: Context,
-  ws: Workspace,
-  event: EventRow,
-  email: string | undefined,
-): Promise<AttendeeRow> {
-  if (email !== undefined) return requireAttendee(ws, event, email);
-  if (!ctx.canPrompt()) throw new MissingAnswerError("which attendee", "EMAIL");
-  const chosen = await ctx.prompter.search<string>(
-    "Attendee (type part of a name or email):",
-    (term) =>
-      Promise.resolve(
-        listAttendees(ws, event, { search: term.trim() || undefined, limit: 15 }).map((a) => ({
-          name: `${a.email}  ${`${a.firstName} ${a.lastName}`.trim()}`.trim(),
-          value: a.email,
-        })),
-      ),
-  );
-  return requireAttendee(ws, event, chosen);
+  question: SearchQuestion,
+  suggest: (term: string) => readonly Choice<T>[],
+): Promise<T> {
+  if (!ctx.canPrompt()) throw new MissingAnswerError(question.asks, question.answeredBy);
+  return ctx.prompter.search<T>(question.prompt, (term) => Promise.resolve(suggest(term)));
 }
 
 /** The most a secret read from stdin may be: a code is 32 symbols, typed with some spaces. */

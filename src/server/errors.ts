@@ -1,10 +1,78 @@
 /**
- * How failures answer: one table from what went wrong (a body too large, not JSON, failing its
- * schema, an unknown route) to a status and a JSON `error`. Nothing of the request is echoed but
- * the name of the field at fault; an unexpected error is logged by name and message only.
+ * How failures answer: what went wrong (a body too large, not JSON, failing its schema, an
+ * unknown route, a refusal of the domain) to a status and a JSON `error`. Nothing of the request
+ * is echoed but the name of the field at fault; an unexpected error is logged by name and
+ * message only.
  */
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import type { Writer } from "../context.js";
+import {
+  DomainError,
+  type DomainErrorCode,
+  type DomainProblem,
+  type ProblemOf,
+} from "../domain/errors.js";
+
+export interface DomainReply {
+  status: number;
+  /** The JSON `error` value (the SPEC's snake_case). */
+  error: string;
+  /** For a bad request: the field at fault and why, as `message`. */
+  message?: string;
+}
+
+type ReplyEntry<C extends DomainErrorCode> = (problem: ProblemOf<C>) => DomainReply;
+
+const badField = (field: string, why: string): DomainReply => ({
+  status: 400,
+  error: "bad_request",
+  message: `${field}: ${why}`,
+});
+/** What no request can cause (the organizer's set-up, met mid-request): not the caller's fault. */
+const notTheCallers: DomainReply = { status: 500, error: "internal_error" };
+
+/**
+ * The server's one table of domain refusals. Refusals that concern an attendee's own code say
+ * nothing of whose code it is; an unknown attendee is not told apart from a wrong code.
+ */
+const DOMAIN_REPLIES: { [C in DomainErrorCode]: ReplyEntry<C> } = {
+  "weak-code": (p) => ({ ...badField("code", p.reason), error: "weak_code" }),
+  "code-taken": () => ({ status: 409, error: "code_taken" }),
+  "same-code": () => ({ status: 409, error: "same_code" }),
+  "invalid-email": () => badField("email", "not an email address"),
+  "invalid-venue-key-name": () => notTheCallers,
+  "venue-key-taken": () => notTheCallers,
+  "unknown-venue-key": () => ({ status: 401, error: "invalid_venue_key" }),
+  "unknown-attendee": () => ({ status: 401, error: "invalid_credentials" }),
+  "email-taken": () => ({ status: 409, error: "email_taken" }),
+  "invalid-fields": (p) => badField("fields", p.reason),
+  "event-slug-taken": () => notTheCallers,
+  "no-event": () => ({ status: 404, error: "unknown_event" }),
+  "which-event": () => notTheCallers,
+  "unknown-event": () => ({ status: 404, error: "unknown_event" }),
+  "event-unchanged": () => notTheCallers,
+  "no-linked-template": () => notTheCallers,
+  "no-sender": () => notTheCallers,
+  "template-exists": () => notTheCallers,
+};
+
+/** The status and JSON `error` a refusal of the domain answers with. */
+export function domainReply(problem: DomainProblem): DomainReply {
+  return replyOf(problem);
+}
+
+function replyOf<C extends DomainErrorCode>(problem: ProblemOf<C>): DomainReply {
+  const entry: ReplyEntry<C> = DOMAIN_REPLIES[problem.code];
+  return entry(problem);
+}
+
+/** Sends `domainReply(problem)` as `{ok: false, error, message?}`. */
+export function sendDomainReply(reply: FastifyReply, problem: DomainProblem): FastifyReply {
+  const { status, error, message } = domainReply(problem);
+  return reply
+    .code(status)
+    .send({ ok: false, error, ...(message === undefined ? {} : { message }) });
+}
 
 interface ValidationIssue {
   instancePath: string;
@@ -18,6 +86,12 @@ export function errorReplies(app: FastifyInstance, log: Writer): void {
     void reply.code(404).send({ ok: false, error: "not_found" });
   });
   app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error instanceof DomainError) {
+      if (domainReply(error.problem).status >= 500) {
+        log.write(`error: ${error.name}: ${error.code}: ${error.message}\n`);
+      }
+      return sendDomainReply(reply, error.problem);
+    }
     if (error.validation) {
       return reply.code(400).send({
         ok: false,

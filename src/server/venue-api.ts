@@ -9,6 +9,7 @@ import { findEvent } from "../domain/events.js";
 import { authenticateVenueKey } from "../domain/venue-keys.js";
 import type { EventRow } from "../store/schema.js";
 import { logPathAs } from "./access-log.js";
+import { sendDomainReply } from "./errors.js";
 import type { LoginMetrics } from "./metrics.js";
 
 export type VenueApiDeps = SignInDeps & { metrics: LoginMetrics };
@@ -112,9 +113,7 @@ function answer(reply: FastifyReply, result: SignInResult, now: Date): FastifyRe
         .send({ ok: false, error: "locked", retry_at: result.retryAt });
     }
     case "invalid-email":
-      return reply
-        .code(400)
-        .send({ ok: false, error: "bad_request", message: "email: not an email address" });
+      return sendDomainReply(reply, { code: "invalid-email" });
   }
 }
 

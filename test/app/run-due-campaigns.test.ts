@@ -1,19 +1,20 @@
 /**
- * runDueCampaigns as `serve` calls it: a workspace, a clock, a transport factory; no Context.
+ * runDueCampaigns as `serve` calls it: a workspace, a clock, mail settings parsed once; no Context.
  * A campaign that becomes due between two ticks goes out at the first tick after, once.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startCampaignTicker } from "../../src/app/campaign-ticker.js";
-import {
-  environmentTransports,
-  runDueCampaigns,
-  type CampaignRunReport,
-} from "../../src/app/run-due-campaigns.js";
+import { runDueCampaigns, type CampaignRunReport } from "../../src/app/run-due-campaigns.js";
+import { parseMailSettings, type MailSettings } from "../../src/mail/settings.js";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.js";
 import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
 
 const bench = benchPerTest();
+
+function mailFrom(env: NodeJS.ProcessEnv, resolve: (path: string) => string): MailSettings {
+  return parseMailSettings(env, resolve, { insecureSmtp: false });
+}
 let smtp: TestSmtp | undefined;
 afterEach(async () => {
   await smtp?.close();
@@ -44,7 +45,7 @@ describe("runDueCampaigns", () => {
       const tick = () =>
         runDueCampaigns(ws, {
           now: () => now,
-          openTransport: environmentTransports({ EVCRED_SMTP_URL: smtp?.url }, (p) => b.path(p)),
+          mail: mailFrom({ EVCRED_SMTP_URL: smtp?.url }, (p) => b.path(p)),
           maxLateMs: 6 * 3_600_000,
           actor: "serve",
         });
@@ -81,7 +82,7 @@ describe("runDueCampaigns", () => {
     const reports: CampaignRunReport[] = [];
     const ticker = startCampaignTicker(ws, {
       now: () => now,
-      openTransport: environmentTransports({ EVCRED_SMTP_URL: s.url }, (p) => b.path(p)),
+      mail: mailFrom({ EVCRED_SMTP_URL: s.url }, (p) => b.path(p)),
       maxLateMs: 3_600_000,
       actor: "serve",
       everyMs: 10,
@@ -111,18 +112,20 @@ describe("runDueCampaigns", () => {
     );
     const ws = b.open();
     try {
-      const dead = environmentTransports(
+      const dead = mailFrom(
         { EVCRED_SMTP_URL: "smtp://127.0.0.1:1", EVCRED_SMTP_TIMEOUT_MS: "2000" },
         (p) => b.path(p),
       );
       const at = new Date("2026-05-04T11:00:30Z");
       const [report] = await runDueCampaigns(ws, {
         now: () => at,
-        openTransport: dead,
+        mail: dead,
         maxLateMs: 3_600_000,
         actor: "serve",
       });
       expect(report).toMatchObject({ id: 1, outcome: "error", sent: 0 });
+      // The transport was built and proven as every command builds one (mail/settings.ts).
+      expect(report?.reason).toMatch(/^cannot send through smtp:\/\/127\.0\.0\.1:1/);
     } finally {
       ws.close();
     }

@@ -264,6 +264,26 @@ describe("evcred send over SMTP", () => {
     expect(b.snapshot().deliveries).toEqual(before.deliveries);
   });
 
+  it("asks for the password an SMTP URL leaves out, on a terminal only; without one it names where it goes", async () => {
+    const b = bench();
+    await imported(b);
+    const server = await withSmtp(b, { auth: { user: "organizer", pass: "right" } });
+    b.env.EVCRED_SMTP_URL = (b.env.EVCRED_SMTP_URL ?? "").replace(/\/\/[^@]*@/, "//organizer@");
+    const before = b.snapshot();
+    const piped = await b.run(["send", "--template", "credentials", "--yes"]);
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toContain("SMTP password for organizer: no terminal to ask on");
+    expect(piped.stderr).toContain("hint: pass the password inside EVCRED_SMTP_URL to answer it");
+    expect(b.snapshot().deliveries).toEqual(before.deliveries);
+    const asked = await b.run(["send", "--template", "credentials", "--yes"], {
+      tty: true,
+      answers: ["right"],
+    });
+    expect(asked.code, asked.stderr).toBe(0);
+    expect(asked.stderr).not.toContain("right");
+    expect(server.received.length).toBeGreaterThan(0);
+  });
+
   it("fails before claiming anyone when no server is there", async () => {
     const b = bench();
     await imported(b);

@@ -94,6 +94,9 @@ describe("evcred template new", () => {
     const r = await b.run(["template", "new", "mine"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("templates/mine.html.eta already exists");
+    expect(r.stderr).toContain(
+      "hint: edit it, or pick another name: evcred template new OTHER --from credentials",
+    );
     expect(files(b)).toEqual(["mine.html.eta"]);
     expect(b.read("templates/mine.html.eta")).toBe("<p>mine</p>\n");
     expect(b.snapshot()).toEqual(before);

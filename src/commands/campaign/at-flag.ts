@@ -18,7 +18,9 @@ export function withAtFlag<T>(zone: string | null, fn: () => T): T {
     const hint =
       error.reason === "needs-zone"
         ? "add an offset (2026-05-04T09:00+02:00, or Z for UTC), or give the event a time zone: evcred event update --timezone Europe/Madrid"
-        : error.hint;
+        : error.reason === "no-start"
+          ? "set one with: evcred event update --starts-at ISO, or give an ISO time"
+          : error.hint;
     throw new UsageError(`--at: ${error.message}`, hint ? { hint } : {});
   }
 }

@@ -1,10 +1,9 @@
 import { z } from "zod";
 import { DEFAULT_MAX_LATE_MS, runDueCampaigns } from "../../app/run-due-campaigns.js";
 import { ExitCode } from "../../errors.js";
-import { readyTransport } from "../../mail/deliver.js";
-import { checkMailEnvironment, retryPolicy, smtpConcurrency } from "../../mail/settings.js";
 import { campaignReportLine } from "../../render/campaigns.js";
 import { defineCommand, examples } from "../command.js";
+import { mailSettings, readyTransport } from "../mail-delivery.js";
 import { CampaignRunFlags, campaignRunFlags, parseOptions } from "../options.js";
 
 const Options = z.object(CampaignRunFlags);
@@ -19,17 +18,16 @@ export default defineCommand({
   },
   async run(ctx, _args, raw) {
     const options = parseOptions(Options, raw);
-    checkMailEnvironment(ctx.env);
+    const mail = mailSettings(ctx, options);
     const ws = await ctx.workspace();
     const interrupted = ctx.takeInterrupts();
     const reports = await runDueCampaigns(ws, {
       now: () => ctx.now(),
-      openTransport: () => readyTransport(ctx, options),
+      mail,
+      openTransport: () => readyTransport(ctx, mail),
       maxLateMs: options.maxLate ?? DEFAULT_MAX_LATE_MS,
       actor: ctx.actor,
       signal: interrupted,
-      retry: retryPolicy(ctx.env),
-      concurrency: smtpConcurrency(ctx.env),
     });
     ctx.out.result({ campaigns: reports }, () => "");
     if (reports.length === 0 && !interrupted.aborted) ctx.out.info("no campaign is due");
