@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Writer } from "../context.js";
+import { logUnroutable } from "./access-log.js";
 import { BODY_ERROR } from "./body-text.js";
 
 interface ValidationIssue {
@@ -74,14 +75,15 @@ function describeIssue(issue: ValidationIssue | undefined): string {
  * one over the router's length limit) quote the path: a code or a key may be in it.
  */
 export function frameworkErrors(
-  error: FastifyError,
-  _request: FastifyRequest,
-  reply: FastifyReply,
-): void {
-  void reply.header("cache-control", "no-store");
-  if (error.code === "FST_ERR_MAX_PARAM_LENGTH") {
-    void reply.code(414).send({ ok: false, error: "uri_too_long" });
-    return;
-  }
-  void reply.code(400).send({ ok: false, error: "bad_request", message: "url: not valid" });
+  log: Writer,
+): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+  return (error, request, reply) => {
+    void reply.header("cache-control", "no-store");
+    if (error.code === "FST_ERR_MAX_PARAM_LENGTH") {
+      void reply.code(414).send({ ok: false, error: "uri_too_long" });
+    } else {
+      void reply.code(400).send({ ok: false, error: "bad_request", message: "url: not valid" });
+    }
+    logUnroutable(log, request, reply);
+  };
 }
