@@ -62,7 +62,7 @@ export function clientErrors(
     if (socket.writable) {
       const body = JSON.stringify({
         ok: false,
-        error: status === 431 ? "headers_too_large" : "bad_request",
+        error: { 431: "headers_too_large", 408: "request_timeout", 400: "bad_request" }[status],
       });
       socket.write(
         `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\nConnection: close\r\n` +
