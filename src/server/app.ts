@@ -7,8 +7,8 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Writer } from "../context.js";
 import type { Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
-import { accessLog } from "./access-log.js";
-import { errorReplies } from "./errors.js";
+import { accessLog, clientErrors } from "./access-log.js";
+import { errorReplies, frameworkErrors } from "./errors.js";
 import { health } from "./health.js";
 import { jwks } from "./jwks.js";
 import { LoginMetrics, metrics } from "./metrics.js";
@@ -42,6 +42,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     // Shutting down: idle keep-alive connections close at once, requests in flight finish.
     forceCloseConnections: "idle",
+    // A slug as long as a URL can be is an unknown event, not the router's 414.
+    routerOptions: { maxParamLength: 16 * 1024 },
+    frameworkErrors: frameworkErrors(deps.log),
+    clientErrorHandler: clientErrors(deps.log),
   });
   const loginMetrics = new LoginMetrics();
   stopCleanly(app);

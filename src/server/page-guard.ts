@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Workspace } from "../store/workspace.js";
 import { newCsrfNonce } from "../vault/venue-keys.js";
+import { bodyError, bodyText } from "./body-text.js";
 
 export const CSRF_COOKIE = "evcred_csrf";
 export const DEFAULT_POSTS_PER_MINUTE = 30;
@@ -33,20 +34,52 @@ export function securityHeaders(reply: FastifyReply): void {
     .header("x-frame-options", "DENY");
 }
 
-/** `application/x-www-form-urlencoded` → the first value of each field; nothing else is read. */
+/**
+ * `application/x-www-form-urlencoded` in UTF-8 → the first value of each field; nothing else is
+ * read. Bytes or escapes that are not UTF-8 are a bad request, not replaced (see body-text.ts).
+ */
 export function formBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     "application/x-www-form-urlencoded",
-    { parseAs: "string" },
-    (_request, body, done) => {
-      const fields: Record<string, string> = {};
-      for (const [key, value] of new URLSearchParams(String(body))) {
-        if (!(key in fields)) fields[key] = value;
+    { parseAs: "buffer" },
+    (request, body, done) => {
+      const read = bodyText(request.headers["content-type"], body as Buffer);
+      if (!read.ok) {
+        done(bodyError(read.status, read.message), undefined);
+        return;
+      }
+      const fields = formFields(read.text);
+      if (!fields) {
+        done(bodyError(400, "body: not a valid form"), undefined);
+        return;
       }
       done(null, fields);
     },
   );
+}
+
+/** The fields of a URL-encoded form, or undefined when an escape is not UTF-8. */
+export function formFields(text: string): Record<string, string> | undefined {
+  const fields = Object.create(null) as Record<string, string>;
+  for (const pair of text.split("&")) {
+    if (pair === "") continue;
+    const at = pair.indexOf("=");
+    const [rawKey, rawValue] = at < 0 ? [pair, ""] : [pair.slice(0, at), pair.slice(at + 1)];
+    const key = decodeField(rawKey);
+    const value = decodeField(rawValue);
+    if (key === undefined || value === undefined) return undefined;
+    if (!Object.hasOwn(fields, key)) fields[key] = value;
+  }
+  return fields;
+}
+
+function decodeField(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, " "));
+  } catch {
+    return undefined; // a broken escape (`%E0%A4%A`) or one that is not UTF-8 (`%FF`)
+  }
 }
 
 /** At most `limit` POSTs a minute from one client address (fixed one-minute windows). */

@@ -151,7 +151,12 @@ export const attendeePages: FastifyPluginAsync<PagesDeps> = (pages, deps) => {
       case "invalid-credentials":
         return signInPage(request, reply, event, 401, { email, message: "invalid" });
       case "invalid-email":
-        return signInPage(request, reply, event, 400, { email, message: "bad-email" });
+        // Shown again to be corrected, unless it may be the code typed in the wrong field (a
+        // code has no @): what is typed there must not come back in a page.
+        return signInPage(request, reply, event, 400, {
+          email: email.includes("@") ? email : "",
+          message: "bad-email",
+        });
       case "locked": {
         const seconds = Math.max(
           1,

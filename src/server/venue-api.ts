@@ -9,6 +9,7 @@ import { findEvent } from "../domain/events.js";
 import { authenticateVenueKey } from "../domain/venue-keys.js";
 import type { EventRow } from "../store/schema.js";
 import { logPathAs } from "./access-log.js";
+import { bodyError, bodyText } from "./body-text.js";
 import { sendDomainReply } from "./errors.js";
 import type { LoginMetrics } from "./metrics.js";
 
@@ -38,22 +39,20 @@ const loginSchema = {
 export const venueApi: FastifyPluginAsync<VenueApiDeps> = (api, deps) => {
   // Only JSON here: without this, Fastify's built-in text/plain parser would take a body.
   api.removeAllContentTypeParsers();
-  api.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
-    const text = String(body);
-    if (text.trim() === "") {
-      done(
-        Object.assign(new Error("body: empty"), {
-          statusCode: 400,
-          code: "FST_ERR_CTP_EMPTY_JSON_BODY",
-        }),
-        undefined,
-      );
+  api.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+    const read = bodyText(request.headers["content-type"], body as Buffer);
+    if (!read.ok) {
+      done(bodyError(read.status, read.message), undefined);
+      return;
+    }
+    if (read.text.trim() === "") {
+      done(bodyError(400, "body: empty"), undefined);
       return;
     }
     try {
-      done(null, JSON.parse(text) as unknown);
+      done(null, JSON.parse(read.text) as unknown);
     } catch {
-      done(Object.assign(new Error("body: not valid JSON"), { statusCode: 400 }), undefined);
+      done(bodyError(400, "body: not valid JSON"), undefined);
     }
   });
   const events = new WeakMap<FastifyRequest, EventRow>();

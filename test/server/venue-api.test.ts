@@ -155,8 +155,8 @@ describe("POST /api/v1/events/{slug}/logins", () => {
     expect(cli.stderr).toContain("verification is locked");
   });
 
-  it("30 parallel wrong attempts: at most 5 are answered 401, the rest 423", async () => {
-    const { url, key } = await setup();
+  it("30 parallel wrong attempts: at most 5 are answered 401, the rest 423; each is one row; she stays locked", async () => {
+    const { b, url, key } = await setup();
     const answers = await Promise.all(
       Array.from({ length: 30 }, () =>
         postLogin(url, "summit-2026", key, { email: "grace@example.com", code: "WRONGCODE2" }),
@@ -164,8 +164,21 @@ describe("POST /api/v1/events/{slug}/logins", () => {
     );
     const statuses = answers.map((a) => a.status);
     // Exactly five: the attempts beyond them wait for those in flight instead of being refused.
-    expect(statuses.filter((s) => s === 401).length).toBe(5);
+    const refused = statuses.filter((s) => s === 401).length;
+    expect(refused).toBe(5);
     expect(statuses.every((s) => s === 401 || s === 423)).toBe(true);
+    for (const a of answers.filter((x) => x.status === 423)) {
+      expect(a.json.error).toBe("locked");
+      expect(Number(a.headers.get("retry-after"))).toBeGreaterThan(0);
+    }
+    const rows = loginRows(b);
+    expect(rows).toHaveLength(30);
+    expect(rows.filter((r) => r.ok)).toEqual([]);
+    expect(rows.filter((r) => r.outcome === "wrong-code")).toHaveLength(refused);
+    // Her own code, once the burst is over, is still refused: the lock holds.
+    const code = b.codeOf("grace@example.com");
+    const after = await postLogin(url, "summit-2026", key, { email: "grace@example.com", code });
+    expect(after.status).toBe(423);
   });
 
   it("12 parallel logins with the right code: every one answered 200, none locked out", async () => {
