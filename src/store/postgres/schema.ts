@@ -152,8 +152,14 @@ export const deliveries = pgTable(
     /** What asked for it: a mass `send`, a `resend`, a `reset`, a `campaign`. */
     purpose: text("purpose", { enum: ["send", "resend", "reset", "campaign"] }).notNull(),
     codeVersion: integer("code_version").notNull(),
-    /** The campaign that sent it; null for `send`, `resend` and `reset`. Each is its own scope. */
-    campaignId: integer("campaign_id").references(() => campaigns.id, { onDelete: "cascade" }),
+    /**
+     * The campaign that sent it; null for `send`, `resend` and `reset`. Each is its own scope.
+     * No cascade, unlike what src/store/schema.ts declares: SQLite's migration 0004 added this
+     * column with ALTER TABLE … REFERENCES and no ON DELETE, so every SQLite workspace has NO
+     * ACTION here, and both dialects must refuse or cascade alike. (No campaign is ever deleted;
+     * an event's deletion cascades through event_id on both.)
+     */
+    campaignId: integer("campaign_id").references(() => campaigns.id),
     status: text("status", { enum: ["pending", "sent", "failed"] }).notNull(),
     messageId: text("message_id"),
     /** The server's reply, or why it failed. */
