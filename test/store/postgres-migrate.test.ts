@@ -44,10 +44,14 @@ describePostgres("migrating a PostgreSQL workspace", () => {
     const clients = Array.from({ length: 4 }, () => new pg.Client({ connectionString: empty.url }));
     await Promise.all(clients.map((c) => c.connect()));
     try {
-      expect(await postgresSchemaState(clients[0] as pg.Client)).toMatchObject({ applied: null });
+      expect(await postgresSchemaState(clients[0] as pg.Client)).toMatchObject({
+        applied: null,
+        pending: 1,
+      });
       await Promise.all(clients.map((c) => migratePostgres(c)));
       const state = await postgresSchemaState(clients[0] as pg.Client);
       expect(state.applied).toBe(state.known);
+      expect(state.pending).toBe(0);
       expect(state.known).toBeGreaterThan(0);
       const recorded = await empty.pool.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations",
@@ -67,7 +71,7 @@ describePostgres("migrating a PostgreSQL workspace", () => {
         "INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('from-the-future', $1)",
         [known + 1],
       );
-      expect(await postgresSchemaState(client)).toEqual({ applied: known + 1, known });
+      expect(await postgresSchemaState(client)).toEqual({ applied: known + 1, known, pending: 0 });
     } finally {
       client.release();
     }

@@ -24,6 +24,8 @@ export interface SchemaState {
   applied: number | null;
   /** The newest migration this build ships. */
   known: number;
+  /** How many of this build's migrations the database lacks. */
+  pending: number;
 }
 
 /**
@@ -41,17 +43,21 @@ export async function migratePostgres(client: Client | PoolClient): Promise<void
 
 /** Which schema the database has, against the one this build knows: newer means refuse it. */
 export async function postgresSchemaState(client: Client | PoolClient): Promise<SchemaState> {
-  const known = Math.max(
-    0,
-    ...readMigrationFiles({ migrationsFolder: POSTGRES_MIGRATIONS }).map((m) => m.folderMillis),
+  const shipped = readMigrationFiles({ migrationsFolder: POSTGRES_MIGRATIONS }).map(
+    (m) => m.folderMillis,
   );
+  const known = Math.max(0, ...shipped);
   const table = await client.query<{ found: string | null }>("SELECT to_regclass($1) AS found", [
     `${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`,
   ]);
-  if (table.rows[0]?.found == null) return { applied: null, known };
-  const last = await client.query<{ at: string | null }>(
-    `SELECT MAX(created_at)::text AS at FROM ${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`,
-  );
-  const at = last.rows[0]?.at;
-  return { applied: at == null ? null : Number(at), known };
+  let applied: number | null = null;
+  if (table.rows[0]?.found != null) {
+    const last = await client.query<{ at: string | null }>(
+      `SELECT MAX(created_at)::text AS at FROM ${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`,
+    );
+    const at = last.rows[0]?.at;
+    applied = at == null ? null : Number(at);
+  }
+  const pending = shipped.filter((at) => applied === null || at > applied).length;
+  return { applied, known, pending };
 }
