@@ -3,6 +3,7 @@
  * the schema version and the recorded key; a refused login or a closed port named by host and
  * database, never by the password.
  */
+import { readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { migratePostgres } from "../../src/store/postgres/migrate.js";
@@ -128,5 +129,21 @@ describe("evcred doctor on a PostgreSQL URL nothing answers", () => {
     );
     expect(check("database")?.fix).toContain("host, port, user, password and database");
     for (const text of b.transcript) expect(text).not.toContain(password);
+  });
+
+  it("is refused by the other commands by host and database until they open PostgreSQL", async () => {
+    const b = bench();
+    const password = "pw-Not-Shown-93";
+    for (const argv of [["stats"], ["import", "a.csv", "--event", "ev", "--yes"]]) {
+      const r = await b.run([
+        ...argv,
+        "--db",
+        `postgresql://evcred:${password}@db.example:6543/team`,
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("the PostgreSQL workspace db.example:6543/team cannot be opened");
+    }
+    for (const text of b.transcript) expect(text).not.toContain(password);
+    expect(readdirSync(b.dir).filter((name) => name.startsWith("postgres"))).toEqual([]);
   });
 });

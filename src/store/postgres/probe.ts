@@ -6,6 +6,7 @@
 import pg from "pg";
 import { ExitCode, WorkspaceError } from "../../errors.js";
 import { postgresSchemaState, type SchemaState } from "./migrate.js";
+import { postgresTarget } from "./url.js";
 
 export interface PostgresProbe {
   /** `host:port/database`, for messages. */
@@ -18,20 +19,6 @@ export interface PostgresProbe {
 }
 
 const CONNECT_TIMEOUT_MS = 5_000;
-
-/** `host:port/database` of a PostgreSQL URL: what a message may show of it. */
-export function postgresTarget(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return "(an unreadable PostgreSQL URL)";
-  }
-  const host = parsed.hostname || parsed.searchParams.get("host") || "localhost";
-  const port = parsed.port || "5432";
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, "")) || "(the user's own)";
-  return `${host}:${port}/${database}`;
-}
 
 export async function probePostgres(url: string): Promise<PostgresProbe> {
   const target = postgresTarget(url);
