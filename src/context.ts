@@ -5,6 +5,8 @@
 import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
+import { ExitCode, WorkspaceError } from "./errors.js";
+import { isPostgresUrl, postgresTarget } from "./store/postgres/url.js";
 import type { Workspace } from "./store/workspace.js";
 import { Output } from "./render/output.js";
 import { InquirerPrompter, type Prompter } from "./render/prompter.js";
@@ -85,8 +87,26 @@ export function createContext(parts: ContextParts): Context {
   });
   const out = new Output(io, theme, options.json);
   let workspace: Workspace | undefined;
-  const workspacePath = resolve(cwd, options.db ?? "evcred.db");
+  // Until the store opens PostgreSQL, a postgres:// --db is refused by its host and database: a
+  // URL taken for a file path would put its password into every "no workspace" message.
+  // (Its workspacePath stays a file path in the working directory: the folder beside it is the
+  // templates' folder, `./templates`, as the spec has it for PostgreSQL.)
+  const postgres =
+    options.db !== undefined && isPostgresUrl(options.db) ? postgresTarget(options.db) : undefined;
+  const workspacePath = resolve(
+    cwd,
+    postgres === undefined ? (options.db ?? "evcred.db") : "evcred.db",
+  );
   const openOnce = async (create: boolean): Promise<Workspace> => {
+    if (postgres !== undefined) {
+      throw new WorkspaceError(
+        `the PostgreSQL workspace ${postgres} cannot be opened by this command yet: it opens SQLite workspace files only`,
+        {
+          exitCode: ExitCode.usage,
+          hint: "point --db / EVCRED_DB at a workspace file; `evcred doctor` checks the PostgreSQL connection",
+        },
+      );
+    }
     if (!workspace) {
       const { openWorkspace } = await import("./store/workspace.js");
       workspace = openWorkspace({
@@ -113,7 +133,9 @@ export function createContext(parts: ContextParts): Context {
     workspacePath,
     workspace: (wanted) => openOnce(wanted?.create === true),
     existingWorkspace: async () =>
-      workspace || existsSync(workspacePath) ? openOnce(false) : undefined,
+      workspace || postgres !== undefined || existsSync(workspacePath)
+        ? openOnce(false)
+        : undefined,
     close() {
       workspace?.close();
     },

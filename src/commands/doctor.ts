@@ -1,4 +1,3 @@
-import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Context } from "../context.js";
 import { listEvents } from "../domain/events.js";
@@ -9,6 +8,8 @@ import { openTransport } from "../mail/settings.js";
 import { assertCredentialTemplate, listTemplates, loadTemplate } from "../mail/templates.js";
 import { TransportError, type MailTransport } from "../mail/transport.js";
 import type { EventRow } from "../store/schema.js";
+import { isPostgresUrl } from "../store/postgres/url.js";
+import { checkPostgres, modeOf, type Attempt } from "./doctor-postgres.js";
 import type { Workspace } from "../store/workspace.js";
 import { masterKeyPath } from "../vault/master-key.js";
 import { defineCommand, examples } from "./command.js";
@@ -36,7 +37,7 @@ export default defineCommand({
   },
   async run(ctx, _args, raw) {
     const checks: Check[] = [];
-    const attempt = async (name: string, fn: () => Promise<string> | string, fix?: string) => {
+    const attempt: Attempt = async (name, fn, fix) => {
       try {
         checks.push({ name, ok: true, detail: await fn() });
       } catch (thrown) {
@@ -54,21 +55,27 @@ export default defineCommand({
       }
     };
     let ws: Workspace | undefined;
-    await attempt("workspace", async () => {
-      ws = await ctx.workspace();
-      const check = ws.sqlite.pragma("quick_check", { simple: true }) as string;
-      if (check !== "ok") throw new Error(`${ws.path} is damaged: ${check}`);
-      return `${ws.path} (${modeOf(ws.path)})`;
-    });
-    await attempt(
-      "master key",
-      () => {
-        if (!ws) throw new Error("not checked: the workspace did not open");
-        const vault = ws.vault();
-        return `${vault.keyPath} (id ${vault.keyId}, ${modeOf(vault.keyPath)})`;
-      },
-      `keep it at ${masterKeyPath(ctx.env)} with mode 0600, or set EVCRED_KEY_FILE`,
-    );
+    const keyFix = `keep it at ${masterKeyPath(ctx.env)} with mode 0600, or set EVCRED_KEY_FILE`;
+    const db = ctx.options.db;
+    if (db !== undefined && isPostgresUrl(db)) {
+      await checkPostgres(ctx, db, attempt, keyFix);
+    } else {
+      await attempt("workspace", async () => {
+        ws = await ctx.workspace();
+        const check = ws.sqlite.pragma("quick_check", { simple: true }) as string;
+        if (check !== "ok") throw new Error(`${ws.path} is damaged: ${check}`);
+        return `${ws.path} (${modeOf(ws.path)})`;
+      });
+      await attempt(
+        "master key",
+        () => {
+          if (!ws) throw new Error("not checked: the workspace did not open");
+          const vault = ws.vault();
+          return `${vault.keyPath} (id ${vault.keyId}, ${modeOf(vault.keyPath)})`;
+        },
+        keyFix,
+      );
+    }
     const workspaceDir = ws ? dirname(ws.path) : ctx.cwd;
     const templates = listTemplates(workspaceDir);
     // Known without parsing the settings: a malformed one is the mail transport's check below.
@@ -154,8 +161,4 @@ function render(ctx: Context, checks: Check[]): void {
       })
       .join("\n"),
   );
-}
-
-function modeOf(path: string): string {
-  return `mode ${(statSync(path).mode & 0o777).toString(8).padStart(4, "0")}`;
 }
