@@ -30,6 +30,8 @@ export interface RunDueOptions {
   signal?: AbortSignal | undefined;
   retry?: RetryPolicy | undefined;
   concurrency?: number | undefined;
+  /** Where `evcred serve` is reached: the base of the emails' `it.links.*`. */
+  publicUrl?: (() => string | undefined) | undefined;
 }
 
 export interface CampaignRunReport {
@@ -143,6 +145,7 @@ async function runOne(
       campaignId: campaign.id,
       attendeeIds: recipients.map((a) => a.id),
       onlyDue: false,
+      publicUrl: options.publicUrl?.(),
       retry: options.retry ?? { attempts: 4, baseDelayMs: 1_000 },
       concurrency: options.concurrency ?? 4,
       now: options.now,

@@ -48,8 +48,23 @@ export default defineCommand({
     const ws = await ctx.workspace();
     // Fail before listening when the key is wrong or missing, not at the first login.
     ws.vault();
-    const { buildServer } = await import("../server/app.js");
+    const [{ buildServer }, { SelfServiceResend }, { environmentTransports }] = await Promise.all([
+      import("../server/app.js"),
+      import("../app/self-service-resend.js"),
+      import("../app/run-due-campaigns.js"),
+    ]);
     let publicUrl = options.publicUrl?.replace(/\/+$/, "");
+    // Forgot my code sends as `send` does: EVCRED_SMTP_URL, else the outbox.
+    const selfService = new SelfServiceResend({
+      ws,
+      now: () => ctx.now(),
+      openTransport: environmentTransports(ctx.env, (p) => ctx.path(p), {
+        insecureSmtp: options.insecureSmtp,
+      }),
+      retry: retryPolicy(ctx.env),
+      publicUrl: () => publicUrl ?? "",
+      onProblem: (line) => ctx.io.stderr.write(`${line}\n`),
+    });
     const app = buildServer({
       ws,
       now: () => ctx.now(),
@@ -57,6 +72,7 @@ export default defineCommand({
       publicUrl: () => publicUrl ?? "",
       log: ctx.io.stderr,
       trustProxy: options.trustProxy,
+      selfService,
     });
     const stop = ctx.takeInterrupts();
     try {
@@ -72,7 +88,7 @@ export default defineCommand({
     if (publicUrl !== listening) ctx.io.stderr.write(`public URL ${publicUrl}\n`);
     // Last of the start-up lines: what scripts and tests wait for.
     ctx.io.stderr.write(`listening on ${listening}\n`);
-    const campaigns = await startCampaigns(ctx, ws, options);
+    const campaigns = await startCampaigns(ctx, ws, { ...options, publicUrl: () => publicUrl });
     await new Promise<void>((resolve) => {
       if (stop.aborted) resolve();
       else
@@ -94,7 +110,11 @@ export default defineCommand({
 async function startCampaigns(
   ctx: Context,
   ws: Workspace,
-  options: { maxLate?: number | undefined; insecureSmtp: boolean },
+  options: {
+    maxLate?: number | undefined;
+    insecureSmtp: boolean;
+    publicUrl: () => string | undefined;
+  },
 ) {
   const [
     { startCampaignTicker },
@@ -114,6 +134,7 @@ async function startCampaigns(
     actor: `${ctx.actor} (serve)`,
     retry: retryPolicy(ctx.env),
     concurrency: smtpConcurrency(ctx.env),
+    publicUrl: options.publicUrl,
     onReports: (reports) => {
       for (const r of reports) ctx.io.stderr.write(`${campaignReportLine(r)}\n`);
     },

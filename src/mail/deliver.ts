@@ -15,7 +15,13 @@ import { runDeliveries, type Purpose, type RunSummary } from "./runner.js";
 import { assertCredentialTemplate, loadTemplate, type CompiledTemplate } from "./templates.js";
 import { createPacer, type Rate } from "./rate.js";
 import { renderSample } from "./sample.js";
-import { checkMailEnvironment, positiveInt, retryPolicy, smtpConcurrency } from "./settings.js";
+import {
+  checkMailEnvironment,
+  positiveInt,
+  publicUrlFrom,
+  retryPolicy,
+  smtpConcurrency,
+} from "./settings.js";
 import {
   createTransport,
   parseSmtpUrl,
@@ -158,7 +164,12 @@ export async function sendTestMessage(
 ): Promise<Accepted> {
   const transport = await readyTransport(ctx, request);
   try {
-    const message = renderSample(request.template, request.event, request.sample);
+    const message = renderSample(
+      request.template,
+      request.event,
+      request.sample,
+      publicUrlFrom(ctx.env),
+    );
     const accepted = await transport
       .send({
         ...message,
@@ -250,6 +261,7 @@ async function runPrepared(
       purpose: request.purpose,
       attendeeIds: request.attendeeIds,
       onlyDue: request.onlyDue,
+      publicUrl: publicUrlFrom(ctx.env),
       pace: request.rate ? createPacer(request.rate) : undefined,
       retry: retryPolicy(ctx.env),
       concurrency:

@@ -11,6 +11,28 @@ const NUMBERS = ["EVCRED_SMTP_TIMEOUT_MS", "EVCRED_SMTP_CONNECTIONS", "EVCRED_SM
 export function checkMailEnvironment(env: NodeJS.ProcessEnv): void {
   if (env.EVCRED_SMTP_URL) parseSmtpUrl(env.EVCRED_SMTP_URL);
   for (const name of NUMBERS) positiveInt(env[name], name);
+  publicUrlFrom(env);
+}
+
+/**
+ * Where `evcred serve` is reached (EVCRED_PUBLIC_URL), for the emails' `it.links.*` when they
+ * are sent from elsewhere (a laptop's `send`); undefined when unset. Not http(s): a usage error.
+ */
+export function publicUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.EVCRED_PUBLIC_URL?.trim();
+  if (!value) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new UsageError(`EVCRED_PUBLIC_URL must be an http(s) URL, got "${value}"`, {
+      hint: "where evcred serve is reached, e.g. https://login.summit.example",
+    });
+  }
+  return value.replace(/\/+$/, "");
 }
 
 /** A whole number above 0 from the environment, undefined when unset. */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { DEFAULT_MAX_LATE_MS, runDueCampaigns } from "../../app/run-due-campaigns.js";
 import { ExitCode } from "../../errors.js";
 import { readyTransport } from "../../mail/deliver.js";
-import { checkMailEnvironment, retryPolicy, smtpConcurrency } from "../../mail/settings.js";
+import { checkMailEnvironment, publicUrlFrom, retryPolicy, smtpConcurrency } from "../../mail/settings.js";
 import { campaignReportLine } from "../../render/campaigns.js";
 import { defineCommand, examples } from "../command.js";
 import { CampaignRunFlags, campaignRunFlags, parseOptions } from "../options.js";
@@ -30,6 +30,7 @@ export default defineCommand({
       signal: interrupted,
       retry: retryPolicy(ctx.env),
       concurrency: smtpConcurrency(ctx.env),
+      publicUrl: () => publicUrlFrom(ctx.env),
     });
     ctx.out.result({ campaigns: reports }, () => "");
     if (reports.length === 0 && !interrupted.aborted) ctx.out.info("no campaign is due");
