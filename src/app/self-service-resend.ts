@@ -162,7 +162,12 @@ export class SelfServiceResend {
       // again), with the reason the organizer sees in `attendees show`.
       const reason = error instanceof TransportError ? error.response : errorText(error);
       await this.#ledger(event, templateName)
-        .settle(claim.deliveryId, { status: "failed", messageId: null, response: reason, attempts: 0 })
+        .settle(claim.deliveryId, {
+          status: "failed",
+          messageId: null,
+          response: reason,
+          attempts: 0,
+        })
         .catch(() => undefined);
       this.#deps.onProblem(
         `forgot: credentials for ${event.slug} (delivery ${claim.deliveryId}) not sent: ${reason}`,

@@ -270,12 +270,7 @@ function cannotCompose(template: CompiledTemplate, error: unknown, email: string
 
 function compose(options: RunOptions, attendee: AttendeeRow, code: string): OutgoingMessage {
   const rendered = options.template.render(
-    templateVars(
-      options.event,
-      attendee,
-      shownCode(code, attendee.codeSource),
-      options.publicUrl,
-    ),
+    templateVars(options.event, attendee, shownCode(code, attendee.codeSource), options.publicUrl),
   );
   return {
     from: options.from,

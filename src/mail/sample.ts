@@ -128,7 +128,7 @@ export function checkSamples(
       vars: sampleVars(ev, undefined, fieldNames, SAMPLE_PUBLIC_URL),
     },
     {
-      label: "an event with no start time, no login link and no public URL",
+      label: "an event with no start time and no login link",
       vars: sampleVars({ ...ev, startsAt: null, loginUrl: null }, undefined, fieldNames),
     },
     {

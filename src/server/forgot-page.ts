@@ -23,7 +23,12 @@ export interface PageKit {
   templates: PageTemplates;
   css: string;
   html: (reply: FastifyReply, status: number, body: string) => FastifyReply;
-  refuse: (reply: FastifyReply, status: number, reason: RefusalReason, event?: EventRow) => FastifyReply;
+  refuse: (
+    reply: FastifyReply,
+    status: number,
+    reason: RefusalReason,
+    event?: EventRow,
+  ) => FastifyReply;
   eventOf: (request: FastifyRequest<SlugRoute>, path: string) => EventRow | undefined;
 }
 

@@ -2,7 +2,12 @@ import { z } from "zod";
 import { DEFAULT_MAX_LATE_MS, runDueCampaigns } from "../../app/run-due-campaigns.js";
 import { ExitCode } from "../../errors.js";
 import { readyTransport } from "../../mail/deliver.js";
-import { checkMailEnvironment, publicUrlFrom, retryPolicy, smtpConcurrency } from "../../mail/settings.js";
+import {
+  checkMailEnvironment,
+  publicUrlFrom,
+  retryPolicy,
+  smtpConcurrency,
+} from "../../mail/settings.js";
 import { campaignReportLine } from "../../render/campaigns.js";
 import { defineCommand, examples } from "../command.js";
 import { CampaignRunFlags, campaignRunFlags, parseOptions } from "../options.js";
