@@ -34,6 +34,8 @@ export interface RunDueOptions {
   actor: string;
   /** Aborted to stop: messages in flight finish and are recorded, the campaign is resumable. */
   signal?: AbortSignal | undefined;
+  /** Where `evcred serve` is reached: the base of the emails' `it.links.*` (else the settings'). */
+  publicUrl?: (() => string | undefined) | undefined;
 }
 
 export interface CampaignRunReport {
@@ -125,6 +127,7 @@ async function runOne(
       campaignId: campaign.id,
       attendeeIds: recipients.map((a) => a.id),
       onlyDue: false,
+      publicUrl: options.publicUrl?.() ?? options.mail.publicUrl,
       retry: options.mail.retry,
       concurrency: transport.kind === "smtp" ? options.mail.smtpConcurrency : 4,
       now: options.now,

@@ -5,6 +5,7 @@ import { requireAttendee } from "../domain/attendees.js";
 import { resolveEvent } from "../domain/events.js";
 import { UsageError } from "../errors.js";
 import { sampleVars, SAMPLE_ATTENDEE } from "../mail/sample.js";
+import { publicUrlFrom } from "../mail/settings.js";
 import { assertCredentialTemplate, loadTemplate } from "../mail/templates.js";
 import { safeOutputPath, writeOutputFile } from "../render/output-file.js";
 import { defineCommand, examples } from "./command.js";
@@ -40,7 +41,7 @@ export default defineCommand({
       : await forSample(ctx);
     const template = loadTemplate(dirname(ctx.workspacePath), options.name, event?.locale);
     // The code is always masked: a preview never opens a sealed code.
-    const vars = sampleVars(event, attendee, sample?.fieldNames);
+    const vars = sampleVars(event, attendee, sample?.fieldNames, publicUrlFrom(ctx.env));
     const message = template.render(vars);
     const who = attendee ?? SAMPLE_ATTENDEE;
     const to = { name: vars.full_name, address: who.email };

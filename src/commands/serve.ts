@@ -5,7 +5,7 @@ import type { MailSettings } from "../mail/settings.js";
 import type { Workspace } from "../store/workspace.js";
 import { hashParamsFrom } from "../vault/hash.js";
 import { defineCommand, examples } from "./command.js";
-import { mailSettings } from "./mail-delivery.js";
+import { mailSettings, readyTransport } from "./mail-delivery.js";
 import { CampaignRunFlags, campaignRunFlags, intFlag, parseOptions, urlFlag } from "./options.js";
 
 const Options = z.object({
@@ -50,8 +50,20 @@ export default defineCommand({
     const ws = await ctx.workspace();
     // Fail before listening when the key is wrong or missing, not at the first login.
     ws.vault();
-    const { buildServer } = await import("../server/app.js");
+    const [{ buildServer }, { SelfServiceResend }] = await Promise.all([
+      import("../server/app.js"),
+      import("../app/self-service-resend.js"),
+    ]);
     let publicUrl = options.publicUrl?.replace(/\/+$/, "");
+    // Forgot my code sends as `send` does: EVCRED_SMTP_URL, else the outbox.
+    const selfService = new SelfServiceResend({
+      ws,
+      now: () => ctx.now(),
+      openTransport: () => readyTransport(ctx, mail),
+      retry: mail.retry,
+      publicUrl: () => publicUrl ?? "",
+      onProblem: (line) => ctx.io.stderr.write(`${line}\n`),
+    });
     const app = buildServer({
       ws,
       now: () => ctx.now(),
@@ -59,6 +71,7 @@ export default defineCommand({
       publicUrl: () => publicUrl ?? "",
       log: ctx.io.stderr,
       trustProxy: options.trustProxy,
+      selfService,
     });
     const stop = ctx.takeInterrupts();
     try {
@@ -74,7 +87,10 @@ export default defineCommand({
     if (publicUrl !== listening) ctx.io.stderr.write(`public URL ${publicUrl}\n`);
     // Last of the start-up lines: what scripts and tests wait for.
     ctx.io.stderr.write(`listening on ${listening}\n`);
-    const campaigns = await startCampaigns(ctx, ws, mail, options);
+    const campaigns = await startCampaigns(ctx, ws, mail, {
+      ...options,
+      publicUrl: () => publicUrl,
+    });
     await new Promise<void>((resolve) => {
       if (stop.aborted) resolve();
       else
@@ -97,7 +113,7 @@ async function startCampaigns(
   ctx: Context,
   ws: Workspace,
   mail: MailSettings,
-  options: { maxLate?: number | undefined },
+  options: { maxLate?: number | undefined; publicUrl: () => string | undefined },
 ) {
   const [{ startCampaignTicker }, { DEFAULT_MAX_LATE_MS }, { campaignReportLine }] =
     await Promise.all([
@@ -110,6 +126,7 @@ async function startCampaigns(
     mail,
     maxLateMs: options.maxLate ?? DEFAULT_MAX_LATE_MS,
     actor: `${ctx.actor} (serve)`,
+    publicUrl: options.publicUrl,
     onReports: (reports) => {
       for (const r of reports) ctx.io.stderr.write(`${campaignReportLine(r)}\n`);
     },

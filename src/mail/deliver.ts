@@ -107,7 +107,12 @@ export async function sendTestMessage(
 ): Promise<Accepted> {
   const transport = await deps.openTransport();
   try {
-    const message = renderSample(request.template, request.event, request.sample);
+    const message = renderSample(
+      request.template,
+      request.event,
+      request.sample,
+      deps.settings.publicUrl,
+    );
     const accepted = await transport
       .send({
         ...message,
@@ -199,6 +204,7 @@ async function runPrepared(
       purpose: request.purpose,
       attendeeIds: request.attendeeIds,
       onlyDue: request.onlyDue,
+      publicUrl: deps.settings.publicUrl,
       pace: request.rate ? createPacer(request.rate) : undefined,
       retry: deps.settings.retry,
       concurrency:

@@ -18,7 +18,7 @@ const LEASE_MS = 10 * 60 * 1000;
 export interface LedgerScope {
   eventId: number;
   template: string;
-  purpose: "send" | "resend" | "reset" | "campaign";
+  purpose: "send" | "resend" | "reset" | "campaign" | "self-service";
   /**
    * The campaign sending, or null for `send`, `resend` and `reset`. Each campaign is its own
    * scope: its deliveries neither count for nor block the plain sends, nor another campaign's.

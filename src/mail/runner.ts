@@ -39,6 +39,15 @@ export interface RunOptions {
   campaignId?: number | null | undefined;
   /** Who to send to, in order; each is re-checked when claimed. */
   attendeeIds: readonly number[];
+  /**
+   * Deliveries the caller already claimed (with a ledger of the same scope and `owner`), sent
+   * instead of claiming `attendeeIds`: the self-service page claims before it answers.
+   */
+  claimed?: readonly Claim[] | undefined;
+  /** Where `evcred serve` is reached: the base of `it.links.*` (none when unknown). */
+  publicUrl?: string | undefined;
+  /** The claims' owner (`ownerId()`), when the caller claimed them. */
+  owner?: string | undefined;
   /** Only attendees still without a `sent` delivery of this template for their current code. */
   onlyDue: boolean;
   /** `--rate`: waits for each attempt's turn; rejects when the run stops meanwhile. */
@@ -73,7 +82,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
     template: options.template.name,
     purpose: options.purpose,
     campaignId: options.campaignId ?? null,
-    owner: ownerId(),
+    owner: options.owner ?? ownerId(),
     onlyDue: options.onlyDue,
     now: options.now,
   });
@@ -94,11 +103,11 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
   if (options.signal.aborted) onAbort();
 
   ledger.reapDeadClaims();
-  const total = options.attendeeIds.length;
+  const total = options.claimed ? options.claimed.length : options.attendeeIds.length;
   let done = 0;
   const progress = () => options.onProgress?.(++done, total);
-  let cursor = 0;
-  const queue: Claim[] = [];
+  let cursor = options.claimed ? options.attendeeIds.length : 0;
+  const queue: Claim[] = options.claimed ? [...options.claimed] : [];
   const release = (job: Claim) => {
     ledger.release(job.deliveryId);
   };
@@ -120,7 +129,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
       ledger.renew();
       renewedAt = Date.now();
     }
-    while (queue.length === 0 && cursor < total && !stop.signal.aborted) {
+    while (queue.length === 0 && cursor < options.attendeeIds.length && !stop.signal.aborted) {
       // Claimed a few at a time, just ahead of the workers: claims are short-lived.
       const chunk = options.attendeeIds.slice(cursor, cursor + options.concurrency);
       cursor += chunk.length;
@@ -261,7 +270,7 @@ function cannotCompose(template: CompiledTemplate, error: unknown, email: string
 
 function compose(options: RunOptions, attendee: AttendeeRow, code: string): OutgoingMessage {
   const rendered = options.template.render(
-    templateVars(options.event, attendee, shownCode(code, attendee.codeSource)),
+    templateVars(options.event, attendee, shownCode(code, attendee.codeSource), options.publicUrl),
   );
   return {
     from: options.from,

@@ -3,6 +3,7 @@
  * `send --test-to`: the same shapes with the code MASKED — a sample never holds a real code.
  */
 import { DEFAULT_CODE_LENGTH, maskedCode } from "../domain/codes.js";
+import { pageLinks } from "../domain/page-links.js";
 import { formatTime } from "../render/time.js";
 import type { CompiledTemplate, RenderedMessage, TemplateVars } from "./templates.js";
 
@@ -27,8 +28,16 @@ export interface AttendeeLike {
   fields: string | Record<string, string>;
 }
 
-/** The variables for a real message; `pass` is the grouped code (`K7QM-4XHP-2W`). */
-export function templateVars(event: EventLike, attendee: AttendeeLike, pass: string): TemplateVars {
+/**
+ * The variables for a real message; `pass` is the grouped code (`K7QM-4XHP-2W`); `publicUrl`,
+ * where `evcred serve` is reached, makes `it.links.*` (null each without it).
+ */
+export function templateVars(
+  event: EventLike,
+  attendee: AttendeeLike,
+  pass: string,
+  publicUrl?: string,
+): TemplateVars {
   return {
     user_email: attendee.email,
     user_pass: pass,
@@ -50,6 +59,7 @@ export function templateVars(event: EventLike, attendee: AttendeeLike, pass: str
       timezone: event.timezone ?? "UTC",
       login_url: event.loginUrl,
     },
+    links: pageLinks(publicUrl, event.slug),
   };
 }
 
@@ -79,13 +89,14 @@ export function sampleVars(
   event?: EventLike,
   attendee?: AttendeeLike,
   fieldNames: readonly string[] = [],
+  publicUrl?: string,
 ): TemplateVars {
   const ev = event ?? SAMPLE_EVENT;
   const who = attendee ?? {
     ...SAMPLE_ATTENDEE,
     fields: Object.fromEntries(fieldNames.map((k) => [k, `[${k}]`])),
   };
-  return templateVars(ev, who, maskedCode(ev.codeLength));
+  return templateVars(ev, who, maskedCode(ev.codeLength), publicUrl);
 }
 
 /** One message rendered from sample variables (code masked). */
@@ -93,13 +104,17 @@ export function renderSample(
   template: CompiledTemplate,
   event?: EventLike,
   attendee?: AttendeeLike,
+  publicUrl?: string,
 ): RenderedMessage {
-  return template.render(sampleVars(event, attendee));
+  return template.render(sampleVars(event, attendee, [], publicUrl));
 }
 
+/** The public URL `template check` renders `it.links.*` with (and once without). */
+export const SAMPLE_PUBLIC_URL = "https://login.example.com";
+
 /**
- * The variations `template check` renders: a full sample, an event without start or login link,
- * an attendee without names or custom fields — so a template that breaks on a missing value
+ * The variations `template check` renders: a full sample (page links too), an event without
+ * start, login link or page links (no public URL), an attendee without names or custom fields — so a template that breaks on a missing value
  * breaks here, not in the middle of a send.
  */
 export function checkSamples(
@@ -108,7 +123,10 @@ export function checkSamples(
 ): { label: string; vars: TemplateVars }[] {
   const ev = event ?? SAMPLE_EVENT;
   return [
-    { label: `a sample attendee of ${ev.slug}`, vars: sampleVars(ev, undefined, fieldNames) },
+    {
+      label: `a sample attendee of ${ev.slug}`,
+      vars: sampleVars(ev, undefined, fieldNames, SAMPLE_PUBLIC_URL),
+    },
     {
       label: "an event with no start time and no login link",
       vars: sampleVars({ ...ev, startsAt: null, loginUrl: null }, undefined, fieldNames),

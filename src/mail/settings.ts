@@ -23,6 +23,8 @@ export interface MailSettings {
   retry: RetryPolicy;
   /** Messages in flight through SMTP: two per pooled connection. */
   smtpConcurrency: number;
+  /** Where `evcred serve` is reached (`EVCRED_PUBLIC_URL`): the base of `it.links.*`. */
+  publicUrl: string | undefined;
 }
 
 /**
@@ -53,6 +55,7 @@ export function parseMailSettings(
       baseDelayMs: positiveInt(env.EVCRED_SMTP_RETRY_MS, "EVCRED_SMTP_RETRY_MS") ?? 1_000,
     },
     smtpConcurrency: maxConnections * 2,
+    publicUrl: publicUrlFrom(env),
   };
 }
 
@@ -83,6 +86,27 @@ export async function openReadyTransport(
       cause: error,
     });
   }
+}
+
+/**
+ * Where `evcred serve` is reached (EVCRED_PUBLIC_URL), for the emails' `it.links.*` when they
+ * are sent from elsewhere (a laptop's `send`); undefined when unset. Not http(s): a usage error.
+ */
+export function publicUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.EVCRED_PUBLIC_URL?.trim();
+  if (!value) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new UsageError(`EVCRED_PUBLIC_URL must be an http(s) URL, got "${value}"`, {
+      hint: "where evcred serve is reached, e.g. https://login.summit.example",
+    });
+  }
+  return value.replace(/\/+$/, "");
 }
 
 /** A whole number above 0 from the environment, undefined when unset. */

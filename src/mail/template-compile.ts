@@ -20,6 +20,7 @@ export const TEMPLATE_VARIABLES = [
   "full_name",
   "fields",
   "event",
+  "links",
 ] as const;
 export const EVENT_VARIABLES = [
   "name",
@@ -29,6 +30,8 @@ export const EVENT_VARIABLES = [
   "timezone",
   "login_url",
 ] as const;
+/** `it.links.NAME`: the attendee pages (`domain/page-links.ts`). */
+export const LINK_VARIABLES = ["login", "change_code", "forgot"] as const;
 
 /** A template problem at a place in a file: `templates/credentials.eta:7: …`, exit 2. */
 export class TemplateError extends UsageError {
@@ -337,7 +340,14 @@ function checkReferences(eta: EmailEta, source: Source, text: string): Set<strin
           "it.event.",
         );
       }
-      found.add(second && (top === "event" || top === "fields") ? `${top}.${second}` : top);
+      if (top === "links" && second && !(LINK_VARIABLES as readonly string[]).includes(second)) {
+        throw unknownVariable(source.file, line, `it.links.${second}`, LINK_VARIABLES, "it.links.");
+      }
+      found.add(
+        second && (top === "event" || top === "fields" || top === "links")
+          ? `${top}.${second}`
+          : top,
+      );
     }
   }
   return found;
@@ -390,7 +400,7 @@ function unknownVariable(
     file,
     line,
     `unknown variable ${name}${guess ? ` (did you mean ${prefix}${guess}?)` : ""}`,
-    `variables: ${TEMPLATE_VARIABLES.map((v) => `it.${v}`).join(", ")}; it.event.{${EVENT_VARIABLES.join(", ")}}; it.fields.COLUMN for custom CSV columns`,
+    `variables: ${TEMPLATE_VARIABLES.map((v) => `it.${v}`).join(", ")}; it.event.{${EVENT_VARIABLES.join(", ")}}; it.links.{${LINK_VARIABLES.join(", ")}}; it.fields.COLUMN for custom CSV columns`,
   );
 }
 

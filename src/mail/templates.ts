@@ -17,6 +17,7 @@ import {
 } from "node:fs";
 import { basename, join } from "node:path";
 import { distance } from "../domain/attendees.js";
+import type { PageLinks } from "../domain/page-links.js";
 import { errorReason, UsageError } from "../errors.js";
 import { DomainError } from "../domain/errors.js";
 import { packageFile } from "../package-root.js";
@@ -43,6 +44,8 @@ export interface TemplateVars {
     timezone: string;
     login_url: string | null;
   };
+  /** The attendee pages of `evcred serve`; null each when the public URL is not known. */
+  links: PageLinks;
 }
 
 export interface RenderedMessage {

@@ -2,9 +2,11 @@
  * The HTTP face of `evcred serve`: a Fastify instance with one plugin per concern, all calling
  * the application layer (`src/app/`) with the dependencies given here — never the CLI's Context.
  */
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
+import { SelfServiceResend } from "../app/self-service-resend.js";
 import type { Writer } from "../context.js";
+import { createTransport } from "../mail/transport.js";
 import type { Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
 import { accessLog, clientErrors } from "./access-log.js";
@@ -31,6 +33,11 @@ export interface ServerDeps {
   trustProxy: boolean;
   /** POSTs to the attendee pages one client address may make a minute (default 30). */
   pagePostsPerMinute?: number | undefined;
+  /**
+   * Forgot my code's mailer (with the transport of `send`); without one, its messages go to
+   * the outbox folder beside the workspace.
+   */
+  selfService?: SelfServiceResend | undefined;
 }
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
@@ -48,6 +55,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     clientErrorHandler: clientErrors(deps.log),
   });
   const loginMetrics = new LoginMetrics();
+  const selfService = deps.selfService ?? outboxSelfService(deps);
+  // After the requests in flight: the messages they queued are sent and recorded.
+  app.addHook("onClose", () => selfService.stop());
   stopCleanly(app);
   accessLog(app, deps.log);
   errorReplies(app, deps.log);
@@ -60,9 +70,31 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     issuer: deps.publicUrl,
     workspaceDir: dirname(deps.ws.path),
     postsPerMinute: deps.pagePostsPerMinute ?? DEFAULT_POSTS_PER_MINUTE,
+    selfService,
     prefix: "/e",
   });
   return app;
+}
+
+/** The outbox next to the workspace, as `send` writes without EVCRED_SMTP_URL. */
+function outboxSelfService(deps: ServerDeps): SelfServiceResend {
+  return new SelfServiceResend({
+    ws: deps.ws,
+    now: deps.now,
+    openTransport: () =>
+      Promise.resolve(
+        createTransport({
+          smtpUrl: undefined,
+          outboxDir: join(dirname(deps.ws.path), "outbox"),
+          insecureSmtp: false,
+          timeoutMs: 30_000,
+          maxConnections: 1,
+        }),
+      ),
+    retry: { attempts: 4, baseDelayMs: 1_000 },
+    publicUrl: deps.publicUrl,
+    onProblem: (line) => deps.log.write(`${line}\n`),
+  });
 }
 
 /**

@@ -10,7 +10,7 @@ import { Eta } from "eta/core";
 import { assertTemplateFilesPrivate } from "../mail/template-rules.js";
 import { BUILTIN_DIR, DEFAULT_LOCALE, workspaceTemplateDir } from "../mail/templates.js";
 
-export type PageName = "sign-in" | "signed-in" | "refused";
+export type PageName = "sign-in" | "signed-in" | "refused" | ForgotPageName;
 
 /** What the sign-in form says above its fields. */
 export type SignInMessage = "invalid" | "locked" | "bad-email" | null;
@@ -47,6 +47,22 @@ export interface RefusedVars extends PageVars {
   back: string | null;
 }
 
+/** Forgot my code: the form, then the one answer (or: not offered by this event). */
+export type ForgotPageName = "forgot";
+export type ForgotState = "form" | "on-its-way" | "not-enabled";
+
+export interface ForgotVars extends PageVars {
+  event: { name: string; slug: string };
+  state: ForgotState;
+  action: string;
+  csrf: string;
+  email: string;
+  /** Above the form: the address typed is not one. */
+  message: "bad-email" | null;
+  /** The sign-in page. */
+  back: string;
+}
+
 const eta = new Eta({ autoEscape: true, autoTrim: false, useWith: false, cache: false });
 type Compiled = ReturnType<Eta["compile"]>;
 const compiled = new Map<string, { mtimeMs: number; fn: Compiled }>();
@@ -61,6 +77,7 @@ export class PageTemplates {
   render(name: "sign-in", locale: string, vars: SignInVars): string;
   render(name: "signed-in", locale: string, vars: SignedInVars): string;
   render(name: "refused", locale: string, vars: RefusedVars): string;
+  render(name: ForgotPageName, locale: string, vars: ForgotVars): string;
   render(name: PageName, locale: string, vars: PageVars): string {
     const file = this.#file(name, locale);
     const mtimeMs = statSync(file).mtimeMs;

@@ -7,11 +7,13 @@
  */
 import { readFileSync } from "node:fs";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { SelfServiceResend } from "../app/self-service-resend.js";
 import { signIn, type SignInDeps } from "../app/sign-in.js";
 import { findEvent } from "../domain/events.js";
 import { lockEndText } from "../render/time.js";
 import type { EventRow } from "../store/schema.js";
 import { logPathAs } from "./access-log.js";
+import { forgotRoutes } from "./forgot-page.js";
 import {
   contentSecurityPolicy,
   csrfFor,
@@ -31,6 +33,8 @@ import {
 export type PagesDeps = SignInDeps & {
   workspaceDir: string;
   postsPerMinute: number;
+  /** Forgot my code: sends the credentials again, after the answer. */
+  selfService: SelfServiceResend;
 };
 
 const CSS_PATH = "/e/-/page.css";
@@ -170,6 +174,15 @@ export const attendeePages: FastifyPluginAsync<PagesDeps> = (pages, deps) => {
         });
       }
     }
+  });
+  forgotRoutes(pages, {
+    ws: deps.ws,
+    selfService: deps.selfService,
+    templates,
+    css: CSS_PATH,
+    html,
+    refuse,
+    eventOf,
   });
   return Promise.resolve();
 };

@@ -137,8 +137,13 @@ export const deliveries = sqliteTable(
       .notNull()
       .references(() => attendees.id, { onDelete: "cascade" }),
     template: text("template").notNull(),
-    /** What asked for it: a mass `send`, a `resend`, a `reset`, a `campaign`. */
-    purpose: text("purpose", { enum: ["send", "resend", "reset", "campaign"] }).notNull(),
+    /**
+     * What asked for it: a mass `send`, a `resend`, a `reset`, a `campaign`, or the attendee
+     * themselves on the "forgot my code" page (`self-service`).
+     */
+    purpose: text("purpose", {
+      enum: ["send", "resend", "reset", "campaign", "self-service"],
+    }).notNull(),
     codeVersion: integer("code_version").notNull(),
     /** The campaign that sent it; null for `send`, `resend` and `reset`. Each is its own scope. */
     campaignId: integer("campaign_id").references(() => campaigns.id, { onDelete: "cascade" }),

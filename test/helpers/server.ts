@@ -1,6 +1,8 @@
 /** A real `serve` in-process: the Fastify app listening on 127.0.0.1, on a bench's workspace. */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import type { AddressInfo } from "node:net";
+import { SelfServiceResend } from "../../src/app/self-service-resend.js";
+import { openReadyTransport, parseMailSettings } from "../../src/mail/settings.js";
 import { buildServer } from "../../src/server/app.js";
 import type { Workspace } from "../../src/store/workspace.js";
 import { hashParamsFrom } from "../../src/vault/hash.js";
@@ -12,16 +14,34 @@ export interface RunningServer {
   ws: Workspace;
   /** Every line of the access log. */
   log: string[];
+  /** Resolves once the forgot page's messages in flight are sent and recorded. */
+  drainMail(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startServer(
   bench: TestBench,
-  options: { trustProxy?: boolean; publicUrl?: string; pagePostsPerMinute?: number } = {},
+  options: {
+    trustProxy?: boolean;
+    publicUrl?: string;
+    pagePostsPerMinute?: number;
+    /** Forgot my code sends here (else to the bench's outbox). */
+    smtpUrl?: string;
+  } = {},
 ): Promise<RunningServer> {
   const ws = bench.open();
   const log: string[] = [];
   let url = "";
+  const env = { ...bench.env, EVCRED_SMTP_URL: options.smtpUrl, EVCRED_SMTP_RETRY_MS: "20" };
+  const selfService = new SelfServiceResend({
+    ws,
+    now: () => new Date(),
+    openTransport: () =>
+      openReadyTransport(parseMailSettings(env, (p) => bench.path(p), { insecureSmtp: false })),
+    retry: { attempts: 2, baseDelayMs: 20 },
+    publicUrl: () => options.publicUrl ?? url,
+    onProblem: (line) => log.push(`${line}\n`),
+  });
   const app = buildServer({
     ws,
     now: () => new Date(),
@@ -30,6 +50,7 @@ export async function startServer(
     log: { write: (chunk: string) => log.push(chunk) },
     trustProxy: options.trustProxy ?? false,
     pagePostsPerMinute: options.pagePostsPerMinute,
+    selfService,
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
   url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -37,6 +58,7 @@ export async function startServer(
     url,
     ws,
     log,
+    drainMail: () => selfService.drain(),
     async close() {
       await app.close();
       ws.close();

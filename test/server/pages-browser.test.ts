@@ -11,6 +11,7 @@ import { createRemoteJWKSet, jwtVerify } from "jose";
 import { chromium, type Browser } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../helpers/server.js";
+import { startSmtp, type TestSmtp } from "../helpers/smtp.js";
 import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -25,9 +26,12 @@ const bench = benchPerTest();
 let server: RunningServer | undefined;
 let venue: Server | undefined;
 let browser: Browser | undefined;
+let smtp: TestSmtp | undefined;
 afterEach(async () => {
   await browser?.close();
   await server?.close();
+  await smtp?.close();
+  smtp = undefined;
   const open = venue;
   if (open) await new Promise((resolve) => open.close(resolve));
   browser = server = venue = undefined;
@@ -112,5 +116,63 @@ describe.skipIf(missing)("the sign-in page in chromium", () => {
     const { payload } = await jwtVerify(token, jwks, { issuer: url, audience: "summit-2026" });
     expect(payload.profile).toMatchObject({ display_name: "Ada Lovelace" });
     expect(blocked).toEqual([]);
+  }, 60_000);
+
+  it("forgot my code: from the sign-in page's link, the message arrives and its code signs in", async () => {
+    const b = bench();
+    b.file("attendees.csv", SAMPLE_CSV);
+    const created = await b.run([
+      "event",
+      "create",
+      "Summit 2026",
+      "--from",
+      "Team <team@example.com>",
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    expect((await b.run(["import", "attendees.csv", "--event", "summit-2026", "--yes"])).code).toBe(
+      0,
+    );
+    const linked = await b.run([
+      "template",
+      "link",
+      "resend",
+      "credentials",
+      "--event",
+      "summit-2026",
+    ]);
+    expect(linked.code, linked.stderr).toBe(0);
+    smtp = await startSmtp();
+    server = await startServer(b, { smtpUrl: smtp.url });
+    const url = server.url;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
+    });
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      javaScriptEnabled: false,
+    });
+    const page = await context.newPage();
+    await page.goto(`${url}/e/summit-2026`);
+    await Promise.all([
+      page.waitForURL(`${url}/e/summit-2026/forgot`),
+      page.click("a[href$='/forgot']"),
+    ]);
+    await page.fill("#email", "grace@example.com");
+    await page.click("button[type=submit]");
+    expect(await page.locator(".message").textContent()).toContain(
+      "If this address is registered, the credentials are on their way.",
+    );
+    await server.drainMail();
+    expect(smtp.received.map((m) => m.to)).toEqual(["grace@example.com"]);
+    const code = /Access code:\s+(\S+)/.exec(smtp.received[0]?.parsed.text ?? "")?.[1] ?? "";
+    expect(code).not.toBe("");
+
+    await page.click("a[href='/e/summit-2026']");
+    await page.fill("#email", "grace@example.com");
+    await page.fill("#code", code);
+    await page.click("button[type=submit]");
+    expect(await page.locator(".message").textContent()).toContain("You are signed in");
   }, 60_000);
 });
