@@ -201,6 +201,9 @@ export const logins = pgTable(
     index("logins_event_email_at").on(t.eventId, t.email, t.at),
     // The event's recent failures, for the lock state of every attendee (`attendees list`).
     index("logins_event_at").on(t.eventId, t.at),
+    // Whether and when each attendee last logged in (`attendees list`, `stats`, audiences),
+    // answered from the index alone: without it every attendee's row scanned every login.
+    index("logins_attendee_ok_at").on(t.attendeeId, t.ok, t.at),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "logins_attendee_ok_at" ON "logins" USING btree ("attendee_id","ok","at");
