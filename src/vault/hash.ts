@@ -3,8 +3,13 @@
  * many hashes run in parallel. The PHC string records its parameters: verifying never needs them.
  * The secret (argon2's keyed mode) comes from the vault: these functions only carry it.
  */
-import { hash, verify } from "@node-rs/argon2";
+import type * as Argon2 from "@node-rs/argon2";
 import { UsageError } from "../errors.js";
+
+// Loaded on the first hash or verification, not with the module: the commands that only read
+// the workspace (`attendees list`, `stats`, …) start without the native addon (~15 ms).
+let argon2: Promise<typeof Argon2> | undefined;
+const lib = (): Promise<typeof Argon2> => (argon2 ??= import("@node-rs/argon2"));
 
 export interface HashParams {
   memoryCost: number;
@@ -38,7 +43,7 @@ export function hashCode(
   params: HashParams,
   secret?: Uint8Array,
 ): Promise<string> {
-  return hash(normalizedCode, secret ? { ...params, secret } : params);
+  return lib().then(({ hash }) => hash(normalizedCode, secret ? { ...params, secret } : params));
 }
 
 /** Whether a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) was made with `params`. */
@@ -58,6 +63,7 @@ export async function verifyCode(
   normalizedCode: string,
   secret?: Uint8Array,
 ): Promise<boolean> {
+  const { verify } = await lib();
   try {
     return await verify(phc, normalizedCode, secret ? { secret } : undefined);
   } catch {
