@@ -54,8 +54,25 @@ describe("evcred venue-key", () => {
       { id: 2, name: "b", event: null, createdAt: b.now.toISOString(), lastUsedAt: null },
     ]);
     const table = await b.run(["venue-key", "list"]);
-    expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+EVENT\s+CREATED\s+LAST USED$/);
-    expect(table.stdout).toMatch(/2\s+b\s+all\s+2026-05-04T09:00:00.000Z\s+never/);
+    expect(table.stdout.split("\n")[0]).toMatch(
+      /^ID\s+NAME\s+EVENT\s+CREATED \(UTC\)\s+LAST USED$/,
+    );
+    expect(table.stdout).toMatch(/2\s+b\s+all\s+2026-05-04 09:00:00\s+never/);
+  });
+
+  it("list shows times in the zone the workspace's events share, without milliseconds", async () => {
+    const b = bench();
+    await withEvents(b);
+    for (const slug of ["summit-2026", "expo-2026"])
+      await b.run(["event", "update", slug, "--timezone", "Europe/Madrid"]);
+    await b.run(["venue-key", "create", "doors"]);
+    const table = await b.run(["venue-key", "list"]);
+    expect(table.stdout.split("\n")[0]).toMatch(/CREATED \(Europe\/Madrid\)/);
+    expect(table.stdout).toMatch(/1\s+doors\s+all\s+2026-05-04 11:00:00\s+never/);
+    // Two events in two zones: UTC, named.
+    await b.run(["event", "update", "expo-2026", "--timezone", "America/New_York"]);
+    const mixed = await b.run(["venue-key", "list"]);
+    expect(mixed.stdout).toMatch(/CREATED \(UTC\)[\s\S]*2026-05-04 09:00:00/);
   });
 
   it("revoke by name or id removes the key and audits it", async () => {

@@ -1,4 +1,6 @@
+import { listEvents } from "../../domain/events.js";
 import { listVenueKeys } from "../../domain/venue-keys.js";
+import { formatTime, zoneLabel } from "../../render/time.js";
 import { defineCommand, examples } from "../command.js";
 
 export default defineCommand({
@@ -12,6 +14,10 @@ export default defineCommand({
   async run(ctx) {
     const ws = await ctx.workspace();
     const rows = listVenueKeys(ws);
+    // A key may serve every event: its times are in the zone the workspace's events share, else UTC.
+    const zones = new Set(listEvents(ws).map((e) => zoneLabel(e.timezone)));
+    const zone = zones.size === 1 ? [...zones][0] : undefined;
+    const at = (iso: string) => formatTime(iso, { zone, style: "short" });
     ctx.out.result(rows, () =>
       rows.length === 0
         ? ""
@@ -19,8 +25,8 @@ export default defineCommand({
             { header: "ID", value: (r) => r.id, align: "right" },
             { header: "NAME", value: (r) => r.name },
             { header: "EVENT", value: (r) => r.event ?? "all" },
-            { header: "CREATED", value: (r) => r.createdAt },
-            { header: "LAST USED", value: (r) => r.lastUsedAt ?? "never" },
+            { header: `CREATED (${zoneLabel(zone)})`, value: (r) => at(r.createdAt) },
+            { header: "LAST USED", value: (r) => (r.lastUsedAt ? at(r.lastUsedAt) : "never") },
           ]),
     );
     if (rows.length === 0) ctx.out.info("no venue keys yet: evcred venue-key create NAME");
