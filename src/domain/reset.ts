@@ -122,8 +122,7 @@ export async function setOwnCode(
       eventId: event.id,
       attendeeId: row.id,
       email: row.email,
-      summary:
-        "code chosen by the attendee on the change-my-code page; the organizer does not know it",
+      summary: "code chosen by the attendee; the organizer does not know it",
     });
     return row;
   });

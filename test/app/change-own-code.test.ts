@@ -183,8 +183,7 @@ describe("changeOwnCode", () => {
         actor: "attendee (change my code page)",
         action: "code.attendee-set",
         email: "ada@example.com",
-        summary:
-          "code chosen by the attendee on the change-my-code page; the organizer does not know it",
+        summary: "code chosen by the attendee; the organizer does not know it",
       },
     ]);
     const everything = JSON.stringify(b.snapshot().audit_log).toUpperCase();
