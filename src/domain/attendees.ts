@@ -263,7 +263,7 @@ export function distance(a: string, b: string): number {
 }
 
 export interface AttendeeDetail extends AttendeeSummary {
-  codeSource: "generated" | "organizer";
+  codeSource: "generated" | "organizer" | "attendee";
   codeVersion: number;
   deliveries: {
     template: string;

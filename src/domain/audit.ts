@@ -11,6 +11,7 @@ export type AuditAction =
   | "attendee.unlock"
   | "code.reset"
   | "code.organizer-set"
+  | "code.attendee-set"
   | "send"
   | "resend"
   | "template.link"

@@ -2,7 +2,8 @@
  * Changing codes: a fresh random one (recommended), or one the organizer chose. Either way the
  * attendee gets a new hash, sealed copy and fingerprint, `codeVersion` + 1 and `codeChangedAt` now,
  * in one transaction: the old code stops working at once and the attendee is due again for the
- * next send (see recipients.ts). The plain code lives only in memory, long enough to be hashed
+ * next send (see recipients.ts). An attendee's own choice (`setOwnCode`) is the one change that
+ * keeps the version: nothing is due for a code its owner typed. The plain code lives only in memory, long enough to be hashed
  * and sealed; nothing returned or recorded here holds it.
  *
  * Each function returns the changed attendee rows, so a caller can go on and deliver the new
@@ -17,7 +18,7 @@ import type { HashParams } from "../vault/hash.js";
 import { recordAudit } from "./audit.js";
 import { issueCodes, type IssuedCode } from "./code-issuer.js";
 import { displayCode, normalizeCode } from "./codes.js";
-import { weakCodeProblem } from "./code-strength.js";
+import { weakCodeProblem, type ChosenCodeContext } from "./code-strength.js";
 import { clearedLockMark } from "./logins.js";
 import type { Who } from "./events.js";
 
@@ -83,6 +84,45 @@ export async function resetCode(
         source === "organizer"
           ? `code set by the organizer (version ${row.codeVersion}); the organizer knows it`
           : `new code generated (version ${row.codeVersion})`,
+    });
+    return row;
+  });
+}
+
+/**
+ * The attendee's own code, chosen on the change-my-code page once they proved their current one
+ * (the caller's part: `verifyLogin`). The organizer-code rule applies (`checkOrganizerCode`); it
+ * is hashed, sealed and fingerprinted like any code, with `codeSource` attendee, and audited
+ * without it. Unlike a reset it keeps `codeVersion`: the attendee knows this code, so it makes
+ * them due for no credentials email. Undefined when their code changed since `attendee` was read
+ * (a reset meanwhile: what they proved is no longer their code) or they were removed.
+ */
+export async function setOwnCode(
+  ws: Workspace,
+  event: EventRow,
+  attendee: AttendeeRow,
+  raw: string,
+  options: ResetOptions,
+): Promise<AttendeeRow | undefined> {
+  const normalized = checkOrganizerCode(ws, event, attendee, raw);
+  const vault = ws.vault();
+  const issued: IssuedCode = {
+    code: displayCode(raw),
+    fingerprint: vault.fingerprint(event.id, normalized),
+    hash: await vault.hashCode(normalized, options.hashParams),
+  };
+  return ws.transaction(() => {
+    // Checked again under the write lock: another attendee may have taken the code meanwhile.
+    checkOrganizerCode(ws, event, attendee, raw);
+    const row = applyCode(ws, event, attendee.id, issued, "attendee", options.who.at, attendee);
+    if (!row) return undefined;
+    recordAudit(ws, {
+      ...options.who,
+      action: "code.attendee-set",
+      eventId: event.id,
+      attendeeId: row.id,
+      email: row.email,
+      summary: "code chosen by the attendee; the organizer does not know it",
     });
     return row;
   });
@@ -170,10 +210,7 @@ export function checkOrganizerCode(
   raw: string,
 ): string {
   const code = normalizeCode(raw);
-  const weak = weakCodeProblem(raw, {
-    email: attendee.email,
-    eventWords: [event.slug, event.name],
-  });
+  const weak = weakCodeProblem(raw, chosenCodeContext(event, attendee.email));
   if (weak) {
     throw new DomainError({ code: "weak-code", reason: weak.message });
   }
@@ -196,13 +233,25 @@ export function checkOrganizerCode(
   return code;
 }
 
+/** Which code the change replaces: the attendee's row as it was when they proved it. */
+interface ReplacedCode {
+  codeVersion: number;
+  codeChangedAt: string;
+}
+
+/** What a chosen code must not be, for an attendee of `event`: their email, the event's words. */
+export function chosenCodeContext(event: EventRow, email: string): ChosenCodeContext {
+  return { email, eventWords: [event.slug, event.name] };
+}
+
 function applyCode(
   ws: Workspace,
   event: EventRow,
   attendeeId: number,
   issued: IssuedCode,
-  source: "generated" | "organizer",
+  source: AttendeeRow["codeSource"],
   at: string,
+  replacing?: ReplacedCode,
 ): AttendeeRow | undefined {
   const current = ws.db
     .select({ email: attendees.email })
@@ -219,14 +268,22 @@ function applyCode(
         codeHash: vault.bindHash(issued.hash, owner),
         codeSealed: vault.seal(issued.code, owner),
         codeFingerprint: issued.fingerprint,
-        codeVersion: sql`${attendees.codeVersion} + 1`,
+        // A code given out makes the attendee due its email (recipients.ts); one they chose, not.
+        ...(source === "attendee" ? {} : { codeVersion: sql`${attendees.codeVersion} + 1` }),
         codeSource: source,
         codeChangedAt: at,
         // Failures against the old code do not lock the new one.
         lockClearedAfter: clearedLockMark(),
         updatedAt: at,
       })
-      .where(and(eq(attendees.id, attendeeId), eq(attendees.eventId, event.id)))
+      .where(
+        and(
+          eq(attendees.id, attendeeId),
+          eq(attendees.eventId, event.id),
+          replacing && eq(attendees.codeVersion, replacing.codeVersion),
+          replacing && eq(attendees.codeChangedAt, replacing.codeChangedAt),
+        ),
+      )
       .returning()
       .get();
   } catch (error) {

@@ -10,7 +10,7 @@ import { Eta } from "eta/core";
 import { assertTemplateFilesPrivate } from "../mail/template-rules.js";
 import { BUILTIN_DIR, DEFAULT_LOCALE, workspaceTemplateDir } from "../mail/templates.js";
 
-export type PageName = "sign-in" | "signed-in" | "refused" | ForgotPageName;
+export type PageName = "sign-in" | "signed-in" | "refused" | ForgotPageName | ChangeCodePageName;
 
 /** What the sign-in form says above its fields. */
 export type SignInMessage = "invalid" | "locked" | "bad-email" | null;
@@ -63,6 +63,36 @@ export interface ForgotVars extends PageVars {
   back: string;
 }
 
+/** Change my code: the form, then the page that says it changed. */
+export type ChangeCodePageName = "change-code" | "code-changed";
+
+/**
+ * What the change-my-code form says above its fields: `invalid` (a wrong current code or an
+ * unknown email, one message for both), `locked`, `bad-email`, `mismatch` (the two new entries
+ * differ), `refused` (weak or another attendee's: one message for both), `same-code`.
+ */
+export type ChangeCodeMessage =
+  "invalid" | "locked" | "bad-email" | "mismatch" | "refused" | "same-code" | null;
+
+export interface ChangeCodeVars extends PageVars {
+  event: { name: string; slug: string };
+  action: string;
+  csrf: string;
+  /** The email typed, shown again only when it is a well-formed address; never a code. */
+  email: string;
+  message: ChangeCodeMessage;
+  /** When a locked email can try again, for people: `09:15 (Europe/Madrid)`. */
+  locked_until: string | null;
+  /** The sign-in page. */
+  back: string;
+}
+
+export interface CodeChangedVars extends PageVars {
+  event: { name: string; slug: string };
+  /** The sign-in page, to sign in with the new code. */
+  sign_in: string;
+}
+
 const eta = new Eta({ autoEscape: true, autoTrim: false, useWith: false, cache: false });
 type Compiled = ReturnType<Eta["compile"]>;
 const compiled = new Map<string, { mtimeMs: number; fn: Compiled }>();
@@ -78,6 +108,8 @@ export class PageTemplates {
   render(name: "signed-in", locale: string, vars: SignedInVars): string;
   render(name: "refused", locale: string, vars: RefusedVars): string;
   render(name: ForgotPageName, locale: string, vars: ForgotVars): string;
+  render(name: "change-code", locale: string, vars: ChangeCodeVars): string;
+  render(name: "code-changed", locale: string, vars: CodeChangedVars): string;
   render(name: PageName, locale: string, vars: PageVars): string {
     const file = this.#file(name, locale);
     const mtimeMs = statSync(file).mtimeMs;

@@ -1,7 +1,8 @@
 /**
  * The attendee pages under `/e/`: `GET /e/{slug}` (sign in: email and code) and
  * `POST /e/{slug}/login`, which calls the same `signIn` as the venue's API (source `page`) and
- * hands the token to the event's venue URL as `#token=JWT`. HTML that needs no JavaScript, from
+ * hands the token to the event's venue URL as `#token=JWT`; forgot my code (`/forgot`,
+ * forgot-page.ts) and change my code (`/code`, change-code-page.ts). HTML that needs no JavaScript, from
  * the event's language's templates; every POST is limited per address, refused cross-site and
  * without the form's CSRF proof.
  */
@@ -13,6 +14,7 @@ import { findEvent } from "../domain/events.js";
 import { lockEndText } from "../render/time.js";
 import type { EventRow } from "../store/schema.js";
 import { logPathAs } from "./access-log.js";
+import { changeCodeRoutes } from "./change-code-page.js";
 import { forgotRoutes } from "./forgot-page.js";
 import {
   contentSecurityPolicy,
@@ -175,15 +177,9 @@ export const attendeePages: FastifyPluginAsync<PagesDeps> = (pages, deps) => {
       }
     }
   });
-  forgotRoutes(pages, {
-    ws: deps.ws,
-    selfService: deps.selfService,
-    templates,
-    css: CSS_PATH,
-    html,
-    refuse,
-    eventOf,
-  });
+  const kit = { ws: deps.ws, templates, css: CSS_PATH, html, refuse, eventOf };
+  forgotRoutes(pages, { ...kit, selfService: deps.selfService });
+  changeCodeRoutes(pages, { ...kit, changeCode: deps });
   return Promise.resolve();
 };
 

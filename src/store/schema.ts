@@ -59,9 +59,14 @@ export const attendees = sqliteTable(
     codeHash: text("code_hash").notNull(),
     codeSealed: blob("code_sealed", { mode: "buffer" }).notNull(),
     codeFingerprint: blob("code_fingerprint", { mode: "buffer" }).notNull(),
-    /** Bumped on every code change; a delivery carries the version it was sent with. */
+    /**
+     * Bumped on every code evcred or the organizer gives out (import, reset); a delivery carries
+     * the version it was sent with, so a bump makes the attendee due again. A code the attendee
+     * chose on the change-my-code page keeps the version: they know it, no email is due for it.
+     */
     codeVersion: integer("code_version").notNull().default(1),
-    codeSource: text("code_source", { enum: ["generated", "organizer"] })
+    /** Who chose the code: evcred (`generated`), the organizer, or the attendee themselves. */
+    codeSource: text("code_source", { enum: ["generated", "organizer", "attendee"] })
       .notNull()
       .default("generated"),
     codeChangedAt: text("code_changed_at").notNull(),

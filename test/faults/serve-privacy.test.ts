@@ -97,6 +97,21 @@ describe("serve's output over a day", () => {
       });
     };
     const codeOf = (email: string) => b.codeOf(email, "summit-2026");
+    const changeCode = async (fields: Record<string, string>) => {
+      const form = await call("/e/summit-2026/code");
+      const cookie = /^(evcred_csrf=[^;]+)/.exec(form.headers.get("set-cookie") ?? "")?.[1] ?? "";
+      const csrf = /name="csrf" value="([^"]*)"/.exec(form.text)?.[1] ?? "";
+      return call("/e/summit-2026/code", {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          cookie,
+          "sec-fetch-site": "same-origin",
+          origin: "null",
+        },
+        body: new URLSearchParams({ csrf, ...fields }).toString(),
+      });
+    };
 
     // The doors open: the venue's logins, right (in every spelling) and wrong.
     const emails = ["ada@example.com", "grace@example.com", "alan@example.com"];
@@ -127,6 +142,20 @@ describe("serve's output over a day", () => {
     ).toBe(400);
     for (let i = 0; i < 5; i++) await signIn("guest17@example.com", "WRONGCODE2");
     expect((await signIn("guest17@example.com", codeOf("guest17@example.com"))).status).toBe(429);
+
+    // Attendees change their codes: one does, the others are refused in every way there is.
+    const replaced = codeOf("guest18@example.com");
+    const chosen = "ZQWX-7HVB-23";
+    const mine = { email: "guest18@example.com", current: replaced, code: chosen, repeat: chosen };
+    expect((await changeCode({ ...mine, current: "WRONGCODE2" })).status).toBe(401);
+    expect((await changeCode({ ...mine, repeat: "ZQWX-7HVB-24" })).status).toBe(422);
+    const taken = groupCode(codeOf("guest19@example.com"));
+    expect((await changeCode({ ...mine, code: taken, repeat: taken })).status).toBe(422);
+    expect((await changeCode({ ...mine, code: replaced, repeat: replaced })).status).toBe(422);
+    expect((await changeCode({ ...mine, email: replaced })).status).toBe(400);
+    expect((await changeCode(mine)).status).toBe(200);
+    expect((await signIn("guest18@example.com", replaced)).status).toBe(401);
+    expect((await signIn("guest18@example.com", chosen)).status).toBe(303);
 
     // The organizer imports latecomers and rotates the master key while the doors are open.
     expect((await b.run(["import", "late.csv", "--event", "summit-2026", "--yes"])).code).toBe(0);
@@ -168,12 +197,19 @@ describe("serve's output over a day", () => {
     const cli = b.transcript.filter((t) => t !== created.stdout);
     const printed = [s.stderr(), stdout, ...cli].join("\n");
     expect(s.stderr()).toContain("POST /api/v1/events/summit-2026/logins?… 200");
-    // The doors, the page, after the rotation, and the two valid logins with a code in the URL and a header.
-    expect(tokens.length).toBe(3 + 5 + 6 + 3 + 2);
+    // The doors, the page, the changed code, after the rotation, and the two valid logins with a
+    // code in the URL and a header.
+    expect(tokens.length).toBe(3 + 5 + 6 + 1 + 3 + 2);
     const attendees = (b.snapshot().attendees as { email: string }[]).map((a) => a.email);
     expect(attendees).toHaveLength(403);
     const codes = attendees.map(codeOf);
-    const secrets = [...codes.flatMap(spellings), key];
+    expect(codeOf("guest18@example.com")).toBe(chosen);
+    const secrets = [
+      ...codes.flatMap(spellings),
+      ...spellings(replaced),
+      ...spellings(chosen.replace(/-/g, "")),
+      key,
+    ];
     const found = (text: string) => {
       const lower = text.toLowerCase();
       return secrets.filter((x) => lower.includes(x.toLowerCase()));

@@ -60,6 +60,11 @@ const PAGE_TEXT = {
   invalid: "The email address or the code is not right.",
   "bad-email": "Enter a valid email address.",
   "sign-in": 'name="code" type="password"',
+  "change-code": 'name="current" type="password"',
+  "code-invalid": "The email address or the current code is not right.",
+  mismatch: "The two new codes are not the same.",
+  refused: "That new code cannot be used.",
+  "same-code": "The new code is the same as the current one.",
 } as const;
 
 type Headers = Record<string, string | null>;
@@ -468,7 +473,14 @@ interface PageForm {
 /** Every page that takes a POST. */
 const PAGE_FORMS: PageForm[] = [
   { path: `/e/${SLUG}/login`, fields: (c) => ({ email: "ada@example.com", code: c.code }) },
+  {
+    path: `/e/${SLUG}/code`,
+    fields: (c) => ({ email: "ada@example.com", current: c.code, code: NEW, repeat: NEW }),
+  },
 ];
+
+/** A new code the change-my-code form would accept. */
+const NEW = "ZQWX-7HVB-23";
 
 type Csrf = "valid" | "none" | "no-cookie" | "stale" | "forged" | "cookie-as-proof";
 
@@ -634,8 +646,158 @@ const signIn = (
   options?: Parameters<typeof page>[2],
 ) => page(LOGIN, fields, options);
 
+const CODE = `/e/${SLUG}/code`;
+const changeCode = (
+  fields: (ctx: Ctx) => Record<string, string> | string,
+  options?: Parameters<typeof page>[2],
+) => page(CODE, fields, options);
+
+/** Change my code: the cases of its own fields (its guards are PAGE_FORMS'). */
+const CHANGE_CODE_CASES: Case[] = [
+  {
+    name: "page code GET with a code in the query (not quoted back)",
+    request: (c) => ({
+      method: "GET",
+      path: `${CODE}?current=${c.code}`,
+      headers: [["Cookie", c.browser.cookie]],
+    }),
+    status: 200,
+    page: "change-code",
+  },
+  {
+    name: "page code without fields",
+    request: changeCode(() => ({})),
+    status: 400,
+    page: "bad-email",
+  },
+  {
+    name: "page code the code typed as the email (not shown back)",
+    request: changeCode((c) => ({ email: c.code, current: c.code, code: NEW, repeat: NEW })),
+    status: 400,
+    page: "bad-email",
+  },
+  {
+    name: "page code the grouped code with an @ as the email (not shown back)",
+    request: changeCode((c) => ({
+      email: `${groupCode(c.code)}@x`,
+      current: c.code,
+      code: NEW,
+      repeat: NEW,
+    })),
+    status: 400,
+    page: "bad-email",
+  },
+  {
+    name: "page code a current code over 128 characters",
+    request: changeCode(() => ({
+      email: "ada@example.com",
+      current: "A".repeat(129),
+      code: NEW,
+      repeat: NEW,
+    })),
+    status: 400,
+    page: "bad-request",
+  },
+  {
+    name: "page code a new code over 128 characters",
+    request: changeCode((c) => ({
+      email: "ada@example.com",
+      current: c.code,
+      code: "A".repeat(129),
+      repeat: "A".repeat(129),
+    })),
+    status: 400,
+    page: "bad-request",
+  },
+  {
+    name: "page code the new code's entries differ (nothing verified)",
+    request: changeCode((c) => ({
+      email: "ada@example.com",
+      current: c.code,
+      code: NEW,
+      repeat: "ZQWX-7HVB-24",
+    })),
+    status: 422,
+    page: "mismatch",
+  },
+  {
+    name: "page code the new code missing its second entry",
+    request: changeCode((c) => ({ email: "ada@example.com", current: c.code, code: NEW })),
+    status: 422,
+    page: "mismatch",
+  },
+  {
+    name: "page code a weak new code (refused by the rule, nothing verified)",
+    request: changeCode((c) => ({
+      email: "ada@example.com",
+      current: c.code,
+      code: "1234-5678",
+      repeat: "12345678",
+    })),
+    status: 422,
+    page: "refused",
+  },
+  {
+    name: "page code the current code as the new one (not quoted back)",
+    request: changeCode((c) => ({
+      email: "ada@example.com",
+      current: c.code,
+      code: groupCode(c.code).toLowerCase(),
+      repeat: c.code,
+    })),
+    status: 422,
+    page: "same-code",
+  },
+  {
+    name: "page code a wrong current code",
+    request: ((email) =>
+      changeCode(() => ({ email, current: "WRONGCODE2", code: NEW, repeat: NEW })))(guest()),
+    status: 401,
+    page: "code-invalid",
+    records: "wrong-code",
+  },
+  {
+    name: "page code no current code: a wrong code",
+    request: ((email) => changeCode(() => ({ email, code: NEW, repeat: NEW })))(guest()),
+    status: 401,
+    page: "code-invalid",
+    records: "wrong-code",
+  },
+  {
+    name: "page code an unknown email",
+    request: changeCode(() => ({
+      email: "nobody@example.com",
+      current: "WRONGCODE2",
+      code: NEW,
+      repeat: NEW,
+    })),
+    status: 401,
+    page: "code-invalid",
+    records: "unknown-email",
+  },
+  {
+    name: "page code another attendee's code as the new one, unproved: a wrong code, not 'taken'",
+    request: ((email) =>
+      changeCode((c) => ({ email, current: "WRONGCODE2", code: c.code, repeat: c.code })))(guest()),
+    status: 401,
+    page: "code-invalid",
+    records: "wrong-code",
+  },
+  {
+    name: "page code a repeated field: the first one counts",
+    request: changeCode(
+      (c) =>
+        `csrf=${c.browser.csrf}&email=nobody%40example.com&email=ada%40example.com&current=${c.code}&code=${NEW}&repeat=${NEW}`,
+    ),
+    status: 401,
+    page: "code-invalid",
+    records: "unknown-email",
+  },
+];
+
 const PAGE_CASES: Case[] = [
   ...PAGE_FORMS.flatMap(guardCases),
+  ...CHANGE_CODE_CASES,
   {
     name: "page a 2 KB slug ending with the code (not quoted back)",
     request: (c) => page(`/e/${"s".repeat(2048)}${c.code}/login`, ada)(c),

@@ -175,4 +175,81 @@ describe.skipIf(missing)("the sign-in page in chromium", () => {
     await page.click("button[type=submit]");
     expect(await page.locator(".message").textContent()).toContain("You are signed in");
   }, 60_000);
+
+  it("change my code: from the sign-in page's link, fits 390 px wide; then the old code is refused and the new one signs in", async () => {
+    const b = bench();
+    b.file("attendees.csv", SAMPLE_CSV);
+    const created = await b.run(["event", "create", "Summit 2026"]);
+    expect(created.code, created.stderr).toBe(0);
+    expect((await b.run(["import", "attendees.csv", "--event", "summit-2026", "--yes"])).code).toBe(
+      0,
+    );
+    const old = b.codeOf("ada@example.com", "summit-2026");
+    server = await startServer(b);
+    const url = server.url;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
+    });
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      javaScriptEnabled: false,
+    });
+    const page = await context.newPage();
+    const blocked: string[] = [];
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+    });
+    await page.goto(`${url}/e/summit-2026`);
+    await Promise.all([
+      page.waitForURL(`${url}/e/summit-2026/code`),
+      page.click("a[href$='/code']"),
+    ]);
+    expect(await page.locator("h1").textContent()).toBe("Summit 2026");
+
+    // Two entries that differ first: the form again with its message, the email kept, no code.
+    await page.fill("#email", "ada@example.com");
+    await page.fill("#current", old);
+    await page.fill("#code", "ZQWX-7HVB-23");
+    await page.fill("#repeat", "ZQWX-7HVB-24");
+    await page.click("button[type=submit]");
+    expect(await page.locator(".message").textContent()).toContain(
+      "The two new codes are not the same.",
+    );
+    expect(await page.inputValue("#email")).toBe("ada@example.com");
+    for (const field of ["#current", "#code", "#repeat"]) {
+      expect(await page.inputValue(field)).toBe("");
+    }
+    // On a phone: the form fits, nothing scrolls sideways.
+    const width = (await page.locator("form").boundingBox())?.width ?? 0;
+    expect(width).toBeGreaterThan(300);
+    expect(width).toBeLessThanOrEqual(390);
+    expect(Number(await page.evaluate("document.documentElement.scrollWidth"))).toBeLessThanOrEqual(
+      390,
+    );
+    const shots = mkdtempSync(join(tmpdir(), "evcred-shot-"));
+    const shot = join(shots, "change-code-390.png");
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(statSync(shot).size).toBeGreaterThan(1000);
+
+    await page.fill("#current", old);
+    await page.fill("#code", "zqwx 7hvb 23");
+    await page.fill("#repeat", "ZQWX-7HVB-23");
+    await page.click("button[type=submit]");
+    expect(await page.locator(".message").textContent()).toBe("Your code has been changed.");
+    await page.screenshot({ path: join(shots, "code-changed-390.png"), fullPage: true });
+
+    await Promise.all([page.waitForURL(`${url}/e/summit-2026`), page.click("a.button")]);
+    await page.fill("#email", "ada@example.com");
+    await page.fill("#code", old);
+    await page.click("button[type=submit]");
+    expect(await page.locator(".message").textContent()).toContain(
+      "The email address or the code is not right",
+    );
+    await page.fill("#code", "ZQWX7HVB23");
+    await page.click("button[type=submit]");
+    expect(await page.locator(".message").textContent()).toContain("You are signed in");
+    expect(blocked).toEqual([]);
+  }, 60_000);
 });

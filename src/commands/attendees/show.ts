@@ -1,8 +1,15 @@
-import { showAttendee } from "../../domain/attendees.js";
+import { showAttendee, type AttendeeDetail } from "../../domain/attendees.js";
 import { resolveEvent } from "../../domain/events.js";
 import { formatTime, lockEndText, zoneLabel } from "../../render/time.js";
 import { oneLine } from "../../render/printable.js";
 import { defineCommand, examples } from "../command.js";
+
+/** Who chose the attendee's code, as the `code` line says it. */
+const CODE_SOURCE_LABEL: Record<AttendeeDetail["codeSource"], string> = {
+  generated: "generated",
+  organizer: "chosen by the organizer",
+  attendee: "chosen by the attendee",
+};
 
 export default defineCommand({
   configure(command) {
@@ -33,7 +40,7 @@ export default defineCommand({
         ]),
         [
           "code",
-          `${a.codeSource === "organizer" ? "chosen by the organizer" : "generated"}, last changed ${formatTime(a.codeChangedAt, { zone: event.timezone })}`,
+          `${CODE_SOURCE_LABEL[a.codeSource]}, last changed ${formatTime(a.codeChangedAt, { zone: event.timezone })}`,
         ],
         [
           "status",
