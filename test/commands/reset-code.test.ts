@@ -292,7 +292,7 @@ describe("evcred attendees show: code history", () => {
     await imported(b);
     b.advance(60_000);
     const reset = await b.run(["reset-code", "ada@example.com", "--generate", "--yes"], {
-      env: { EVCRED_ACTOR: "alice" },
+      env: { EVCRED_ACTOR: "alice at the help desk" },
     });
     expect(reset.code, reset.stderr).toBe(0);
     b.advance(60_000);
@@ -312,7 +312,7 @@ describe("evcred attendees show: code history", () => {
       },
       {
         at: "2026-05-04T09:01:00.000Z",
-        actor: "alice",
+        actor: "alice at the help desk",
         action: "code.reset",
         summary: "new code generated (version 2)",
       },
@@ -327,6 +327,10 @@ describe("evcred attendees show: code history", () => {
     expect(human.stdout).toContain("code history");
     expect(human.stdout).toContain("alice");
     expect(human.stdout).toContain("chosen by the organizer");
+    // One column for who, however long a name: the summaries line up.
+    const history = human.stdout.split("code history")[1]?.split("\n").filter(Boolean) ?? [];
+    const starts = history.slice(1).map((line) => line.search(/(registered|new code|code set)/));
+    expect(new Set(starts).size).toBe(1);
     expectNoCodeShown(b, "ZQWX-7HVB-23", "ZQWX7HVB23", b.codeOf("grace@example.com"));
   });
 });

@@ -67,9 +67,10 @@ export default defineCommand({
         for (const l of a.logins) lines.push(`  ${at(l.at)}  ${l.outcome}`);
       }
       lines.push("", `code history ${zone}`);
+      const actorWidth = Math.max(10, ...a.codeHistory.map((h) => oneLine(h.actor).length));
       for (const h of a.codeHistory)
         lines.push(
-          `  ${at(h.at)}  ${oneLine(h.actor).padEnd(10)} ${oneLine(h.summary || h.action)}`,
+          `  ${at(h.at)}  ${oneLine(h.actor).padEnd(actorWidth)}  ${oneLine(h.summary || h.action)}`,
         );
       return lines.join("\n");
     });
