@@ -7,7 +7,9 @@
 //   by the program only when that command runs.
 //
 // Both load one copy of src/errors.ts, dist/errors.cjs (through the package's "#errors" import),
-// so the program recognises the errors the commands throw. Native addons (better-sqlite3, argon2)
+// and one of src/domain/errors.ts, dist/domain-errors.cjs ("#domain-errors"), so the program
+// recognises the errors the commands throw: with a copy each, main.ts's `instanceof DomainError`
+// matched no refusal of a command (exit 1 and "rerun with --debug" instead of the flag and exit 2). Native addons (better-sqlite3, argon2)
 // stay external. Type checking is `npm run typecheck` (tsc).
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
@@ -35,18 +37,26 @@ const lazyChildProcess = {
 };
 
 /**
- * Imports of src/errors.ts load dist/errors.cjs, built once for both parts: the program, next to
- * it, by its relative path; commands and chunks, at any depth, by the package's "#errors" import.
+ * Imports of src/errors.ts and src/domain/errors.ts load dist/errors.cjs and
+ * dist/domain-errors.cjs, each built once for both parts: the program, next to it, by its
+ * relative path; commands and chunks, at any depth, by the package's "#errors" and
+ * "#domain-errors" imports.
  */
-const sharedErrors = (specifier) => ({
+const SHARED = [
+  { source: resolve("src/errors.js"), file: "./errors.cjs", specifier: "#errors" },
+  {
+    source: resolve("src/domain/errors.js"),
+    file: "./domain-errors.cjs",
+    specifier: "#domain-errors",
+  },
+];
+const sharedErrors = (by) => ({
   name: "shared-errors",
   setup(build) {
-    const errors = resolve("src/errors.js");
-    build.onResolve({ filter: /\/errors\.js$/ }, (args) =>
-      resolve(args.resolveDir, args.path) === errors
-        ? { path: specifier, external: true }
-        : undefined,
-    );
+    build.onResolve({ filter: /\/errors\.js$/ }, (args) => {
+      const shared = SHARED.find((s) => s.source === resolve(args.resolveDir, args.path));
+      return shared ? { path: shared[by], external: true } : undefined;
+    });
   },
 });
 
@@ -83,11 +93,11 @@ await Promise.all([
     // src/package-root.ts finds the package from its own module's URL.
     define: { "import.meta.url": "importMetaUrl" },
     inject: ["build/import-meta-url.js"],
-    plugins: [lazyChildProcess, sharedErrors("./errors.cjs"), commandsOutside],
+    plugins: [lazyChildProcess, sharedErrors("file"), commandsOutside],
   }),
   build({
     ...common,
-    entryPoints: { errors: "src/errors.ts" },
+    entryPoints: { errors: "src/errors.ts", "domain-errors": "src/domain/errors.ts" },
     keepNames: true,
     outdir: "dist",
     outExtension: { ".js": ".cjs" },
@@ -113,6 +123,6 @@ await Promise.all([
     banner: {
       js: "import { createRequire as __evcredRequire } from 'node:module'; const require = __evcredRequire(import.meta.url);",
     },
-    plugins: [sharedErrors("#errors")],
+    plugins: [sharedErrors("specifier")],
   }),
 ]);

@@ -18,8 +18,13 @@ import { and, eq, gt } from "drizzle-orm";
 import { EvcredError } from "../errors.js";
 import { attendees, deliveries } from "../store/schema.js";
 import { HASH_KEY_META, type Workspace } from "../store/workspace.js";
-import { keepCurrentKey, promoteStagedKey, stageNewKey } from "../vault/master-key.js";
-import { codeOwner } from "../vault/vault.js";
+import {
+  discardStagedKey,
+  keepCurrentKey,
+  promoteStagedKey,
+  stageNewKey,
+} from "../vault/master-key.js";
+import { codeOwner, type Vault } from "../vault/vault.js";
 import { recordAudit } from "./audit.js";
 import type { Who } from "./events.js";
 import { retireSigningKey } from "./signing-keys.js";
@@ -53,9 +58,44 @@ export function rotateMasterKey(ws: Workspace, options: RotateOptions): Rotation
   step("staged");
   const previousKeyFile = keepCurrentKey(current);
   step("kept");
-  const { codes, events } = ws.transaction(() => {
+  let committed: { codes: number; events: number };
+  try {
+    committed = resealUnder(ws, current, next, previousKeyFile, options.who);
+  } catch (error) {
+    // Rolled back (another rotation won the race, a seal did not open): nothing is sealed under
+    // the staged key, so it goes.
+    discardStagedKey(current.keyPath, next.keyId);
+    throw error;
+  }
+  const { codes, events } = committed;
+  step("committed");
+  promoteStagedKey(current.keyPath, next.keyId);
+  ws.forgetVault();
+  step("promoted");
+  // The old seals and fingerprints are still in free pages and WAL frames: gone only now.
+  const scrubbed = ws.scrub();
+  return {
+    previousKeyId: current.keyId,
+    keyId: next.keyId,
+    keyFile: current.keyPath,
+    previousKeyFile,
+    codes,
+    events,
+    scrubbed,
+  };
+}
+
+/** Every code re-sealed under `next`, and the workspace moved to it, in one transaction. */
+function resealUnder(
+  ws: Workspace,
+  current: Vault,
+  next: Vault,
+  previousKeyFile: string,
+  who: Who,
+): { codes: number; events: number } {
+  return ws.transaction(() => {
     // Checked again under the write lock: a send that claimed meanwhile holds the old key.
-    assertNoSendRunning(ws, options.who.at);
+    assertNoSendRunning(ws, who.at);
     const rows = ws.db
       .select({
         id: attendees.id,
@@ -74,30 +114,15 @@ export function rotateMasterKey(ws: Workspace, options: RotateOptions): Rotation
     }
     ws.setMeta("key_id", next.keyId);
     ws.setMeta(HASH_KEY_META, current.sealHashKeyFor(next).toString("base64"));
-    retireSigningKey(ws, current.signingKey().publicJwk, options.who.at);
+    retireSigningKey(ws, current.signingKey().publicJwk, who.at);
     const eventCount = new Set(rows.map((r) => r.eventId)).size;
     recordAudit(ws, {
-      ...options.who,
+      ...who,
       action: "key.rotate",
       summary: `master key ${current.keyId} → ${next.keyId}: ${rows.length} codes re-sealed in ${eventCount} events; the previous key is kept at ${previousKeyFile}`,
     });
     return { codes: rows.length, events: eventCount };
   });
-  step("committed");
-  promoteStagedKey(current.keyPath, next.keyId);
-  ws.forgetVault();
-  step("promoted");
-  // The old seals and fingerprints are still in free pages and WAL frames: gone only now.
-  const scrubbed = ws.scrub();
-  return {
-    previousKeyId: current.keyId,
-    keyId: next.keyId,
-    keyFile: current.keyPath,
-    previousKeyFile,
-    codes,
-    events,
-    scrubbed,
-  };
 }
 
 /**

@@ -125,6 +125,18 @@ export function keepCurrentKey(current: Vault): string {
   return kept;
 }
 
+/**
+ * Removes a staged `KEY.new-<id>` whose rotation committed nothing (it lost the race to another
+ * rotation, say): nothing is sealed under it, and a key file left over only confuses.
+ */
+export function discardStagedKey(path: string, keyId: string): void {
+  try {
+    unlinkSync(stagedKeyPath(path, keyId));
+  } catch {
+    // already gone
+  }
+}
+
 /** The staged key `KEY.new-<id>` becomes `KEY`: one atomic rename, then the folder flushed. */
 export function promoteStagedKey(path: string, keyId: string): void {
   try {

@@ -63,7 +63,13 @@ describe("bin/evcred.cjs", () => {
     const loaded = JSON.parse(readFileSync(out, "utf8")) as { files: string[]; esmLoader: boolean };
     expect(loaded.esmLoader).toBe(false);
     const files = loaded.files.filter((f) => f !== probe).map((f) => relative(ROOT, f));
-    expect(files).toEqual(["bin/evcred.cjs", "dist/cli.cjs", "dist/errors.cjs"]);
+    // The errors modules are shared with the commands (one class each), small and import nothing.
+    expect(files).toEqual([
+      "bin/evcred.cjs",
+      "dist/cli.cjs",
+      "dist/errors.cjs",
+      "dist/domain-errors.cjs",
+    ]);
   });
 
   it("shows an example in a command's help", async () => {
@@ -141,6 +147,36 @@ describe("bin/evcred.cjs", () => {
     const option = await evcred("attendees", "list", "--colour");
     expect(option.code, option.stderr).toBe(2);
     expect(option.stderr).toContain("unknown option '--colour'");
+  });
+
+  it("a command's domain refusal is worded by the program: its flag, its hint, exit 2", async () => {
+    // The program and the commands are separate bundles: each once held its own DomainError,
+    // so the program's table matched none a command threw (exit 1, "rerun with --debug").
+    const weak = await runBin(["reset-code", "ada@example.com", "--code", "-", "--yes"], {
+      cwd: dir,
+      env,
+      input: "12345678\n",
+    });
+    runs.push(weak);
+    expect(weak.code, weak.stderr).toBe(2);
+    expect(weak.stderr).toContain("error: --code: a code must not be a run of letters or digits");
+    expect(weak.stderr).toContain("hint: prefer --generate");
+    const unknown = await evcred("attendees", "update", "nobody@example.com", "--first-name", "N");
+    expect(unknown.code, unknown.stderr).toBe(2);
+    expect(unknown.stderr).toContain("no attendee nobody@example.com in demo");
+    expect(unknown.stderr).not.toContain("--debug");
+    const taken = await evcred(
+      "attendees",
+      "update",
+      "ada@example.com",
+      "--email",
+      "grace@example.com",
+    );
+    expect(taken.code, taken.stderr).toBe(2);
+    expect(taken.stderr).toContain("--email: grace@example.com is already an attendee of demo");
+    const event = await evcred("event", "use", "nope");
+    expect(event.code, event.stderr).toBe(2);
+    expect(event.stderr).not.toContain("--debug");
   });
 
   it("--debug names the error's class, from the program's bundle and from a command's", async () => {

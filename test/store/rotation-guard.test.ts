@@ -1,3 +1,5 @@
+import { readdirSync } from "node:fs";
+import { basename, dirname } from "node:path";
 import { describe, expect, it } from "vitest";
 import { rotateMasterKey } from "../../src/domain/key-rotation.js";
 import { KeyError } from "../../src/errors.js";
@@ -64,7 +66,7 @@ describe("two key rotations at once", () => {
     expect(b.codeOf("ada@example.com")).toBe(code);
   });
 
-  it("both loaded the old key: the later one writes nothing and says to run it again", async () => {
+  it("both loaded the old key: the later one writes nothing, leaves no staged key, and says to run it again", async () => {
     const b = bench();
     b.file("a.csv", SAMPLE_CSV);
     await b.run(["import", "a.csv", "--event", "ev", "--yes"]);
@@ -77,6 +79,13 @@ describe("two key rotations at once", () => {
       expect(() => rotateMasterKey(second, { who })).toThrow(/rotated while this command ran/);
       const r = await b.run(["key", "show", "--json"]);
       expect(r.json()).toMatchObject({ keyId: result.keyId });
+      // Its KEY.new-<id> sealed nothing: it is not left beside the key (each lost race left one).
+      const keyFile = b.env.EVCRED_KEY_FILE ?? "";
+      expect(
+        readdirSync(dirname(keyFile)).filter((name) =>
+          name.startsWith(`${basename(keyFile)}.new-`),
+        ),
+      ).toEqual([]);
     } finally {
       first.close();
       second.close();
