@@ -6,6 +6,7 @@
  * PostgreSQL skips the tests outside CI and fails them under it.
  */
 import { eq, sql } from "drizzle-orm";
+import { readFileSync } from "node:fs";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
@@ -37,6 +38,16 @@ describe("the PostgreSQL test URL", () => {
   });
 });
 
+/** The migrations drizzle-kit generated for PostgreSQL, as its journal lists them. */
+const MIGRATIONS = (
+  JSON.parse(
+    readFileSync(
+      new URL("../../src/store/postgres/migrations/meta/_journal.json", import.meta.url),
+      "utf8",
+    ),
+  ) as { entries: unknown[] }
+).entries.length;
+
 describePostgres("migrating a PostgreSQL workspace", () => {
   const empty = useTestDatabase({ migrate: false });
 
@@ -46,7 +57,7 @@ describePostgres("migrating a PostgreSQL workspace", () => {
     try {
       expect(await postgresSchemaState(clients[0] as pg.Client)).toMatchObject({
         applied: null,
-        pending: 1,
+        pending: MIGRATIONS,
       });
       await Promise.all(clients.map((c) => migratePostgres(c)));
       const state = await postgresSchemaState(clients[0] as pg.Client);
@@ -56,7 +67,7 @@ describePostgres("migrating a PostgreSQL workspace", () => {
       const recorded = await empty.pool.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations",
       );
-      expect(recorded.rows[0]?.n).toBe(1);
+      expect(recorded.rows[0]?.n).toBe(MIGRATIONS);
     } finally {
       await Promise.all(clients.map((c) => c.end()));
     }
