@@ -76,7 +76,7 @@ const common = {
   target: "node20",
   external: ["better-sqlite3", "@node-rs/argon2"],
   sourcemap: true,
-  minify: true,
+  minify: process.env.NO_MINIFY !== "1",
   logLevel: "warning",
 };
 
