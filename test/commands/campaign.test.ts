@@ -112,6 +112,21 @@ describe("evcred campaign add", () => {
     ]);
     const table = await b.run(["campaign", "list"]);
     expect(table.stdout).toMatch(/-3h → 10 May 2026, 07:00 \(Europe\/Madrid\)\s+scheduled/);
+    // An ISO time too, as given and where it lands in the event's zone.
+    expect(table.stdout).toMatch(
+      /2026-05-08T18:00 → 8 May 2026, 18:00 \(Europe\/Madrid\)\s+scheduled/,
+    );
+    const utc = await b.run([
+      "campaign",
+      "add",
+      "--template",
+      "reminder",
+      "--at",
+      "2026-05-08T07:30:15Z",
+    ]);
+    expect(utc.stderr).toContain(
+      "campaign 5 scheduled for summit: reminder to all at 2026-05-08T07:30:15Z → 8 May 2026, 09:30 (Europe/Madrid)",
+    );
     const log = await b.run(["log", "--json"]);
     expect(log.stdout).toContain("campaign.schedule");
   });
