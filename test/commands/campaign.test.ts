@@ -158,6 +158,15 @@ describe("evcred campaign add", () => {
     const missing = await b.run(["campaign", "add", "--template", "reminder"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("--at: when should the campaign run?");
+    // Empty, as an unset shell variable gives them: the same questions, in evcred's words.
+    const emptyAt = await b.run(["campaign", "add", "--template", "reminder", "--at", ""]);
+    expect(emptyAt.code).toBe(2);
+    expect(emptyAt.stderr).toContain("error: --at: when should the campaign run?\nhint: e.g.");
+    const emptyTemplate = await b.run(["campaign", "add", "--template", "", "--at", "-3h"]);
+    expect(emptyTemplate.code).toBe(2);
+    expect(emptyTemplate.stderr).toContain(
+      "error: --template: which template should the campaign send?\nhint: e.g.",
+    );
     const audience = await b.run([
       "campaign",
       "add",
