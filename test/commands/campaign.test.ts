@@ -313,11 +313,35 @@ describe("evcred campaign run-due", () => {
     );
     const unknown = await b.run(["campaign", "cancel", "9"]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("error: event summit has no campaign 9");
+    expect(unknown.stderr).toBe(
+      "error: event summit has no campaign 9\nhint: see its campaigns with: evcred campaign list\n",
+    );
     const bad = await b.run(["campaign", "cancel", "x"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('campaign cancel: "x" is not a campaign id');
     expect((await b.run(["log", "--json"])).stdout).toContain("campaign.cancel");
+    // Ids count across the workspace: one of another event says which.
+    const gala = await b.run(["event", "create", "Gala", "--starts-at", "2026-06-01T20:00Z"]);
+    expect(gala.code, gala.stderr).toBe(0);
+    const other = await b.run([
+      "campaign",
+      "add",
+      "--event",
+      "gala",
+      "--template",
+      "reminder",
+      "--at",
+      "-1d",
+      "--json",
+    ]);
+    expect(other.json<{ id: number }>().id).toBe(2);
+    const elsewhere = await b.run(["campaign", "cancel", "2", "--event", "summit"]);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toBe(
+      "error: event summit has no campaign 2\nhint: campaign 2 is of event gala: evcred campaign cancel 2 --event gala\n",
+    );
+    const still = await b.run(["campaign", "list", "--event", "gala", "--json"]);
+    expect(still.json<Listed[]>().map((c) => c.status)).toEqual(["scheduled"]);
   });
 
   it("moving the event's start moves its relative campaigns, not its ISO ones", async () => {
