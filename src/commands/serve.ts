@@ -128,7 +128,12 @@ async function startCampaigns(
     actor: `${ctx.actor} (serve)`,
     publicUrl: options.publicUrl,
     onReports: (reports) => {
-      for (const r of reports) ctx.io.stderr.write(`${campaignReportLine(r)}\n`);
+      for (const r of reports) {
+        ctx.io.stderr.write(`${campaignReportLine(r)}\n`);
+        // Refused for good: named, as run-due names them; the campaign does not try them again.
+        for (const f of r.failed)
+          ctx.io.stderr.write(`campaign ${r.id}: ${f.email}: ${f.response}\n`);
+      }
     },
     onError: (error) => {
       const reason = error instanceof Error ? error.message : String(error);

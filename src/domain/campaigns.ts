@@ -117,8 +117,17 @@ export function cancelCampaign(ws: Workspace, event: EventRow, id: number, who: 
       .where(and(eq(campaigns.id, id), eq(campaigns.eventId, event.id)))
       .get();
     if (!row) {
+      // Ids count across the workspace: one of another event is named with its event.
+      const other = ws.db
+        .select({ slug: events.slug })
+        .from(campaigns)
+        .innerJoin(events, eq(events.id, campaigns.eventId))
+        .where(eq(campaigns.id, id))
+        .get();
       throw new UsageError(`event ${event.slug} has no campaign ${id}`, {
-        hint: "see its campaigns with: evcred campaign list",
+        hint: other
+          ? `campaign ${id} is of event ${other.slug}: evcred campaign cancel ${id} --event ${other.slug}`
+          : "see its campaigns with: evcred campaign list",
       });
     }
     if (row.status !== "scheduled") {

@@ -9,14 +9,14 @@ interface Zoned {
   locale?: string | undefined;
 }
 
-/** `-1d@09:00 → 3 May 2026, 09:00 (Europe/Madrid)`; a relative time without a start says so. */
-export function campaignWhen(
-  view: Pick<CampaignView, "when" | "dueAt" | "relative">,
-  event: Zoned,
-): string {
+/**
+ * As given and where it lands: `-1d@09:00 → 3 May 2026, 09:00 (Europe/Madrid)`, an ISO time too
+ * (`2026-05-02T07:30Z → 2 May 2026, 09:30 (Europe/Madrid)`); a relative time without a start
+ * says so.
+ */
+export function campaignWhen(view: Pick<CampaignView, "when" | "dueAt">, event: Zoned): string {
   if (!view.dueAt) return `${view.when} (the event has no start time)`;
-  const at = formatTime(view.dueAt, { zone: event.timezone });
-  return view.relative ? `${view.when} → ${at}` : at;
+  return `${view.when} → ${formatTime(view.dueAt, { zone: event.timezone })}`;
 }
 
 export function campaignTable(out: Output, views: readonly CampaignView[], event: Zoned): string {
@@ -24,7 +24,7 @@ export function campaignTable(out: Output, views: readonly CampaignView[], event
     { header: "ID", value: (v) => v.id, align: "right" },
     { header: "TEMPLATE", value: (v) => v.template },
     { header: "AUDIENCE", value: (v) => v.audience },
-    { header: "WHEN", value: (v) => campaignWhen(v, event), max: 64 },
+    { header: "WHEN", value: (v) => campaignWhen(v, event), max: 96 },
     { header: "STATUS", value: (v) => v.status },
     { header: "SENT", value: (v) => v.sent, align: "right" },
     { header: "FAILED", value: (v) => v.failed, align: "right" },

@@ -112,6 +112,21 @@ describe("evcred campaign add", () => {
     ]);
     const table = await b.run(["campaign", "list"]);
     expect(table.stdout).toMatch(/-3h → 10 May 2026, 07:00 \(Europe\/Madrid\)\s+scheduled/);
+    // An ISO time too, as given and where it lands in the event's zone.
+    expect(table.stdout).toMatch(
+      /2026-05-08T18:00 → 8 May 2026, 18:00 \(Europe\/Madrid\)\s+scheduled/,
+    );
+    const utc = await b.run([
+      "campaign",
+      "add",
+      "--template",
+      "reminder",
+      "--at",
+      "2026-05-08T07:30:15Z",
+    ]);
+    expect(utc.stderr).toContain(
+      "campaign 5 scheduled for summit: reminder to all at 2026-05-08T07:30:15Z → 8 May 2026, 09:30 (Europe/Madrid)",
+    );
     const log = await b.run(["log", "--json"]);
     expect(log.stdout).toContain("campaign.schedule");
   });
@@ -143,6 +158,15 @@ describe("evcred campaign add", () => {
     const missing = await b.run(["campaign", "add", "--template", "reminder"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("--at: when should the campaign run?");
+    // Empty, as an unset shell variable gives them: the same questions, in evcred's words.
+    const emptyAt = await b.run(["campaign", "add", "--template", "reminder", "--at", ""]);
+    expect(emptyAt.code).toBe(2);
+    expect(emptyAt.stderr).toContain("error: --at: when should the campaign run?\nhint: e.g.");
+    const emptyTemplate = await b.run(["campaign", "add", "--template", "", "--at", "-3h"]);
+    expect(emptyTemplate.code).toBe(2);
+    expect(emptyTemplate.stderr).toContain(
+      "error: --template: which template should the campaign send?\nhint: e.g.",
+    );
     const audience = await b.run([
       "campaign",
       "add",
@@ -289,11 +313,35 @@ describe("evcred campaign run-due", () => {
     );
     const unknown = await b.run(["campaign", "cancel", "9"]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("error: event summit has no campaign 9");
+    expect(unknown.stderr).toBe(
+      "error: event summit has no campaign 9\nhint: see its campaigns with: evcred campaign list\n",
+    );
     const bad = await b.run(["campaign", "cancel", "x"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('campaign cancel: "x" is not a campaign id');
     expect((await b.run(["log", "--json"])).stdout).toContain("campaign.cancel");
+    // Ids count across the workspace: one of another event says which.
+    const gala = await b.run(["event", "create", "Gala", "--starts-at", "2026-06-01T20:00Z"]);
+    expect(gala.code, gala.stderr).toBe(0);
+    const other = await b.run([
+      "campaign",
+      "add",
+      "--event",
+      "gala",
+      "--template",
+      "reminder",
+      "--at",
+      "-1d",
+      "--json",
+    ]);
+    expect(other.json<{ id: number }>().id).toBe(2);
+    const elsewhere = await b.run(["campaign", "cancel", "2", "--event", "summit"]);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toBe(
+      "error: event summit has no campaign 2\nhint: campaign 2 is of event gala: evcred campaign cancel 2 --event gala\n",
+    );
+    const still = await b.run(["campaign", "list", "--event", "gala", "--json"]);
+    expect(still.json<Listed[]>().map((c) => c.status)).toEqual(["scheduled"]);
   });
 
   it("moving the event's start moves its relative campaigns, not its ISO ones", async () => {

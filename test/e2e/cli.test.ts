@@ -195,6 +195,26 @@ describe("bin/evcred.cjs", () => {
     );
   });
 
+  it("a refusal of the domain exits 2 with its hint, from every command's bundle", async () => {
+    // DomainError lives in the commands' chunks; the program must still word it (not exit 1).
+    const unknown = await evcred("attendees", "list", "--event", "nope");
+    expect(unknown.code, unknown.stderr).toBe(2);
+    expect(unknown.stderr).toBe('error: no event "nope"\nhint: known events: demo\n');
+    const created = await evcred("event", "create", "Other");
+    expect(created.code, created.stderr).toBe(0);
+    const which = await evcred("campaign", "list");
+    expect(which.code, which.stderr).toBe(2);
+    expect(which.stderr).toBe(
+      "error: there are 2 events; which one?\n" +
+        "hint: pass --event (one of: demo, other) or run `evcred event use SLUG`\n",
+    );
+    const json = await evcred("campaign", "cancel", "1", "--event", "gone", "--json");
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: { message: 'no event "gone"', hint: "known events: demo, other", exitCode: 2 },
+    });
+  });
+
   it("never writes a code, and no ANSI escapes with NO_COLOR", () => {
     const code = codeOf("ada@example.com");
     expect(runs.length).toBeGreaterThan(8);

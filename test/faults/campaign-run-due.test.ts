@@ -76,6 +76,23 @@ describe("campaign run-due, real processes", () => {
     expect(counts.size).toBe(40);
     expect([...new Set(counts.values())]).toEqual([2]);
     expectNothingSentUnreceived(b, smtp);
+    // And one of each campaign, not two of one: every message received is one sent delivery,
+    // each campaign has one sent delivery per attendee, and no message came twice.
+    const received = smtp.received.map((m) => bareMessageId(m.parsed.messageId));
+    expect(new Set(received).size).toBe(80);
+    expect(new Set(sentMessageIds(b.db))).toEqual(new Set(received));
+    const perCampaign = inspect(b.db, (db) =>
+      db
+        .prepare(
+          `SELECT campaign_id AS id, count(*) AS sent, count(DISTINCT attendee_id) AS attendees
+           FROM deliveries WHERE status = 'sent' GROUP BY campaign_id ORDER BY campaign_id`,
+        )
+        .all(),
+    );
+    expect(perCampaign).toEqual([
+      { id: 1, sent: 40, attendees: 40 },
+      { id: 2, sent: 40, attendees: 40 },
+    ]);
     const runs = inspect(b.db, (db) =>
       db.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'campaign.run'").get(),
     );

@@ -54,6 +54,31 @@ describe("serve runs due campaigns", () => {
     expect(JSON.parse(list.stdout)).toMatchObject([{ id: 1, status: "done", sent: 40 }]);
   });
 
+  it("names in its log the attendees the server refused for good", async () => {
+    const s = await startSmtp({ rcpt: (a) => (a === "person1@example.com" ? 550 : undefined) });
+    smtp = s;
+    const b = sandbox("serve-refused", { EVCRED_SMTP_URL: s.url, EVCRED_SMTP_RETRY_MS: "5" });
+    box = b;
+    writeFileSync(join(b.dir, "a.csv"), attendeeCsv(3));
+    expect((await b.run(["import", "a.csv", "--event", "ev", "--yes"])).code).toBe(0);
+    expect((await b.run(["event", "update", "--from", "team@example.com"])).code).toBe(0);
+    const at = new Date(Date.now() + 1500).toISOString();
+    const added = await b.run(["campaign", "add", "--template", "reminder", "--at", at]);
+    expect(added.code, added.stderr).toBe(0);
+    await sleep(Math.max(0, Date.parse(at) - Date.now()) + 50);
+
+    const serve = b.start(["serve", "--port", "0"]);
+    const deadline = Date.now() + 30_000;
+    while (s.received.length < 2 && Date.now() < deadline) await sleep(100);
+    await sleep(500);
+    serve.child.kill("SIGTERM");
+    const ended = await serve.done;
+    expect(ended.code, ended.stderr).toBe(0);
+    expect(ended.stderr).toMatch(/campaign 1 \(ev, reminder at .*\): done, 2 sent, 1 failed\n/);
+    expect(ended.stderr).toMatch(/^campaign 1: person1@example\.com: 550 .*No such user/m);
+    expect(s.attempts.get("person1@example.com")).toBe(1);
+  });
+
   it("a campaign that becomes due while serve runs goes out at the next minute's tick, once", async () => {
     const s = await startSmtp();
     smtp = s;

@@ -10,8 +10,9 @@ import { audienceFlag, parseOptions } from "../options.js";
 import { withAtFlag } from "./at-flag.js";
 
 const Options = z.object({
-  template: z.string().min(1).optional(),
-  at: z.string().min(1).optional(),
+  // Empty is unset: asked for below, in the command's words.
+  template: z.string().optional(),
+  at: z.string().optional(),
   audience: audienceFlag.default("all"),
 });
 
