@@ -5,7 +5,6 @@
  */
 import type { Command } from "commander";
 import type { Context } from "../context.js";
-import { cliError } from "./domain-errors.js";
 
 // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a command that succeeds returns nothing
 export type CommandResult = number | void;
@@ -20,24 +19,8 @@ export interface CommandModule {
   ): Promise<CommandResult>;
 }
 
-/**
- * The module, its `run` wording the domain's refusals (`cliError`) before they leave it. The
- * program (dist/cli.cjs) shares only src/errors.ts with the commands' bundle, so a DomainError
- * reaching it is of another copy of the class: it would be an unknown error (exit 1).
- */
 export function defineCommand(module: CommandModule): CommandModule {
-  return {
-    configure: (command) => {
-      module.configure(command);
-    },
-    run: async (ctx, args, options) => {
-      try {
-        return await module.run(ctx, args, options);
-      } catch (error) {
-        throw cliError(error);
-      }
-    },
-  };
+  return module;
 }
 
 /** Help text after the flags: one example per line, as the user would type it. */

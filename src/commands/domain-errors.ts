@@ -1,9 +1,8 @@
 /**
  * What a domain refusal says on the command line: one table from a `DomainError`'s code to the
  * flag or argument that carried the input at fault (put before the domain's sentence), a hint
- * and an exit code. Every command's `run` (`defineCommand`) maps the DomainErrors it lets out with
- * the table's names, and `main.ts` any other that reaches it; a command whose input came from
- * elsewhere (a prompt, another flag) maps it first with `cliError`.
+ * and an exit code. `main.ts` maps every DomainError that reaches it with the table's names; a
+ * command whose input came from elsewhere (a prompt, another flag) maps it first with `cliError`.
  */
 import { DomainError, type DomainErrorCode, type ProblemOf } from "../domain/errors.js";
 import { EvcredError, ExitCode, UsageError } from "../errors.js";
