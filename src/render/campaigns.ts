@@ -45,3 +45,8 @@ export function campaignReportLine(r: CampaignRunReport): string {
       return `${head}: not sent: ${r.reason ?? "?"}; the next run-due tries again`;
   }
 }
+
+/** Said wherever a campaign is scheduled for an event without a sender: over SMTP it cannot run. */
+export function noSenderWarning(slug: string, campaigns: number): string {
+  return `event ${slug} has no sender address: through SMTP ${campaigns === 1 ? "the campaign" : "its campaigns"} cannot run; set one with: evcred event update --from "Team <team@example.com>"`;
+}

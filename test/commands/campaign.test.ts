@@ -501,6 +501,25 @@ describe("evcred event create --campaigns default", () => {
       ["-1d@09:00", "scheduled"],
       ["-3h", "scheduled"],
     ]);
+    // No --from: warned now, not when the campaigns fail to run.
+    expect(r.stderr).toContain(
+      "warning: event summit has no sender address: through SMTP its campaigns cannot run",
+    );
+    const sender = await b.run([
+      "event",
+      "create",
+      "Expo",
+      "--starts-at",
+      START,
+      "--timezone",
+      "Europe/Madrid",
+      "--from",
+      "Expo <team@expo.example>",
+      "--campaigns",
+      "default",
+    ]);
+    expect(sender.code, sender.stderr).toBe(0);
+    expect(sender.stderr).not.toContain("no sender address");
   });
 
   it("skips one already past with a warning, and refuses without a start", async () => {

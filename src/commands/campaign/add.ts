@@ -4,7 +4,7 @@ import { resolveEvent } from "../../domain/events.js";
 import { AUDIENCES } from "../../domain/recipients.js";
 import { UsageError } from "../../errors.js";
 import { credentialTemplate } from "../../mail/deliver.js";
-import { campaignWhen } from "../../render/campaigns.js";
+import { campaignWhen, noSenderWarning } from "../../render/campaigns.js";
 import { defineCommand, examples } from "../command.js";
 import { audienceFlag, parseOptions } from "../options.js";
 import { withAtFlag } from "./at-flag.js";
@@ -66,10 +66,6 @@ export default defineCommand({
       `campaign ${view.id} scheduled for ${event.slug}: ${view.template} to ${view.audience} at ${campaignWhen(view, event)}`,
     );
     ctx.out.info("it is sent by `evcred campaign run-due` (cron) or `evcred serve`");
-    if (!event.fromAddress) {
-      ctx.out.warn(
-        `event ${event.slug} has no sender address: through SMTP the campaign cannot run; set one with: evcred event update --from "Team <team@example.com>"`,
-      );
-    }
+    if (!event.fromAddress) ctx.out.warn(noSenderWarning(event.slug, 1));
   },
 });

@@ -4,7 +4,7 @@ import { DEFAULT_CAMPAIGNS, scheduleCampaign, type CampaignView } from "../../do
 import { createEvent } from "../../domain/events.js";
 import { UsageError } from "../../errors.js";
 import { credentialTemplate } from "../../mail/deliver.js";
-import { campaignWhen } from "../../render/campaigns.js";
+import { campaignWhen, noSenderWarning } from "../../render/campaigns.js";
 import { describeEvent, eventView } from "../../render/event-view.js";
 import { formatTime } from "../../render/time.js";
 import { defineCommand, examples } from "../command.js";
@@ -96,6 +96,7 @@ export default defineCommand({
     for (const line of skipped) ctx.out.warn(line);
     if (scheduled.length) {
       ctx.out.info("they are sent by `evcred campaign run-due` (cron) or `evcred serve`");
+      if (!event.fromAddress) ctx.out.warn(noSenderWarning(event.slug, scheduled.length));
     }
   },
 });
