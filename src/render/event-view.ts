@@ -2,7 +2,7 @@
 import { formatDuration } from "../domain/durations.js";
 import { DEFAULT_TOKEN_TTL_SECONDS } from "../domain/events.js";
 import type { EventRow } from "../store/schema.js";
-import { formatTime, zoneLabel } from "./time.js";
+import { formatTime } from "./time.js";
 
 export interface EventView {
   slug: string;
@@ -57,7 +57,7 @@ export function describeEvent(
     ["slug", view.slug],
     ["name", view.name],
     ["starts at", eventStart(view)],
-    ["time zone", zoneLabel(view.timezone)],
+    ["time zone", view.timezone ?? "none (times are shown in UTC; set one with --timezone)"],
     ["language", view.locale],
     ["login URL", view.loginUrl],
     ["venue URL", view.venueUrl],

@@ -37,6 +37,15 @@ describe("event --timezone / --starts-at / --locale", () => {
     expect(listed.stdout).toContain("1 December 2026, 09:00 (Europe/Madrid)");
   });
 
+  it("says an event without a zone has none, and that its times are shown in UTC", async () => {
+    const b = bench();
+    expect((await run(b, "event", "create", "Summit")).code).toBe(0);
+    const shown = await run(b, "event", "show");
+    expect(shown.stdout).toContain(
+      "time zone    none (times are shown in UTC; set one with --timezone)",
+    );
+  });
+
   it("keeps an instant given with an offset, and shows it in the zone given later", async () => {
     const b = bench();
     await run(b, "event", "create", "Summit", "--starts-at", "2026-05-04T09:00:00Z");
