@@ -6,16 +6,15 @@
  * attendee has, so the refusal does not tell which. No HTTP here, and no code in anything
  * returned or recorded.
  */
-import { findAttendee } from "../domain/attendees.js";
 import { weakCodeProblem } from "../domain/code-strength.js";
 import { normalizeCode } from "../domain/codes.js";
 import { isValidEmail, normalizeEmail } from "../domain/email.js";
 import { isDomainError } from "../domain/errors.js";
-import { verifyLogin } from "../domain/logins.js";
 import { chosenCodeContext, setOwnCode } from "../domain/reset.js";
 import type { EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
+import { proveCode } from "./sign-in.js";
 
 export interface ChangeOwnCodeDeps {
   ws: Workspace;
@@ -68,25 +67,9 @@ export async function changeOwnCode(
     return { ok: false, outcome: "refused" };
   }
   const now = deps.now();
-  // A key rotated by another process since: its writes would be refused under the old key.
-  deps.ws.currentVault();
-  const verdict = await verifyLogin(
-    deps.ws,
-    event,
-    email,
-    input.current,
-    now,
-    deps.hashParams,
-    "page",
-  );
-  if (!verdict.ok) {
-    return verdict.outcome === "locked"
-      ? { ok: false, outcome: "locked", retryAt: verdict.retryAt }
-      : { ok: false, outcome: "invalid-credentials" };
-  }
-  const attendee = findAttendee(deps.ws, event, email);
-  // Removed between the verification and now: as good as unknown.
-  if (!attendee) return { ok: false, outcome: "invalid-credentials" };
+  const proved = await proveCode(deps, event, email, input.current, now, "page");
+  if (!proved.ok) return proved;
+  const attendee = proved.attendee;
   try {
     const changed = await setOwnCode(deps.ws, event, attendee, input.code, {
       hashParams: deps.hashParams,

@@ -5,7 +5,7 @@
 import { findAttendee } from "../domain/attendees.js";
 import { isValidEmail, normalizeEmail } from "../domain/email.js";
 import { verifyLogin, type LoginSource } from "../domain/logins.js";
-import type { EventRow } from "../store/schema.js";
+import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
 import { attendeeUid, fullName, issueToken } from "./tokens.js";
@@ -36,6 +36,38 @@ export type SignInResult =
   /** Not an email address at all: refused before anything is recorded. */
   | { ok: false; outcome: "invalid-email" };
 
+/** An email and code proved, or why not: the failures a sign-in and a code change share. */
+export type Proof =
+  | { ok: true; attendee: AttendeeRow }
+  | { ok: false; outcome: "invalid-credentials" }
+  | { ok: false; outcome: "locked"; retryAt: string };
+
+/**
+ * Verifies `code` for `email` through the lockout (`verifyLogin`, a login row of `source`) and
+ * reads the attendee it proves: a wrong code, an unknown email and an attendee removed since are
+ * one answer.
+ */
+export async function proveCode(
+  deps: Pick<SignInDeps, "ws" | "hashParams">,
+  event: EventRow,
+  email: string,
+  code: string,
+  now: Date,
+  source: LoginSource,
+): Promise<Proof> {
+  // A key rotated by another process since: its writes would be refused under the old key.
+  deps.ws.currentVault();
+  const verdict = await verifyLogin(deps.ws, event, email, code, now, deps.hashParams, source);
+  if (!verdict.ok) {
+    return verdict.outcome === "locked"
+      ? { ok: false, outcome: "locked", retryAt: verdict.retryAt }
+      : { ok: false, outcome: "invalid-credentials" };
+  }
+  const attendee = findAttendee(deps.ws, event, email);
+  // Removed between the verification and now: as good as unknown.
+  return attendee ? { ok: true, attendee } : { ok: false, outcome: "invalid-credentials" };
+}
+
 export async function signIn(
   deps: SignInDeps,
   event: EventRow,
@@ -44,25 +76,9 @@ export async function signIn(
   const email = normalizeEmail(input.email);
   if (!isValidEmail(email)) return { ok: false, outcome: "invalid-email" };
   const now = deps.now();
-  // A key rotated by another process since: its writes would be refused under the old key.
-  deps.ws.currentVault();
-  const verdict = await verifyLogin(
-    deps.ws,
-    event,
-    email,
-    input.code,
-    now,
-    deps.hashParams,
-    input.source,
-  );
-  if (!verdict.ok) {
-    return verdict.outcome === "locked"
-      ? { ok: false, outcome: "locked", retryAt: verdict.retryAt }
-      : { ok: false, outcome: "invalid-credentials" };
-  }
-  const attendee = findAttendee(deps.ws, event, email);
-  // Removed between the verification and now: as good as unknown.
-  if (!attendee) return { ok: false, outcome: "invalid-credentials" };
+  const proved = await proveCode(deps, event, email, input.code, now, input.source);
+  if (!proved.ok) return proved;
+  const attendee = proved.attendee;
   const issued = await issueToken(deps.ws, event, attendee, deps.issuer(), now);
   return {
     ok: true,
