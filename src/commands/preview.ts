@@ -1,4 +1,3 @@
-import { dirname } from "node:path";
 import { z } from "zod";
 import type { Context } from "../context.js";
 import { requireAttendee } from "../domain/attendees.js";
@@ -39,7 +38,7 @@ export default defineCommand({
     const { event, attendee, sample } = options.to
       ? await forAttendee(ctx, options.to)
       : await forSample(ctx);
-    const template = loadTemplate(dirname(ctx.workspacePath), options.name, event?.locale);
+    const template = loadTemplate(ctx.templatesDir, options.name, event?.locale);
     // The code is always masked: a preview never opens a sealed code.
     const vars = sampleVars(event, attendee, sample?.fieldNames, publicUrlFrom(ctx.env));
     const message = template.render(vars);

@@ -159,6 +159,7 @@ describe("/healthz and /metrics", () => {
     const ws = b.open();
     const app = buildServer({
       ws,
+      templatesDir: b.templatesDir,
       now: () => new Date(),
       hashParams: hashParamsFrom(b.env),
       publicUrl: () => "http://localhost",

@@ -41,7 +41,7 @@ export default defineCommand({
     const ws = options.locale ? undefined : await templateWorkspace(ctx);
     const locale =
       options.locale ?? (ws ? eventIfAny(ws, ctx.options.event)?.locale : undefined) ?? "en";
-    const files = createTemplate(dirname(ctx.workspacePath), options.name, from, locale);
+    const files = createTemplate(ctx.templatesDir, options.name, from, locale);
     ctx.out.result({ template: options.name, from, locale, files }, () =>
       files.map((f) => relative(ctx.cwd, f) || f).join("\n"),
     );
