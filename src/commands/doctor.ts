@@ -82,16 +82,15 @@ export default defineCommand({
       );
     }
     const { templatesDir } = ctx;
-    let folderOk = false;
     await attempt("templates folder", () => {
       assertTemplatesDir(templatesDir);
-      folderOk = true;
       const where = templatesDir.setting ?? "beside the workspace";
       return existsSync(templatesDir.path)
         ? `${templatesDir.path} (${where}, ${modeOf(templatesDir.path)})`
         : `${templatesDir.path} (${where}; not made yet: evcred template new NAME makes it)`;
     });
     // A folder EVCRED_TEMPLATES names but that is not there: the built-ins alone, checked.
+    const folderOk = checks.at(-1)?.ok === true;
     const templates = listTemplates(
       folderOk ? templatesDir : { ...templatesDir, setting: undefined },
     );
