@@ -10,6 +10,7 @@ import { safeOutputPath, writeOutputFile } from "../render/output-file.js";
 import { defineCommand, examples } from "./command.js";
 import { emailFlag, parseOptions } from "./options.js";
 import { NO_WORKSPACE, sampleContext, templateWorkspace } from "./template/sample-context.js";
+import { shownIn } from "../mail/templates-dir.js";
 
 const Options = z.object({
   name: z.string().min(1),
@@ -49,7 +50,7 @@ export default defineCommand({
     if (options.html) {
       if (message.html === undefined) {
         throw new UsageError(`template ${template.name} has no HTML body; nothing written`, {
-          hint: `add templates/${template.name}.html.eta, or preview the text without --html`,
+          hint: `add ${shownIn(ctx.templatesDir, `${template.name}.html.eta`)}, or preview the text without --html`,
         });
       }
       htmlFile = safeOutputPath(ctx, "--html", options.html);

@@ -32,10 +32,10 @@ export default defineCommand({
           "evcred template new credentials        # your own copy of the built-in, to edit",
           "evcred template new welcome-fr --from credentials --locale fr",
         ) +
-          "\nThe files go into the folder EVCRED_TEMPLATES names, else the templates/ folder beside\n" +
-          "the workspace file: ./templates for ./evcred.db, /srv/summit/templates with --db\n" +
-          "/srv/summit/evcred.db (or EVCRED_DB). That folder is where every command looks for\n" +
-          "your templates (made when missing).\n",
+          "\nThe files go into the folder EVCRED_TEMPLATES names, else into the\n" +
+          "templates/ folder beside the workspace file: ./templates for ./evcred.db,\n" +
+          "/srv/summit/templates with --db /srv/summit/evcred.db (or EVCRED_DB). That folder\n" +
+          "is where every command looks for your templates (made when missing).\n",
       );
   },
   async run(ctx, args, raw) {
