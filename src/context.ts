@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import { ExitCode, WorkspaceError } from "./errors.js";
+import { resolveTemplatesDir, type TemplatesDir } from "./mail/templates-dir.js";
 import { isPostgresUrl, postgresTarget } from "./store/postgres/url.js";
 import type { Workspace } from "./store/workspace.js";
 import { Output } from "./render/output.js";
@@ -65,6 +66,12 @@ export interface Context {
   existingWorkspace(): Promise<Workspace | undefined>;
   /** Where the workspace is (or would be), for errors about it. */
   readonly workspacePath: string;
+  /**
+   * The workspace's own templates folder, resolved once: `EVCRED_TEMPLATES` (from the working
+   * directory), else `templates/` beside the workspace file. Not checked here: a command that
+   * reads it refuses one that is missing or a file (templates.ts `assertTemplatesDir`).
+   */
+  readonly templatesDir: TemplatesDir;
   /** Resolves a path the user gave against the working directory. */
   path(p: string): string;
   close(): void;
@@ -97,6 +104,12 @@ export function createContext(parts: ContextParts): Context {
     cwd,
     postgres === undefined ? (options.db ?? "evcred.db") : "evcred.db",
   );
+  const templatesDir = resolveTemplatesDir({
+    setting: env.EVCRED_TEMPLATES,
+    cwd,
+    location:
+      postgres === undefined ? { kind: "sqlite", file: workspacePath } : { kind: "postgres", cwd },
+  });
   const openOnce = async (create: boolean): Promise<Workspace> => {
     if (postgres !== undefined) {
       throw new WorkspaceError(
@@ -131,6 +144,7 @@ export function createContext(parts: ContextParts): Context {
     canPrompt: () => io.stdinIsTTY && io.stderrIsTTY && env.CI !== "true",
     path: (p) => resolve(cwd, p),
     workspacePath,
+    templatesDir,
     workspace: (wanted) => openOnce(wanted?.create === true),
     existingWorkspace: async () =>
       workspace || postgres !== undefined || existsSync(workspacePath)

@@ -96,7 +96,7 @@ const COMMANDS: readonly Entry[] = [
   },
   {
     path: ["template", "new"],
-    summary: "copy a template into templates/ beside the workspace, to edit",
+    summary: "copy a template into the workspace templates folder (EVCRED_TEMPLATES), to edit",
     load: () => import("./commands/template/new.js"),
   },
   {

@@ -17,10 +17,13 @@ import { ownerId, ownerIsDead } from "../mail/ledger.js";
 import { runDeliveries } from "../mail/runner.js";
 import { openReadyTransport, type MailSettings } from "../mail/settings.js";
 import type { MailTransport } from "../mail/transport.js";
+import type { TemplatesDir } from "../mail/templates-dir.js";
 import type { Workspace } from "../store/workspace.js";
 
 export interface RunDueOptions {
   now: () => Date;
+  /** The workspace's own templates (EVCRED_TEMPLATES, else beside the workspace). */
+  templatesDir: TemplatesDir;
   /** Where mail goes, the retries and the SMTP concurrency. */
   mail: MailSettings;
   /**
@@ -111,7 +114,7 @@ async function runOne(
   }, CAMPAIGN_LEASE_MS / 4);
   let transport: MailTransport | undefined;
   try {
-    const template = credentialTemplate(ws, campaign.template, event);
+    const template = credentialTemplate(options.templatesDir, campaign.template, event);
     const recipients = campaignAudience(ws, event, campaign);
     if (recipients.length === 0) {
       finish(true, "nobody in its audience is left to mail");

@@ -19,10 +19,13 @@ import { DeliveryLedger, ownerId, type Claim } from "../mail/ledger.js";
 import { runDeliveries, type RetryPolicy } from "../mail/runner.js";
 import { TransportError, type MailTransport } from "../mail/transport.js";
 import type { EventRow } from "../store/schema.js";
+import type { TemplatesDir } from "../mail/templates-dir.js";
 import type { Workspace } from "../store/workspace.js";
 
 export interface SelfServiceDeps {
   ws: Workspace;
+  /** The workspace's own templates (EVCRED_TEMPLATES, else beside the workspace). */
+  templatesDir: TemplatesDir;
   now: () => Date;
   /** Opens the mail transport, ready to send (connected, authenticated); closed after use. */
   openTransport: () => Promise<MailTransport>;
@@ -120,7 +123,7 @@ export class SelfServiceResend {
     const { ws, now } = this.#deps;
     let transport: MailTransport | undefined;
     try {
-      const template = credentialTemplate(ws, templateName, event);
+      const template = credentialTemplate(this.#deps.templatesDir, templateName, event);
       transport = await this.#deps.openTransport();
       const summary = await runDeliveries(ws, {
         event,

@@ -1,11 +1,16 @@
-import { dirname } from "node:path";
+import { existsSync } from "node:fs";
 import type { Context } from "../context.js";
 import { listEvents } from "../domain/events.js";
 import { listLinks } from "../domain/links.js";
 import { ExitCode } from "../errors.js";
 import { senderFor } from "../mail/deliver.js";
 import { openTransport } from "../mail/settings.js";
-import { assertCredentialTemplate, listTemplates, loadTemplate } from "../mail/templates.js";
+import {
+  assertCredentialTemplate,
+  assertTemplatesDir,
+  listTemplates,
+  loadTemplate,
+} from "../mail/templates.js";
 import { TransportError, type MailTransport } from "../mail/transport.js";
 import type { EventRow } from "../store/schema.js";
 import { isPostgresUrl } from "../store/postgres/url.js";
@@ -76,14 +81,25 @@ export default defineCommand({
         keyFix,
       );
     }
-    const workspaceDir = ws ? dirname(ws.path) : ctx.cwd;
-    const templates = listTemplates(workspaceDir);
+    const { templatesDir } = ctx;
+    await attempt("templates folder", () => {
+      assertTemplatesDir(templatesDir);
+      const where = templatesDir.setting ?? "beside the workspace";
+      return existsSync(templatesDir.path)
+        ? `${templatesDir.path} (${where}, ${modeOf(templatesDir.path)})`
+        : `${templatesDir.path} (${where}; not made yet: evcred template new NAME makes it)`;
+    });
+    // A folder EVCRED_TEMPLATES names but that is not there: the built-ins alone, checked.
+    const folderOk = checks.at(-1)?.ok === true;
+    const templates = listTemplates(
+      folderOk ? templatesDir : { ...templatesDir, setting: undefined },
+    );
     // Known without parsing the settings: a malformed one is the mail transport's check below.
     const kind = ctx.env.EVCRED_SMTP_URL ? "smtp" : "outbox";
     if (ws) checkEvents(ws, new Set(templates.map((t) => t.name)), kind, checks);
     for (const info of templates) {
       await attempt(`template ${info.name}`, () => {
-        const template = loadTemplate(workspaceDir, info.name);
+        const template = loadTemplate(templatesDir, info.name);
         assertCredentialTemplate(template);
         return `${info.origin}, carries the email and the code`;
       });

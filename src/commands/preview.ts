@@ -1,4 +1,3 @@
-import { dirname } from "node:path";
 import { z } from "zod";
 import type { Context } from "../context.js";
 import { requireAttendee } from "../domain/attendees.js";
@@ -11,6 +10,7 @@ import { safeOutputPath, writeOutputFile } from "../render/output-file.js";
 import { defineCommand, examples } from "./command.js";
 import { emailFlag, parseOptions } from "./options.js";
 import { NO_WORKSPACE, sampleContext, templateWorkspace } from "./template/sample-context.js";
+import { shownIn } from "../mail/templates-dir.js";
 
 const Options = z.object({
   name: z.string().min(1),
@@ -39,7 +39,7 @@ export default defineCommand({
     const { event, attendee, sample } = options.to
       ? await forAttendee(ctx, options.to)
       : await forSample(ctx);
-    const template = loadTemplate(dirname(ctx.workspacePath), options.name, event?.locale);
+    const template = loadTemplate(ctx.templatesDir, options.name, event?.locale);
     // The code is always masked: a preview never opens a sealed code.
     const vars = sampleVars(event, attendee, sample?.fieldNames, publicUrlFrom(ctx.env));
     const message = template.render(vars);
@@ -50,7 +50,7 @@ export default defineCommand({
     if (options.html) {
       if (message.html === undefined) {
         throw new UsageError(`template ${template.name} has no HTML body; nothing written`, {
-          hint: `add templates/${template.name}.html.eta, or preview the text without --html`,
+          hint: `add ${shownIn(ctx.templatesDir, `${template.name}.html.eta`)}, or preview the text without --html`,
         });
       }
       htmlFile = safeOutputPath(ctx, "--html", options.html);

@@ -25,7 +25,7 @@ export default defineCommand({
     const ws = await ctx.workspace();
     const event = resolveEvent(ws, ctx.options.event);
     const attendee = requireAttendee(ws, event, String(args[0]));
-    const template = linkedCredentialTemplate(ws, event, "resend");
+    const template = linkedCredentialTemplate(ws, ctx.templatesDir, event, "resend");
     assertRendersForAttendees(template, event, [attendee], `attendees to resend to`);
     const summary = await deliver(deliveryDeps(ctx, mailSettings(ctx, options)), ws, {
       event,

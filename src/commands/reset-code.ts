@@ -92,7 +92,9 @@ export default defineCommand({
     const ws = await ctx.workspace();
     const event = resolveEvent(ws, ctx.options.event);
     // Checked before anything changes: a reset that cannot be sent as asked does not happen.
-    const template = options.send ? linkedCredentialTemplate(ws, event, "reset") : undefined;
+    const template = options.send
+      ? linkedCredentialTemplate(ws, ctx.templatesDir, event, "reset")
+      : undefined;
     if (template) checkCanSend(mailSettings(ctx, options), ws, event);
     if (options.all) {
       if (template) {
@@ -210,7 +212,7 @@ async function offerToSend(
       `Send the new code now with template ${linked}${why}?`,
       true,
     ))
-      ? credentialTemplate(ws, linked, event)
+      ? credentialTemplate(ctx.templatesDir, linked, event)
       : undefined;
   }
   const suggested = suggestedTemplate("reset");
@@ -223,7 +225,10 @@ async function offerToSend(
   );
   if (chosen === "") return undefined;
   try {
-    linkTemplate(ws, event, "reset", chosen, { actor: ctx.actor, at: ctx.now().toISOString() });
+    linkTemplate(ws, ctx.templatesDir, event, "reset", chosen, {
+      actor: ctx.actor,
+      at: ctx.now().toISOString(),
+    });
   } catch (thrown) {
     const error = cliError(thrown);
     if (!(error instanceof UsageError)) throw error;
@@ -231,7 +236,7 @@ async function offerToSend(
     return undefined;
   }
   ctx.out.info(`linked ${chosen} to reset for ${event.slug}`);
-  return credentialTemplate(ws, chosen, event);
+  return credentialTemplate(ctx.templatesDir, chosen, event);
 }
 
 async function sendNewCodes(

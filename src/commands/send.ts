@@ -93,7 +93,7 @@ export default defineCommand({
     }
     const ws = await ctx.workspace();
     const event = resolveEvent(ws, ctx.options.event);
-    const template = credentialTemplate(ws, options.template, event);
+    const template = credentialTemplate(ctx.templatesDir, options.template, event);
     const recipients = dueForTemplate(ws, event, template.name, {
       audience: options.audience,
       limit: options.limit,

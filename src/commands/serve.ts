@@ -3,6 +3,7 @@ import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { MailSettings } from "../mail/settings.js";
 import type { Workspace } from "../store/workspace.js";
+import { assertTemplatesDir } from "../mail/templates.js";
 import { hashParamsFrom } from "../vault/hash.js";
 import { defineCommand, examples } from "./command.js";
 import { mailSettings, readyTransport } from "./mail-delivery.js";
@@ -48,8 +49,10 @@ export default defineCommand({
     // A bad SMTP URL fails now, not at the first due campaign.
     const mail = mailSettings(ctx, options);
     const ws = await ctx.workspace();
-    // Fail before listening when the key is wrong or missing, not at the first login.
+    // Fail before listening when the key is wrong or missing, not at the first login; and when
+    // EVCRED_TEMPLATES names no folder, not at the first page.
     ws.vault();
+    assertTemplatesDir(ctx.templatesDir);
     const [{ buildServer }, { SelfServiceResend }] = await Promise.all([
       import("../server/app.js"),
       import("../app/self-service-resend.js"),
@@ -58,6 +61,7 @@ export default defineCommand({
     // Forgot my code sends as `send` does: EVCRED_SMTP_URL, else the outbox.
     const selfService = new SelfServiceResend({
       ws,
+      templatesDir: ctx.templatesDir,
       now: () => ctx.now(),
       openTransport: () => readyTransport(ctx, mail),
       retry: mail.retry,
@@ -66,6 +70,7 @@ export default defineCommand({
     });
     const app = buildServer({
       ws,
+      templatesDir: ctx.templatesDir,
       now: () => ctx.now(),
       hashParams,
       publicUrl: () => publicUrl ?? "",
@@ -123,6 +128,7 @@ async function startCampaigns(
     ]);
   return startCampaignTicker(ws, {
     now: () => ctx.now(),
+    templatesDir: ctx.templatesDir,
     mail,
     maxLateMs: options.maxLate ?? DEFAULT_MAX_LATE_MS,
     actor: `${ctx.actor} (serve)`,

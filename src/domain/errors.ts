@@ -35,7 +35,7 @@ export type DomainProblem =
   | { code: "no-linked-template"; event: string; action: string; suggested: string }
   /** Mail to real servers needs a `From`. */
   | { code: "no-sender"; event: string }
-  /** A template copy would overwrite `file` (in the workspace's templates/); copied `from`. */
+  /** A template copy would overwrite `file` (as messages name it: `templates/NAME.eta`); from `from`. */
   | { code: "template-exists"; file: string; from: string };
 
 export type DomainErrorCode = DomainProblem["code"];
@@ -103,6 +103,6 @@ export function describeProblem(problem: DomainProblem): string {
     case "no-sender":
       return `event ${problem.event} has no sender address`;
     case "template-exists":
-      return `templates/${problem.file} already exists; nothing written`;
+      return `${problem.file} already exists; nothing written`;
   }
 }

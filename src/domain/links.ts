@@ -3,10 +3,10 @@
  * carry credentials (the email and the code) can be linked; every change is audited.
  */
 import { and, asc, eq } from "drizzle-orm";
-import { dirname } from "node:path";
 import { UsageError } from "../errors.js";
 import { DomainError } from "./errors.js";
 import { assertCredentialTemplate, loadTemplate } from "../mail/templates.js";
+import type { TemplatesDir } from "../mail/templates-dir.js";
 import { actionLinks, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { recordAudit } from "./audit.js";
@@ -72,12 +72,13 @@ export function listLinks(ws: Workspace, event: EventRow): ActionLink[] {
  */
 export function linkTemplate(
   ws: Workspace,
+  templatesDir: TemplatesDir,
   event: EventRow,
   action: LinkAction,
   name: string,
   who: Who,
 ): LinkChange {
-  assertCredentialTemplate(loadTemplate(dirname(ws.path), name, event.locale));
+  assertCredentialTemplate(loadTemplate(templatesDir, name, event.locale));
   return ws.transaction(() => {
     const previous = linkedTemplate(ws, event, action);
     if (previous === name) return { action, template: name, previous, changed: false };

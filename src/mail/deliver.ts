@@ -5,7 +5,6 @@
  * for progress and interruption (commands/mail-delivery.ts builds them for the CLI).
  */
 import { availableParallelism } from "node:os";
-import { dirname } from "node:path";
 import { recordAudit } from "../domain/audit.js";
 import { linkedTemplate, noLinkError, type LinkAction } from "../domain/links.js";
 import { EvcredError } from "../errors.js";
@@ -14,6 +13,7 @@ import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { runDeliveries, type Purpose, type RunSummary } from "./runner.js";
 import { assertCredentialTemplate, loadTemplate, type CompiledTemplate } from "./templates.js";
+import type { TemplatesDir } from "./templates-dir.js";
 import { createPacer, type Rate } from "./rate.js";
 import { renderSample } from "./sample.js";
 import { transportKind, type MailSettings } from "./settings.js";
@@ -58,11 +58,11 @@ export interface DeliverRequest extends MailOptions {
  * the code.
  */
 export function credentialTemplate(
-  ws: Workspace,
+  templatesDir: TemplatesDir,
   name: string,
   event: Pick<EventRow, "locale">,
 ): CompiledTemplate {
-  const template = loadTemplate(dirname(ws.path), name, event.locale);
+  const template = loadTemplate(templatesDir, name, event.locale);
   assertCredentialTemplate(template);
   return template;
 }
@@ -70,12 +70,13 @@ export function credentialTemplate(
 /** The template linked to `action` for the event, checked; without a link, how to make one. */
 export function linkedCredentialTemplate(
   ws: Workspace,
+  templatesDir: TemplatesDir,
   event: EventRow,
   action: LinkAction,
 ): CompiledTemplate {
   const name = linkedTemplate(ws, event, action);
   if (!name) throw noLinkError(event, action);
-  return credentialTemplate(ws, name, event);
+  return credentialTemplate(templatesDir, name, event);
 }
 
 /** `From`: the event's sender; the outbox alone may do without one. */

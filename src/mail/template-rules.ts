@@ -183,10 +183,11 @@ export function checkTemplateCode(
 export function assertTemplateFilesPrivate(
   files: readonly string[],
   shown: readonly string[],
+  shownFolder = "templates",
 ): void {
   const folder = files[0] === undefined ? undefined : dirname(files[0]);
   const checks: [string, string][] = [
-    ...(folder === undefined ? [] : [[folder, "templates/"] as [string, string]]),
+    ...(folder === undefined ? [] : [[folder, `${shownFolder}/`] as [string, string]]),
     ...files.map((f, i): [string, string] => [f, shown[i] ?? f]),
   ];
   for (const [path, name] of checks) {

@@ -2,8 +2,8 @@
  * Email templates: the built-ins shipped in the package's `templates/LOCALE/` folders (one per
  * language an event can have; English is the fallback for a name a language lacks; attendee
  * pages belong in `templates/LOCALE/pages/`, which is not read here), overridden
- * or added to by a workspace's own `templates/` folder (next to its database file), which wins
- * in every language. A template is `NAME.eta` — a front-matter block with the subject, then the
+ * or added to by a workspace's own templates folder (`EVCRED_TEMPLATES`, else `templates/` next to
+ * its database file: see templates-dir.ts), which wins in every language. A template is `NAME.eta` — a front-matter block with the subject, then the
  * plain-text body — and optionally `NAME.html.eta`, the HTML body. It is compiled once
  * (`loadTemplate`); `render` is then cheap, for the thousands of messages of a send.
  */
@@ -13,16 +13,18 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { basename, join } from "node:path";
 import { distance } from "../domain/attendees.js";
 import type { PageLinks } from "../domain/page-links.js";
-import { errorReason, UsageError } from "../errors.js";
+import { errorCode, errorReason, UsageError } from "../errors.js";
 import { DomainError } from "../domain/errors.js";
 import { packageFile } from "../package-root.js";
 import { compilePart, TemplateError, type CompiledPart, type Source } from "./template-compile.js";
 import { assertTemplateFilesPrivate } from "./template-rules.js";
+import { shownIn, type TemplatesDir } from "./templates-dir.js";
 
 export { TemplateError } from "./template-compile.js";
 
@@ -75,7 +77,10 @@ export interface CompiledTemplate {
   fields: readonly string[];
   /** Per part, for the credentials rule; `html` is undefined without an HTML body. */
   parts: { subject: Uses; text: Uses; html: Uses | undefined };
-  /** The files as errors name them: `templates/NAME.eta` for a workspace's own. */
+  /**
+   * The files as errors name them: `templates/NAME.eta` for a workspace's own in the default
+   * folder, the absolute path in the folder EVCRED_TEMPLATES names.
+   */
   display: { text: string; html: string | undefined };
 }
 
@@ -98,8 +103,33 @@ export function builtinDir(locale: string = DEFAULT_LOCALE): string {
   return join(BUILTIN_DIR, locale);
 }
 
-export function workspaceTemplateDir(workspaceDir: string): string {
-  return join(workspaceDir, "templates");
+/**
+ * A folder EVCRED_TEMPLATES names must be one (UsageError, exit 2, naming the setting): a typo
+ * there would otherwise quietly send the built-ins. The default folder may be missing (no
+ * templates of its own). `forWriting`: a missing folder is fine, it will be made.
+ */
+export function assertTemplatesDir(dir: TemplatesDir, forWriting = false): void {
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(dir.path).isDirectory();
+  } catch (error) {
+    const code = errorCode(error);
+    if (code !== "ENOENT" && code !== "ENOTDIR") throw error;
+    if (dir.setting === undefined || forWriting) return;
+    throw new UsageError(`${dir.setting} names ${dir.path}, which does not exist`, {
+      hint: `create the folder (mkdir -m 700 ${dir.path}), make a template there with \`evcred template new NAME\`, or unset ${dir.setting} for the templates/ folder beside the workspace`,
+    });
+  }
+  if (isFolder) return;
+  throw new UsageError(
+    `${dir.setting ?? "the templates folder"} names ${dir.path}, which is a file, not a folder`,
+    {
+      hint:
+        dir.setting === undefined
+          ? `move the file away: the workspace's own templates go in ${dir.path}/`
+          : `point ${dir.setting} at the folder of your templates`,
+    },
+  );
 }
 
 /**
@@ -107,18 +137,19 @@ export function workspaceTemplateDir(workspaceDir: string): string {
  * wins over a built-in, a built-in of that language over the English one.
  */
 export function listTemplates(
-  workspaceDir: string,
+  templatesDir: TemplatesDir,
   locale: string = DEFAULT_LOCALE,
 ): TemplateInfo[] {
   const localized = locale === DEFAULT_LOCALE ? [] : namesIn(builtinDir(locale));
   const builtins = [...new Set([...localized, ...namesIn(builtinDir())])];
-  const own = namesIn(workspaceTemplateDir(workspaceDir));
+  if (templatesDir.setting !== undefined) assertTemplatesDir(templatesDir);
+  const own = namesIn(templatesDir.path);
   const names = [...new Set([...builtins, ...own])].sort();
   return names.map((name) => {
     const origin: TemplateOrigin = own.includes(name) ? "workspace" : "builtin";
     const files = filesOf(
       origin === "workspace"
-        ? workspaceTemplateDir(workspaceDir)
+        ? templatesDir.path
         : builtinDir(localized.includes(name) ? locale : DEFAULT_LOCALE),
       name,
     );
@@ -137,19 +168,21 @@ export function listTemplates(
  * and line of any problem.
  */
 export function loadTemplate(
-  workspaceDir: string,
+  templatesDir: TemplatesDir,
   name: string,
   locale: string = DEFAULT_LOCALE,
 ): CompiledTemplate {
-  const info = findTemplate(workspaceDir, name, locale);
+  const info = findTemplate(templatesDir, name, locale);
   const [textFile = "", htmlFile] = info.files;
   const shown = (file: string) =>
-    info.origin === "workspace" ? join("templates", basename(file)) : file;
+    info.origin === "workspace" ? shownIn(templatesDir, basename(file)) : file;
   const display = {
     text: shown(textFile),
     html: htmlFile === undefined ? undefined : shown(htmlFile),
   };
-  if (info.origin === "workspace") assertTemplateFilesPrivate(info.files, info.files.map(shown));
+  if (info.origin === "workspace") {
+    assertTemplateFilesPrivate(info.files, info.files.map(shown), templatesDir.shown);
+  }
   const { subject, body } = splitTemplate(display.text, readTemplateFile(textFile, display.text));
   const parts = {
     subject: compilePart(subject, "text"),
@@ -257,24 +290,29 @@ export function checkTemplate(
 }
 
 /**
- * Copies template FROM (a built-in in `locale`, or one of the workspace's) to the workspace as
- * NAME.
+ * Copies template FROM (a built-in in `locale`, or one of the workspace's) to the workspace's
+ * templates folder as NAME, making the folder when it is missing.
  */
 export function createTemplate(
-  workspaceDir: string,
+  templatesDir: TemplatesDir,
   name: string,
   from: string,
   locale: string = DEFAULT_LOCALE,
 ): string[] {
   assertName(name);
-  const source = findTemplate(workspaceDir, from, locale);
-  const dir = workspaceTemplateDir(workspaceDir);
+  assertTemplatesDir(templatesDir, true);
+  const source = findTemplate({ ...templatesDir, setting: undefined }, from, locale);
+  const dir = templatesDir.path;
   const targets = source.files.map((file) =>
     join(dir, file.endsWith(".html.eta") ? `${name}.html.eta` : `${name}.eta`),
   );
   for (const target of [join(dir, `${name}.eta`), join(dir, `${name}.html.eta`)]) {
     if (existsSync(target)) {
-      throw new DomainError({ code: "template-exists", file: basename(target), from });
+      throw new DomainError({
+        code: "template-exists",
+        file: shownIn(templatesDir, basename(target)),
+        from,
+      });
     }
   }
   // Writable by the organizer only: a template others can change is refused (template-rules.ts).
@@ -302,19 +340,19 @@ export function headerValue(value: string): string {
   );
 }
 
-function findTemplate(workspaceDir: string, name: string, locale: string): TemplateInfo {
+function findTemplate(templatesDir: TemplatesDir, name: string, locale: string): TemplateInfo {
   assertName(name);
-  const all = listTemplates(workspaceDir, locale);
+  const all = listTemplates(templatesDir, locale);
   const found = all.find((t) => t.name === name);
   if (found) return found;
-  const orphan = join(workspaceTemplateDir(workspaceDir), `${name}.html.eta`);
+  const orphan = join(templatesDir.path, `${name}.html.eta`);
   const close = all
     .map((t) => ({ name: t.name, d: distance(name, t.name) }))
     .filter((t) => t.d <= 3)
     .sort((a, b) => a.d - b.d)[0];
   throw new UsageError(`no template "${name}"${close ? ` (did you mean ${close.name}?)` : ""}`, {
     hint: existsSync(orphan)
-      ? `templates/${name}.html.eta needs templates/${name}.eta next to it (subject and text body)`
+      ? `${shownIn(templatesDir, `${name}.html.eta`)} needs ${name}.eta next to it (subject and text body)`
       : `known templates: ${all.map((t) => t.name).join(", ")}; make one with: evcred template new ${name}`,
   });
 }

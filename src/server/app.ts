@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { SelfServiceResend } from "../app/self-service-resend.js";
 import type { Writer } from "../context.js";
 import { createTransport } from "../mail/transport.js";
+import type { TemplatesDir } from "../mail/templates-dir.js";
 import type { Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
 import { accessLog, clientErrors } from "./access-log.js";
@@ -23,6 +24,8 @@ export const BODY_LIMIT = 16 * 1024;
 
 export interface ServerDeps {
   ws: Workspace;
+  /** The workspace's own templates: the pages' overrides in its `pages/`, forgot my code's mail. */
+  templatesDir: TemplatesDir;
   now: () => Date;
   hashParams: HashParams;
   /** Where the service is reached from outside: the tokens' `iss`, the base of its links. */
@@ -68,7 +71,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   void app.register(attendeePages, {
     ...deps,
     issuer: deps.publicUrl,
-    workspaceDir: dirname(deps.ws.path),
     postsPerMinute: deps.pagePostsPerMinute ?? DEFAULT_POSTS_PER_MINUTE,
     selfService,
     prefix: "/e",
@@ -80,6 +82,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 function outboxSelfService(deps: ServerDeps): SelfServiceResend {
   return new SelfServiceResend({
     ws: deps.ws,
+    templatesDir: deps.templatesDir,
     now: deps.now,
     openTransport: () =>
       Promise.resolve(

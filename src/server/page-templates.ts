@@ -1,14 +1,15 @@
 /**
  * The attendee pages' templates: Eta files, HTML-escaped, in `templates/LOCALE/pages/NAME.eta`
  * (the event's language, English when that language lacks one), replaced by a workspace's own
- * `templates/pages/NAME.eta` in every language, as its own emails replace the built-in ones. A
+ * `pages/NAME.eta` in its templates folder (`templates/`, or EVCRED_TEMPLATES) in every language, as its own emails replace the built-in ones. A
  * file is compiled when first used and again when it changes.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Eta } from "eta/core";
 import { assertTemplateFilesPrivate } from "../mail/template-rules.js";
-import { BUILTIN_DIR, DEFAULT_LOCALE, workspaceTemplateDir } from "../mail/templates.js";
+import { BUILTIN_DIR, DEFAULT_LOCALE } from "../mail/templates.js";
+import { shownIn, type TemplatesDir } from "../mail/templates-dir.js";
 
 export type PageName = "sign-in" | "signed-in" | "refused" | ForgotPageName | ChangeCodePageName;
 
@@ -98,10 +99,10 @@ type Compiled = ReturnType<Eta["compile"]>;
 const compiled = new Map<string, { mtimeMs: number; fn: Compiled }>();
 
 export class PageTemplates {
-  readonly #workspaceDir: string;
+  readonly #templatesDir: TemplatesDir;
 
-  constructor(workspaceDir: string) {
-    this.#workspaceDir = workspaceDir;
+  constructor(templatesDir: TemplatesDir) {
+    this.#templatesDir = templatesDir;
   }
 
   render(name: "sign-in", locale: string, vars: SignInVars): string;
@@ -122,10 +123,10 @@ export class PageTemplates {
   }
 
   #file(name: PageName, locale: string): string {
-    const own = join(workspaceTemplateDir(this.#workspaceDir), "pages", `${name}.eta`);
+    const own = join(this.#templatesDir.path, "pages", `${name}.eta`);
     if (existsSync(own)) {
-      const shown = join("templates", "pages", `${name}.eta`);
-      assertTemplateFilesPrivate([own], [shown]);
+      const shown = shownIn(this.#templatesDir, "pages", `${name}.eta`);
+      assertTemplateFilesPrivate([own], [shown], shownIn(this.#templatesDir, "pages"));
       return own;
     }
     const localized = join(BUILTIN_DIR, locale, "pages", `${name}.eta`);

@@ -15,6 +15,7 @@ import { lockEndText } from "../render/time.js";
 import type { EventRow } from "../store/schema.js";
 import { logPathAs } from "./access-log.js";
 import { changeCodeRoutes } from "./change-code-page.js";
+import type { TemplatesDir } from "../mail/templates-dir.js";
 import { forgotRoutes } from "./forgot-page.js";
 import {
   contentSecurityPolicy,
@@ -33,7 +34,7 @@ import {
 } from "./page-templates.js";
 
 export type PagesDeps = SignInDeps & {
-  workspaceDir: string;
+  templatesDir: TemplatesDir;
   postsPerMinute: number;
   /** Forgot my code: sends the credentials again, after the answer. */
   selfService: SelfServiceResend;
@@ -47,7 +48,7 @@ interface SlugRoute {
 }
 
 export const attendeePages: FastifyPluginAsync<PagesDeps> = (pages, deps) => {
-  const templates = new PageTemplates(deps.workspaceDir);
+  const templates = new PageTemplates(deps.templatesDir);
   const limiter = new PostLimiter(deps.postsPerMinute, deps.now);
   formBodies(pages);
 

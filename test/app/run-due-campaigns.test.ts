@@ -45,6 +45,7 @@ describe("runDueCampaigns", () => {
       const tick = () =>
         runDueCampaigns(ws, {
           now: () => now,
+          templatesDir: b.templatesDir,
           mail: mailFrom({ EVCRED_SMTP_URL: smtp?.url }, (p) => b.path(p)),
           maxLateMs: 6 * 3_600_000,
           actor: "serve",
@@ -82,6 +83,7 @@ describe("runDueCampaigns", () => {
     const reports: CampaignRunReport[] = [];
     const ticker = startCampaignTicker(ws, {
       now: () => now,
+      templatesDir: b.templatesDir,
       mail: mailFrom({ EVCRED_SMTP_URL: s.url }, (p) => b.path(p)),
       maxLateMs: 3_600_000,
       actor: "serve",
@@ -119,6 +121,7 @@ describe("runDueCampaigns", () => {
       const at = new Date("2026-05-04T11:00:30Z");
       const [report] = await runDueCampaigns(ws, {
         now: () => at,
+        templatesDir: b.templatesDir,
         mail: dead,
         maxLateMs: 3_600_000,
         actor: "serve",

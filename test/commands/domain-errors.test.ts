@@ -23,7 +23,7 @@ const EVERY: readonly DomainProblem[] = [
   { code: "event-unchanged" },
   { code: "no-linked-template", event: "summit", action: "reset", suggested: "code-reset" },
   { code: "no-sender", event: "summit" },
-  { code: "template-exists", file: "mine.eta", from: "credentials" },
+  { code: "template-exists", file: "templates/mine.eta", from: "credentials" },
 ];
 
 function asCli(problem: DomainProblem, terms?: Parameters<typeof cliError>[1]): EvcredError {

@@ -170,7 +170,7 @@ describe("a message the runner still cannot make", () => {
       const linus = [...eachAttendee(ws, event)].filter((a) => a.email === "linus@example.com");
       const summary = await runDeliveries(ws, {
         event,
-        template: loadTemplate(b.dir, "shout"),
+        template: loadTemplate(b.templatesDir, "shout"),
         transport: {
           kind: "outbox",
           description: "memory",

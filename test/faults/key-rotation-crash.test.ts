@@ -220,7 +220,7 @@ describe("a key rotated under a running send", () => {
         .all(event.id) as number[];
       const summary = await runDeliveries(ws, {
         event,
-        template: loadTemplate(b.dir, "credentials"),
+        template: loadTemplate(b.templatesDir, "credentials"),
         transport,
         from: "team@example.com",
         purpose: "send",

@@ -8,6 +8,7 @@ import type { Workspace } from "../../src/store/workspace.js";
 import { hashParamsFrom } from "../../src/vault/hash.js";
 import { BIN } from "./spawn.js";
 import type { TestBench } from "./workspace.js";
+import type { TemplatesDir } from "../../src/mail/templates-dir.js";
 
 export interface RunningServer {
   url: string;
@@ -27,14 +28,18 @@ export async function startServer(
     pagePostsPerMinute?: number;
     /** Forgot my code sends here (else to the bench's outbox). */
     smtpUrl?: string;
+    /** The workspace's own templates (else `templates/` beside the bench's workspace). */
+    templatesDir?: TemplatesDir;
   } = {},
 ): Promise<RunningServer> {
   const ws = bench.open();
+  const templatesDir = options.templatesDir ?? bench.templatesDir;
   const log: string[] = [];
   let url = "";
   const env = { ...bench.env, EVCRED_SMTP_URL: options.smtpUrl, EVCRED_SMTP_RETRY_MS: "20" };
   const selfService = new SelfServiceResend({
     ws,
+    templatesDir,
     now: () => new Date(),
     openTransport: () =>
       openReadyTransport(parseMailSettings(env, (p) => bench.path(p), { insecureSmtp: false })),
@@ -44,6 +49,7 @@ export async function startServer(
   });
   const app = buildServer({
     ws,
+    templatesDir,
     now: () => new Date(),
     hashParams: hashParamsFrom(bench.env),
     publicUrl: () => options.publicUrl ?? url,

@@ -13,6 +13,12 @@ import { openCode } from "./codes.js";
 import { main } from "../../src/main.js";
 import type { Choice, Prompter } from "../../src/render/prompter.js";
 import { openWorkspace, type Workspace } from "../../src/store/workspace.js";
+import { defaultTemplatesDir, type TemplatesDir } from "../../src/mail/templates-dir.js";
+
+/** The default templates folder of a SQLite workspace in `dir`: `dir/templates`. */
+export function templatesIn(dir: string): TemplatesDir {
+  return defaultTemplatesDir({ kind: "sqlite", file: join(dir, "evcred.db") });
+}
 
 export interface RunResult {
   code: number;
@@ -62,6 +68,11 @@ export class TestBench {
 
   get dbPath(): string {
     return join(this.dir, "evcred.db");
+  }
+
+  /** The default templates folder: `templates/` beside the bench's workspace. */
+  get templatesDir(): TemplatesDir {
+    return templatesIn(this.dir);
   }
 
   path(name: string): string {

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { pageLinks } from "../../src/domain/page-links.js";
 import { templateVars, SAMPLE_ATTENDEE, SAMPLE_EVENT } from "../../src/mail/sample.js";
 import { loadTemplate } from "../../src/mail/templates.js";
-import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
+import { benchPerTest, SAMPLE_CSV, templatesIn } from "../helpers/workspace.js";
 
 const LOCALES = ["en", "es", "fr", "de", "pt"];
 const BUILTINS = ["credentials", "reminder", "code-reset"];
@@ -33,7 +33,7 @@ describe("the built-in emails", () => {
   for (const locale of LOCALES) {
     for (const name of BUILTINS) {
       it(`${locale}/${name}: the links with a public URL, no link block without one`, () => {
-        const template = loadTemplate("/nonexistent", name, locale);
+        const template = loadTemplate(templatesIn("/nonexistent"), name, locale);
         const event = { ...SAMPLE_EVENT, locale };
         const withUrl = template.render(
           templateVars(event, SAMPLE_ATTENDEE, "K7QM-4XHP-2W", "https://login.example.com"),

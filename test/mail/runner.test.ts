@@ -56,7 +56,7 @@ async function setUp(
     ws,
     options: {
       event,
-      template: loadTemplate(b.dir, "credentials"),
+      template: loadTemplate(b.templatesDir, "credentials"),
       from: "team@example.com",
       purpose: "send",
       attendeeIds: ids,
@@ -153,9 +153,9 @@ describe("runDeliveries", () => {
     );
     const { ws, options } = await setUp(b, 2);
     // Such a template is refused before any send now (the code only alone in an output tag) …
-    expect(() => loadTemplate(b.dir, "parse")).toThrow(/may only be output on its own/);
+    expect(() => loadTemplate(b.templatesDir, "parse")).toThrow(/may only be output on its own/);
     // … and should a render still throw with the code in its message, the runner quotes none.
-    const credentials = loadTemplate(b.dir, "credentials");
+    const credentials = loadTemplate(b.templatesDir, "credentials");
     const template = {
       ...credentials,
       render: (vars: TemplateVars) => {

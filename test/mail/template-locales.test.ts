@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LOCALES } from "../../src/domain/events.js";
 import { checkSamples, SAMPLE_EVENT, templateVars } from "../../src/mail/sample.js";
+import { templatesIn } from "../helpers/workspace.js";
 import {
   BUILTIN_DIR,
   checkTemplate,
@@ -69,7 +70,7 @@ describe("built-in templates in every language", () => {
   for (const locale of LOCALES) {
     for (const name of BUILTINS) {
       it(`${locale}/${name}: renders in ${locale}, carries email and code, passes template check`, () => {
-        const t = loadTemplate(dir, name, locale);
+        const t = loadTemplate(templatesIn(dir), name, locale);
         expect(t.files[0]).toBe(join(BUILTIN_DIR, locale, `${name}.eta`));
         expect(t.parts.text).toEqual({ email: true, code: true });
         expect(t.parts.html).toEqual({ email: true, code: true });
@@ -102,7 +103,7 @@ describe("built-in templates in every language", () => {
 
   it("greet without a name, and leave out a start time the event lacks, in every language", () => {
     for (const locale of LOCALES) {
-      const t = loadTemplate(dir, "credentials", locale);
+      const t = loadTemplate(templatesIn(dir), "credentials", locale);
       const m = t.render(
         templateVars(
           { ...EVENT, locale, startsAt: null },
@@ -123,11 +124,13 @@ describe("built-in templates in every language", () => {
       "---\nsubject: Ours\n---\n<%= it.user_email %> <%= it.user_pass %>\n",
     );
     for (const locale of LOCALES) {
-      const t = loadTemplate(dir, "credentials", locale);
+      const t = loadTemplate(templatesIn(dir), "credentials", locale);
       expect(t.origin).toBe("workspace");
       expect(t.render(templateVars({ ...EVENT, locale }, ATTENDEE, "X")).subject).toBe("Ours");
     }
-    expect(listTemplates(dir, "es").find((t) => t.name === "credentials")).toMatchObject({
+    expect(
+      listTemplates(templatesIn(dir), "es").find((t) => t.name === "credentials"),
+    ).toMatchObject({
       origin: "workspace",
       overrides: true,
     });
@@ -139,7 +142,7 @@ describe("built-in templates in every language", () => {
       join(dir, "templates", "own.eta"),
       "---\nsubject: <%= it.event.starts_at_iso %> <%= it.event.timezone %>\n---\n<%= it.event.starts_at %> <%= it.user_email %> <%= it.user_pass %>\n",
     );
-    const t = loadTemplate(dir, "own", "fr");
+    const t = loadTemplate(templatesIn(dir), "own", "fr");
     expect(() => {
       checkTemplate(t, checkSamples({ ...EVENT, locale: "fr" }, []));
     }).not.toThrow();
@@ -158,28 +161,28 @@ describe("built-in templates in every language", () => {
       "---\nsubject: Hi\n---\nStarts <%= new Date(it.event.starts_at).toUTCString() %>\n<%= it.user_email %> <%= it.user_pass %>\n",
     );
     // Spanish dates do not parse; an English one parses in the machine's zone, unnoticed.
-    const t = loadTemplate(dir, "old", "es");
+    const t = loadTemplate(templatesIn(dir), "old", "es");
     expect(() => {
       checkTemplate(t, checkSamples({ ...EVENT, locale: "es" }, []));
     }).toThrow(`templates/old.eta: renders "Invalid Date" for a sample attendee of ${EVENT.slug}`);
   });
 
   it("lists the language's built-ins, and copies the language asked for", () => {
-    const es = listTemplates(dir, "es").find((t) => t.name === "reminder");
+    const es = listTemplates(templatesIn(dir), "es").find((t) => t.name === "reminder");
     expect(es?.files[0]).toBe(join(BUILTIN_DIR, "es", "reminder.eta"));
-    const files = createTemplate(dir, "bienvenida", "credentials", "es");
+    const files = createTemplate(templatesIn(dir), "bienvenida", "credentials", "es");
     expect(files).toEqual([
       join(dir, "templates", "bienvenida.eta"),
       join(dir, "templates", "bienvenida.html.eta"),
     ]);
-    const copied = loadTemplate(dir, "bienvenida", "en");
+    const copied = loadTemplate(templatesIn(dir), "bienvenida", "en");
     expect(copied.render(templateVars(EVENT, ATTENDEE, "X")).subject).toBe(
       `Tu código de acceso para ${EVENT.name}`,
     );
   });
 
   it("falls back to English for a language without its own copy", () => {
-    expect(loadTemplate(dir, "credentials", "it").files[0]).toBe(
+    expect(loadTemplate(templatesIn(dir), "credentials", "it").files[0]).toBe(
       join(BUILTIN_DIR, "en", "credentials.eta"),
     );
   });

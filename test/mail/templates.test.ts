@@ -13,6 +13,7 @@ import {
   TemplateError,
 } from "../../src/mail/templates.js";
 import { UsageError } from "../../src/errors.js";
+import { templatesIn } from "../helpers/workspace.js";
 
 let dir = "";
 beforeEach(() => {
@@ -47,7 +48,7 @@ const HOSTILE = {
 describe("built-in templates", () => {
   for (const name of ["credentials", "reminder", "code-reset"]) {
     it(`${name}: subject, text and HTML carry the email, the grouped code and the login link`, () => {
-      const t = loadTemplate(dir, name);
+      const t = loadTemplate(templatesIn(dir), name);
       expect(t.origin).toBe("builtin");
       expect(t.files).toHaveLength(2);
       expect(() => {
@@ -71,7 +72,7 @@ describe("built-in templates", () => {
   }
 
   it("render without a login link or start time leaves no button and no gaps", () => {
-    const t = loadTemplate(dir, "credentials");
+    const t = loadTemplate(templatesIn(dir), "credentials");
     const m = t.render(sampleVars({ ...SAMPLE_EVENT, loginUrl: null, startsAt: null }));
     expect(m.html).not.toContain("<a href");
     expect(m.text).not.toContain("Log in at");
@@ -90,7 +91,9 @@ describe("escaping and headers", () => {
       "hostile.html.eta",
       "<p><%= it.first_name %> <%= it.last_name %> <%= it.fields.company %></p><p><%= it.user_email %> <%= it.user_pass %></p>\n",
     );
-    const m = loadTemplate(dir, "hostile").render(templateVars(SAMPLE_EVENT, HOSTILE, "X"));
+    const m = loadTemplate(templatesIn(dir), "hostile").render(
+      templateVars(SAMPLE_EVENT, HOSTILE, "X"),
+    );
     expect(m.html).not.toContain("<script>");
     expect(m.html).not.toContain("<img");
     expect(m.html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
@@ -111,7 +114,7 @@ describe("escaping and headers", () => {
       { ...HOSTILE, firstName: "Eve\r\nBcc: victim@example.com\n\tX" },
       "X",
     );
-    const m = loadTemplate(dir, "inject").render(vars);
+    const m = loadTemplate(templatesIn(dir), "inject").render(vars);
     expect(m.subject).toBe("Hello Eve Bcc: victim@example.com X!");
     expect(headerValue("a\u2028b\u0000c\r\n")).toBe("a b c");
   });
@@ -121,7 +124,7 @@ describe("escaping and headers", () => {
       "fields.eta",
       "---\nsubject: S\n---\n[<%= it.fields.company %>][<%= it.fields.missing %>][<%= it.event.login_url %>]\n<%= it.user_email %> <%= it.user_pass %>\n",
     );
-    const m = loadTemplate(dir, "fields").render(
+    const m = loadTemplate(templatesIn(dir), "fields").render(
       templateVars(
         { ...SAMPLE_EVENT, loginUrl: null },
         { ...HOSTILE, fields: '{"company":"ACME"}' },
@@ -136,7 +139,9 @@ describe("escaping and headers", () => {
       "lines.eta",
       "---\r\nsubject: S\r\n---\r\nA: <%= it.user_email %>\r\n  <% if (it.first_name) { %>\r\nB: <%= it.first_name %>\r\n  <% } %>\r\nC: <%= it.user_pass %>\r\n",
     );
-    const m = loadTemplate(dir, "lines").render(templateVars(SAMPLE_EVENT, HOSTILE, "X"));
+    const m = loadTemplate(templatesIn(dir), "lines").render(
+      templateVars(SAMPLE_EVENT, HOSTILE, "X"),
+    );
     expect(m.text).toBe("A: eve@example.com\nB: <script>alert(1)</script>\nC: X\n");
   });
 });
@@ -147,7 +152,7 @@ describe("template errors name the file and the line", () => {
       "typo.eta",
       "---\nsubject: Hi\n---\nline 4\nline 5\nline 6\nYour code: <%= it.user_passs %>\n",
     );
-    const error = failure(() => loadTemplate(dir, "typo"));
+    const error = failure(() => loadTemplate(templatesIn(dir), "typo"));
     expect(error).toBeInstanceOf(TemplateError);
     expect(error.exitCode).toBe(2);
     expect(error.message).toBe(
@@ -157,12 +162,12 @@ describe("template errors name the file and the line", () => {
 
   it("an unknown event variable, in the subject and in the HTML body", () => {
     write("ev.eta", "---\n\nsubject: <%= it.event.nmae %>\n---\nbody\n");
-    expect(failure(() => loadTemplate(dir, "ev")).message).toBe(
+    expect(failure(() => loadTemplate(templatesIn(dir), "ev")).message).toBe(
       "templates/ev.eta:3: unknown variable it.event.nmae (did you mean it.event.name?)",
     );
     write("ev.eta", "---\nsubject: ok\n---\nbody\n");
     write("ev.html.eta", "<p>\n<%= it.event.login %>\n</p>\n");
-    expect(failure(() => loadTemplate(dir, "ev")).message).toBe(
+    expect(failure(() => loadTemplate(templatesIn(dir), "ev")).message).toBe(
       "templates/ev.html.eta:2: unknown variable it.event.login (did you mean it.event.login_url?)",
     );
   });
@@ -172,7 +177,7 @@ describe("template errors name the file and the line", () => {
       "syntax.eta",
       "---\nsubject: S\n---\nfine <%= it.user_email %>\n<% if (it.first_name { %>\nx\n<% } %>\n",
     );
-    const error = failure(() => loadTemplate(dir, "syntax"));
+    const error = failure(() => loadTemplate(templatesIn(dir), "syntax"));
     expect(error.message).toMatch(/^templates\/syntax\.eta:5: /);
   });
 
@@ -181,29 +186,29 @@ describe("template errors name the file and the line", () => {
       "open.eta",
       "---\nsubject: S\n---\n<%= it.user_email %>\n\n<% if (it.first_name) { %>\nx\n",
     );
-    expect(failure(() => loadTemplate(dir, "open")).message).toMatch(
+    expect(failure(() => loadTemplate(templatesIn(dir), "open")).message).toMatch(
       /^templates\/open\.eta:6: a block opened here is never closed/,
     );
   });
 
   it("an unclosed tag", () => {
     write("tag.eta", "---\nsubject: S\n---\nok\n<%= it.user_email \nmore\n");
-    expect(failure(() => loadTemplate(dir, "tag")).message).toBe(
+    expect(failure(() => loadTemplate(templatesIn(dir), "tag")).message).toBe(
       "templates/tag.eta:5: unclosed tag",
     );
   });
 
   it("a bad front-matter block", () => {
     write("fm.eta", "subject: S\nbody\n");
-    expect(failure(() => loadTemplate(dir, "fm")).message).toMatch(
+    expect(failure(() => loadTemplate(templatesIn(dir), "fm")).message).toMatch(
       /^templates\/fm\.eta:1: expected a front-matter block/,
     );
     write("fm.eta", "---\nsubjet: S\n---\nbody\n");
-    expect(failure(() => loadTemplate(dir, "fm")).message).toBe(
+    expect(failure(() => loadTemplate(templatesIn(dir), "fm")).message).toBe(
       'templates/fm.eta:2: unknown front-matter key "subjet" (did you mean subject?)',
     );
     write("fm.eta", "---\nsubject: S\nbody\n");
-    expect(failure(() => loadTemplate(dir, "fm")).message).toMatch(/never closed/);
+    expect(failure(() => loadTemplate(templatesIn(dir), "fm")).message).toMatch(/never closed/);
   });
 
   it("an error while rendering, at the line of the tag", () => {
@@ -211,7 +216,7 @@ describe("template errors name the file and the line", () => {
       "boom.eta",
       "---\nsubject: S\n---\n<%= it.user_email %> <%= it.user_pass %>\n<%= it.event.starts_at.slice(0, 10) %>\n",
     );
-    const t = loadTemplate(dir, "boom");
+    const t = loadTemplate(templatesIn(dir), "boom");
     const error = failure(() => {
       checkTemplate(t, checkSamples(undefined, []));
     });
@@ -223,7 +228,7 @@ describe("template errors name the file and the line", () => {
   it("a known name used without it.", () => {
     write("bare.eta", "---\nsubject: S\n---\n<%= it.user_email %>\n<%= user_pass %>\n");
     const error = failure(() => {
-      loadTemplate(dir, "bare").render(sampleVars());
+      loadTemplate(templatesIn(dir), "bare").render(sampleVars());
     });
     expect(error.message).toBe(
       "templates/bare.eta:5: unknown variable user_pass (did you mean it.user_pass?)",
@@ -231,10 +236,10 @@ describe("template errors name the file and the line", () => {
   });
 
   it("an unknown template lists the known ones", () => {
-    const error = failure(() => loadTemplate(dir, "credentails"));
+    const error = failure(() => loadTemplate(templatesIn(dir), "credentails"));
     expect(error.message).toBe('no template "credentails" (did you mean credentials?)');
     expect(error.hint).toContain("credentials, reminder");
-    expect(failure(() => loadTemplate(dir, "../etc/passwd")).message).toMatch(
+    expect(failure(() => loadTemplate(templatesIn(dir), "../etc/passwd")).message).toMatch(
       /not a template name/,
     );
   });
@@ -247,7 +252,7 @@ describe("the credentials rule", () => {
       "---\nsubject: Hello <%= it.first_name %>\n---\nYour login: <%= it.user_email %>\n",
     );
     const error = failure(() => {
-      assertCredentialTemplate(loadTemplate(dir, "nocode"));
+      assertCredentialTemplate(loadTemplate(templatesIn(dir), "nocode"));
     });
     expect(error.exitCode).toBe(2);
     expect(error.message).toBe(
@@ -262,21 +267,21 @@ describe("the credentials rule", () => {
     );
     write("half.html.eta", "<p>Welcome</p>\n");
     const error = failure(() => {
-      assertCredentialTemplate(loadTemplate(dir, "half"));
+      assertCredentialTemplate(loadTemplate(templatesIn(dir), "half"));
     });
     expect(error.message).toBe(
       'template "half" cannot carry credentials: it.user_pass is missing from the HTML body (templates/half.html.eta)',
     );
     write("half.html.eta", "<p><%= it.user_pass %></p>\n");
     expect(() => {
-      assertCredentialTemplate(loadTemplate(dir, "half"));
+      assertCredentialTemplate(loadTemplate(templatesIn(dir), "half"));
     }).not.toThrow();
   });
 
   it("names both when both are missing", () => {
     write("none.eta", "---\nsubject: Hi\n---\nHello\n");
     const error = failure(() => {
-      assertCredentialTemplate(loadTemplate(dir, "none"));
+      assertCredentialTemplate(loadTemplate(templatesIn(dir), "none"));
     });
     expect(error.message).toContain("it.user_email is missing");
     expect(error.message).toContain("it.user_pass is missing");
@@ -288,14 +293,14 @@ describe("listTemplates", () => {
     write("credentials.eta", "---\nsubject: Mine\n---\n<%= it.user_email %> <%= it.user_pass %>\n");
     write("welcome.eta", "---\nsubject: W\n---\n<%= it.user_email %> <%= it.user_pass %>\n");
     write("welcome.html.eta", "<p><%= it.user_email %> <%= it.user_pass %></p>\n");
-    const list = listTemplates(dir);
+    const list = listTemplates(templatesIn(dir));
     expect(list.map((t) => [t.name, t.origin, t.overrides, t.html])).toEqual([
       ["code-reset", "builtin", false, true],
       ["credentials", "workspace", true, false],
       ["reminder", "builtin", false, true],
       ["welcome", "workspace", false, true],
     ]);
-    const own = loadTemplate(dir, "credentials");
+    const own = loadTemplate(templatesIn(dir), "credentials");
     expect(own.origin).toBe("workspace");
     expect(own.render(sampleVars()).html).toBeUndefined();
   });

@@ -2,12 +2,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/server/app.js";
 import { hashParamsFrom } from "../../src/vault/hash.js";
 import {
+  getPage,
   killServes,
   postLogin,
   spawnServe as serve,
   startServer,
   type RunningServer,
 } from "../helpers/server.js";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { runBin } from "../helpers/spawn.js";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
 
@@ -102,6 +105,37 @@ describe("evcred serve", () => {
     }
   });
 
+  it("serves the pages of the folder EVCRED_TEMPLATES names; one that does not exist is exit 2", async () => {
+    const b = bench();
+    await imported(b);
+    const dir = b.path("shared/team-templates");
+    mkdirSync(join(dir, "pages"), { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+    chmodSync(join(dir, "pages"), 0o700);
+    writeFileSync(
+      join(dir, "pages", "sign-in.eta"),
+      "<p>Team sign-in for <%= it.event.name %></p>",
+      {
+        mode: 0o600,
+      },
+    );
+    const s = await serve(b, [], { EVCRED_TEMPLATES: dir });
+    const page = await getPage(s.url, "/e/summit-2026");
+    expect(page.status).toBe(200);
+    expect(page.html).toBe("<p>Team sign-in for Summit 2026</p>");
+    // Without the variable: the built-in page, as the folder beside the workspace has none.
+    const plain = await serve(b);
+    expect((await getPage(plain.url, "/e/summit-2026")).html).toContain("<!doctype html>");
+    const missing = b.path("no-such-folder");
+    const r = await runBin(["serve", "--port", "0"], {
+      cwd: b.dir,
+      env: { ...b.env, EVCRED_TEMPLATES: missing },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error: EVCRED_TEMPLATES names ${missing}, which does not exist`);
+    expect(r.stderr).not.toContain("listening on");
+  });
+
   it("a port in use is exit 2 with a hint", async () => {
     const b = bench();
     await imported(b);
@@ -159,6 +193,7 @@ describe("/healthz and /metrics", () => {
     const ws = b.open();
     const app = buildServer({
       ws,
+      templatesDir: b.templatesDir,
       now: () => new Date(),
       hashParams: hashParamsFrom(b.env),
       publicUrl: () => "http://localhost",

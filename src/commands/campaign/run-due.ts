@@ -23,6 +23,7 @@ export default defineCommand({
     const interrupted = ctx.takeInterrupts();
     const reports = await runDueCampaigns(ws, {
       now: () => ctx.now(),
+      templatesDir: ctx.templatesDir,
       mail,
       openTransport: () => readyTransport(ctx, mail),
       maxLateMs: options.maxLate ?? DEFAULT_MAX_LATE_MS,

@@ -63,7 +63,8 @@ export default defineCommand({
     }
     const ws = await ctx.workspace({ create: true });
     // Refused before the event exists: a workspace's own reminder.eta that cannot send codes.
-    if (options.campaigns) credentialTemplate(ws, "reminder", { locale: options.locale ?? "en" });
+    if (options.campaigns)
+      credentialTemplate(ctx.templatesDir, "reminder", { locale: options.locale ?? "en" });
     const who = { actor: ctx.actor, at: ctx.now().toISOString() };
     const { tokenTtl, ...rest } = options;
     const event = createEvent(

@@ -1,4 +1,3 @@
-import { dirname } from "node:path";
 import { eachAttendee } from "../../domain/each-attendee.js";
 import { assertRendersForAttendees } from "../../mail/attendee-check.js";
 import { checkSamples } from "../../mail/sample.js";
@@ -18,7 +17,7 @@ export default defineCommand({
   async run(ctx, args) {
     const ws = await templateWorkspace(ctx);
     const { event, fieldNames } = ws ? sampleContext(ws, ctx.options.event) : NO_WORKSPACE;
-    const template = loadTemplate(dirname(ctx.workspacePath), String(args[0]), event?.locale);
+    const template = loadTemplate(ctx.templatesDir, String(args[0]), event?.locale);
     // The real attendees first (all of them, a batch at a time): what a send would meet.
     const attendees =
       ws && event

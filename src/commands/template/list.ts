@@ -1,4 +1,3 @@
-import { dirname } from "node:path";
 import { listLinks } from "../../domain/links.js";
 import { listTemplates } from "../../mail/templates.js";
 import { defineCommand, examples } from "../command.js";
@@ -15,7 +14,7 @@ export default defineCommand({
     const ws = await templateWorkspace(ctx);
     const event = ws ? eventIfAny(ws, ctx.options.event) : undefined;
     const links = ws && event ? listLinks(ws, event) : [];
-    const templates = listTemplates(dirname(ctx.workspacePath), event?.locale).map((t) => ({
+    const templates = listTemplates(ctx.templatesDir, event?.locale).map((t) => ({
       ...t,
       linked: links.filter((l) => l.template === t.name).map((l) => l.action),
     }));

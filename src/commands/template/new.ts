@@ -1,4 +1,4 @@
-import { dirname, relative } from "node:path";
+import { relative } from "node:path";
 import { z } from "zod";
 import { createTemplate, isBuiltin } from "../../mail/templates.js";
 import { defineCommand, examples } from "../command.js";
@@ -14,7 +14,10 @@ const Options = z.object({
 export default defineCommand({
   configure(command) {
     command
-      .argument("<name>", "the new template's name: NAME.eta (and NAME.html.eta) in templates/")
+      .argument(
+        "<name>",
+        "the new template's name: NAME.eta (and NAME.html.eta) in templates/ (or EVCRED_TEMPLATES)",
+      )
       .option(
         "--from <template>",
         "copy this one (default: the built-in NAME if there is one, else credentials)",
@@ -29,9 +32,10 @@ export default defineCommand({
           "evcred template new credentials        # your own copy of the built-in, to edit",
           "evcred template new welcome-fr --from credentials --locale fr",
         ) +
-          "\nThe files go into the templates/ folder beside the workspace file: ./templates for\n" +
-          "./evcred.db, /srv/summit/templates with --db /srv/summit/evcred.db (or EVCRED_DB).\n" +
-          "That folder is where every command looks for your templates.\n",
+          "\nThe files go into the folder EVCRED_TEMPLATES names, else into the\n" +
+          "templates/ folder beside the workspace file: ./templates for ./evcred.db,\n" +
+          "/srv/summit/templates with --db /srv/summit/evcred.db (or EVCRED_DB). That folder\n" +
+          "is where every command looks for your templates (made when missing).\n",
       );
   },
   async run(ctx, args, raw) {
@@ -41,7 +45,7 @@ export default defineCommand({
     const ws = options.locale ? undefined : await templateWorkspace(ctx);
     const locale =
       options.locale ?? (ws ? eventIfAny(ws, ctx.options.event)?.locale : undefined) ?? "en";
-    const files = createTemplate(dirname(ctx.workspacePath), options.name, from, locale);
+    const files = createTemplate(ctx.templatesDir, options.name, from, locale);
     ctx.out.result({ template: options.name, from, locale, files }, () =>
       files.map((f) => relative(ctx.cwd, f) || f).join("\n"),
     );
