@@ -7,14 +7,15 @@ import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
+import { getPage, postForm, type PageAnswer, type RunningServer } from "../helpers/server.js";
 import {
-  getPage,
-  postForm,
-  startServer,
-  type PageAnswer,
-  type RunningServer,
-} from "../helpers/server.js";
-import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
+  expectPageSecurityHeaders,
+  pageForm,
+  pageMessage,
+  serveSummit,
+  type SummitOptions,
+} from "../helpers/pages.js";
+import { benchPerTest, type TestBench } from "../helpers/workspace.js";
 
 const bench = benchPerTest();
 let server: RunningServer | undefined;
@@ -25,35 +26,13 @@ afterEach(async () => {
 
 const NEW_CODE = "ZQWX-7HVB-23";
 
-async function setup(
-  eventArgs: string[] = [],
-  options: { pagePostsPerMinute?: number; before?: (b: TestBench) => void } = {},
-) {
+async function setup(eventArgs: string[] = [], options: SummitOptions = {}) {
   const b = bench();
-  b.file("attendees.csv", SAMPLE_CSV);
-  const created = await b.run([
-    "event",
-    "create",
-    "Summit <2026> & Co",
-    "--slug",
-    "summit",
-    ...eventArgs,
-  ]);
-  expect(created.code, created.stderr).toBe(0);
-  expect((await b.run(["import", "attendees.csv", "--event", "summit", "--yes"])).code).toBe(0);
-  options.before?.(b);
-  server = await startServer(b, options);
+  server = await serveSummit(b, eventArgs, options);
   return { b, url: server.url, log: server.log, ada: b.codeOf("ada@example.com", "summit") };
 }
 
-async function form(
-  url: string,
-  path = "/e/summit/code",
-): Promise<{ csrf: string; cookie: string }> {
-  const page = await getPage(url, path);
-  expect(page.status).toBe(200);
-  return { csrf: page.csrf ?? "", cookie: page.cookie ?? "" };
-}
+const form = (url: string, path = "/e/summit/code") => pageForm(url, path);
 
 async function change(
   url: string,
@@ -79,19 +58,6 @@ async function change(
 async function signIn(url: string, email: string, code: string) {
   const { csrf, cookie } = await form(url, "/e/summit");
   return postForm(url, "/e/summit/login", { csrf, email, code }, { cookie });
-}
-
-function message(page: PageAnswer): string | undefined {
-  return /<p class="message" role="alert">([^<]*)<\/p>/.exec(page.html)?.[1];
-}
-
-function expectSecurityHeaders(page: PageAnswer) {
-  expect(page.headers.get("cache-control")).toBe("no-store");
-  expect(page.headers.get("referrer-policy")).toBe("no-referrer");
-  const csp = page.headers.get("content-security-policy") ?? "";
-  expect(csp).toContain("script-src 'none'");
-  expect(csp).toContain("frame-ancestors 'none'");
-  expect(csp).toContain("form-action 'self'");
 }
 
 /** Every spelling of a code a page might show. */
@@ -120,7 +86,7 @@ describe("GET /e/{slug}/code", () => {
     const page = await getPage(url, "/e/summit/code");
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
-    expectSecurityHeaders(page);
+    expectPageSecurityHeaders(page);
     expect(page.html).toContain("<h1>Summit &lt;2026&gt; &amp; Co</h1>");
     expect(page.html).toContain('<form method="post" action="/e/summit/code">');
     expect(page.html).toContain('name="email" type="email"');
@@ -180,7 +146,7 @@ describe("POST /e/{slug}/code", () => {
       current: groupCode(ada).toLowerCase(),
     });
     expect(page.status).toBe(200);
-    expectSecurityHeaders(page);
+    expectPageSecurityHeaders(page);
     expect(page.html).toContain(
       '<p class="message ok" role="status">Your code has been changed.</p>',
     );
@@ -211,8 +177,8 @@ describe("POST /e/{slug}/code", () => {
     const unknown = await change(url, { email: "nobody@example.com", current: "WRONGCODE1" });
     for (const page of [wrong, unknown]) {
       expect(page.status).toBe(401);
-      expectSecurityHeaders(page);
-      expect(message(page)).toBe(INVALID);
+      expectPageSecurityHeaders(page);
+      expect(pageMessage(page)).toBe(INVALID);
       expectNoCode(page.html, "WRONGCODE1", NEW_CODE);
       expect(page.csrf).toBeDefined();
     }
@@ -235,7 +201,7 @@ describe("POST /e/{slug}/code", () => {
     const page = await change(url, { current: ada });
     expect(page.status).toBe(429);
     expect(Number(page.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(message(page)).toMatch(
+    expect(pageMessage(page)).toMatch(
       /^Too many attempts: changing the code is paused until \d\d:\d\d \(Europe\/Madrid\)\.$/,
     );
     expectNoCode(page.html, ada, NEW_CODE);
@@ -251,19 +217,19 @@ describe("POST /e/{slug}/code", () => {
     const taken = await change(url, { current: ada, code: grace });
     for (const page of [weak, taken]) {
       expect(page.status).toBe(422);
-      expect(message(page)).toBe(REFUSED);
+      expect(pageMessage(page)).toBe(REFUSED);
       expectNoCode(page.html, ada, grace, "QQQQQQQQ");
     }
     const same = (page: PageAnswer) => page.html.replace(/value="[^"]*"/g, 'value=""');
     expect(same(taken)).toBe(same(weak));
     const mismatch = await change(url, { current: ada, code: NEW_CODE, repeat: "ZQWX-7HVB-24" });
     expect(mismatch.status).toBe(422);
-    expect(message(mismatch)).toBe(
+    expect(pageMessage(mismatch)).toBe(
       "The two new codes are not the same. Type the same new code twice.",
     );
     const again = await change(url, { current: ada, code: groupCode(ada) });
     expect(again.status).toBe(422);
-    expect(message(again)).toBe(
+    expect(pageMessage(again)).toBe(
       "The new code is the same as the current one. Choose a different one.",
     );
     for (const page of [mismatch, again]) expectNoCode(page.html, ada, NEW_CODE);
@@ -275,7 +241,7 @@ describe("POST /e/{slug}/code", () => {
     const { b, url, ada } = await setup();
     const codeAsEmail = await change(url, { email: groupCode(ada), current: ada });
     expect(codeAsEmail.status).toBe(400);
-    expect(message(codeAsEmail)).toBe("Enter a valid email address.");
+    expect(pageMessage(codeAsEmail)).toBe("Enter a valid email address.");
     expect(codeAsEmail.html).toContain(
       'name="email" type="email" autocomplete="email" inputmode="email" required maxlength="320" value=""',
     );
@@ -315,7 +281,7 @@ describe("POST /e/{slug}/code", () => {
     ];
     for (const page of refused) {
       expect(page.status).toBe(403);
-      expectSecurityHeaders(page);
+      expectPageSecurityHeaders(page);
       expect(page.html).toContain("This form has expired or was sent from another site.");
     }
     const json = await fetch(`${url}/e/summit/code`, {
@@ -331,7 +297,7 @@ describe("POST /e/{slug}/code", () => {
     const over = await postForm(url, "/e/summit/code", { ...fields, csrf }, { cookie });
     expect(over.status).toBe(429);
     expect(over.headers.get("retry-after")).toBe("60");
-    expectSecurityHeaders(over);
+    expectPageSecurityHeaders(over);
     expect(loginRows(b)).toEqual([]);
     expect(
       (b.snapshot().attendees as { code_source: string }[]).every(

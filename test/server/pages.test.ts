@@ -2,14 +2,15 @@ import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
+import { getPage, postForm, type PageAnswer, type RunningServer } from "../helpers/server.js";
 import {
-  getPage,
-  postForm,
-  startServer,
-  type PageAnswer,
-  type RunningServer,
-} from "../helpers/server.js";
-import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
+  expectPageSecurityHeaders,
+  pageForm,
+  pageMessage,
+  serveSummit,
+  type SummitOptions,
+} from "../helpers/pages.js";
+import { benchPerTest, type TestBench } from "../helpers/workspace.js";
 
 const bench = benchPerTest();
 let server: RunningServer | undefined;
@@ -18,35 +19,13 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function setup(
-  eventArgs: string[] = [],
-  options: { pagePostsPerMinute?: number; before?: (b: TestBench) => void } = {},
-) {
+async function setup(eventArgs: string[] = [], options: SummitOptions = {}) {
   const b = bench();
-  b.file("attendees.csv", SAMPLE_CSV);
-  const created = await b.run([
-    "event",
-    "create",
-    "Summit <2026> & Co",
-    "--slug",
-    "summit",
-    ...eventArgs,
-  ]);
-  expect(created.code, created.stderr).toBe(0);
-  expect((await b.run(["import", "attendees.csv", "--event", "summit", "--yes"])).code).toBe(0);
-  options.before?.(b);
-  server = await startServer(b, options);
+  server = await serveSummit(b, eventArgs, options);
   return { b, url: server.url, code: b.codeOf("ada@example.com", "summit") };
 }
 
-/** The sign-in form, as a browser first gets it: a proof and the cookie it is for. */
-async function form(url: string): Promise<{ csrf: string; cookie: string }> {
-  const page = await getPage(url, "/e/summit");
-  expect(page.status).toBe(200);
-  expect(page.csrf).toBeDefined();
-  expect(page.cookie).toBeDefined();
-  return { csrf: page.csrf ?? "", cookie: page.cookie ?? "" };
-}
+const form = (url: string) => pageForm(url, "/e/summit");
 
 async function login(url: string, email: string, code: string, headers = {}) {
   const { csrf, cookie } = await form(url);
@@ -57,27 +36,13 @@ function loginRows(b: TestBench) {
   return b.snapshot().logins as { source: string; ok: number }[];
 }
 
-function expectSecurityHeaders(page: PageAnswer) {
-  expect(page.headers.get("cache-control")).toBe("no-store");
-  expect(page.headers.get("referrer-policy")).toBe("no-referrer");
-  const csp = page.headers.get("content-security-policy") ?? "";
-  expect(csp).toContain("default-src 'self'");
-  expect(csp).toContain("frame-ancestors 'none'");
-  expect(csp).toContain("script-src 'none'");
-  expect(csp).not.toContain("unsafe-inline");
-}
-
-function message(page: PageAnswer): string | undefined {
-  return /<p class="message" role="alert">([^<]*)<\/p>/.exec(page.html)?.[1];
-}
-
 describe("GET /e/{slug}: the sign-in page", () => {
   it("a form with email, code and a CSRF proof; the event's name escaped; the headers; a stylesheet it may load", async () => {
     const { url } = await setup();
     const page = await getPage(url, "/e/summit");
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
-    expectSecurityHeaders(page);
+    expectPageSecurityHeaders(page);
     expect(page.html).toContain("<h1>Summit &lt;2026&gt; &amp; Co</h1>");
     expect(page.html).toContain('name="email" type="email"');
     expect(page.html).toContain('name="code" type="password"');
@@ -100,7 +65,7 @@ describe("GET /e/{slug}: the sign-in page", () => {
     const { url } = await setup();
     const page = await getPage(url, "/e/nope");
     expect(page.status).toBe(404);
-    expectSecurityHeaders(page);
+    expectPageSecurityHeaders(page);
     expect(page.html).toContain("This page does not exist.");
     expect((await getPage(url, "/e/summit/elsewhere")).status).toBe(404);
   });
@@ -124,7 +89,7 @@ describe("GET /e/{slug}: the sign-in page", () => {
     const signed = await login(url, "ada@example.com", code);
     expect(signed.html).toBe("<p>Own page for Ada Lovelace at Summit &lt;2026&gt; &amp; Co</p>");
     const wrong = await login(url, "ada@example.com", "WRONGCODE1");
-    expect(message(wrong)).toBe(
+    expect(pageMessage(wrong)).toBe(
       "El correo o el código no son correctos. Revísalos e inténtalo de nuevo.",
     );
   });
@@ -135,7 +100,7 @@ describe("POST /e/{slug}/login", () => {
     const { b, url, code } = await setup();
     const page = await login(url, "Ada@Example.com", code);
     expect(page.status).toBe(200);
-    expectSecurityHeaders(page);
+    expectPageSecurityHeaders(page);
     expect(page.html).toContain("You are signed in");
     expect(page.html).toContain("Welcome, Ada Lovelace.");
     expect(page.html).not.toContain(code);
@@ -150,7 +115,7 @@ describe("POST /e/{slug}/login", () => {
     );
     const page = await login(url, "ada@example.com", code);
     expect(page.status).toBe(303);
-    expectSecurityHeaders(page);
+    expectPageSecurityHeaders(page);
     const location = new URL(page.headers.get("location") ?? "");
     expect(`${location.origin}${location.pathname}${location.search}`).toBe(
       "https://venue.example/app?x=1",
@@ -167,13 +132,13 @@ describe("POST /e/{slug}/login", () => {
     const unknown = await login(url, "nobody@example.com", "WRONGCODE1");
     for (const page of [wrong, unknown]) {
       expect(page.status).toBe(401);
-      expectSecurityHeaders(page);
+      expectPageSecurityHeaders(page);
       expect(page.csrf).toBeDefined();
     }
-    expect(message(wrong)).toBe(
+    expect(pageMessage(wrong)).toBe(
       "The email address or the code is not right. Check them and try again.",
     );
-    expect(message(unknown)).toBe(message(wrong));
+    expect(pageMessage(unknown)).toBe(pageMessage(wrong));
     const same = (page: PageAnswer) => page.html.replace(/value="[^"]*"/g, 'value=""');
     expect(same(unknown)).toBe(same(wrong));
     expect(loginRows(b).every((r) => r.ok === 0 && r.source === "page")).toBe(true);
@@ -187,7 +152,7 @@ describe("POST /e/{slug}/login", () => {
     const page = await login(url, "ada@example.com", code);
     expect(page.status).toBe(429);
     expect(Number(page.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(message(page)).toMatch(
+    expect(pageMessage(page)).toMatch(
       /^Too many attempts: signing in is paused until \d\d:\d\d \(Europe\/Madrid\)\.$/,
     );
   });
@@ -205,7 +170,7 @@ describe("POST /e/{slug}/login", () => {
     ];
     for (const page of refused) {
       expect(page.status).toBe(403);
-      expectSecurityHeaders(page);
+      expectPageSecurityHeaders(page);
       expect(page.html).toContain("This form has expired or was sent from another site.");
     }
     expect(loginRows(b)).toEqual([]);
@@ -264,7 +229,7 @@ describe("POST /e/{slug}/login", () => {
       { cookie },
     );
     expect(bad.status).toBe(400);
-    expect(message(bad)).toBe("Enter a valid email address.");
+    expect(pageMessage(bad)).toBe("Enter a valid email address.");
   });
 
   it("30 POSTs a minute per client address (the default), then 429", async () => {
@@ -275,7 +240,7 @@ describe("POST /e/{slug}/login", () => {
     const over = await postForm(url, "/e/summit/login", {});
     expect(over.status).toBe(429);
     expect(over.headers.get("retry-after")).toBe("60");
-    expectSecurityHeaders(over);
+    expectPageSecurityHeaders(over);
     // GETs are not counted.
     expect((await getPage(url, "/e/summit")).status).toBe(200);
   });
