@@ -5,10 +5,11 @@
  * `serve`s look at once, one sends it. A run that crashes leaves its lease to expire (at once
  * when its process is seen gone), and a later run resumes it through the same delivery ledger.
  */
-import { and, asc, eq, inArray, not, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, not, sql } from "drizzle-orm";
 import { UsageError } from "../errors.js";
 import {
   attendees,
+  auditLog,
   campaigns,
   deliveries,
   events,
@@ -272,14 +273,34 @@ export function finishCampaign(
       })
       .where(and(eq(campaigns.id, taken.campaign.id), eq(campaigns.leaseOwner, outcome.owner)))
       .run();
+    const summary = `campaign ${taken.campaign.id}: ${taken.campaign.template} at ${taken.campaign.whenText}: ${outcome.summary}`;
+    // A run that failed as the last one did (no sender, a server that does not answer: retried
+    // every minute until it works or is missed) is in the log once, not once a minute.
+    if (!outcome.complete && lastRunSummary(ws, taken.campaign.id) === summary) return;
     recordAudit(ws, {
       actor: outcome.actor,
       at,
       action: "campaign.run",
       eventId: taken.event.id,
-      summary: `campaign ${taken.campaign.id}: ${taken.campaign.template} at ${taken.campaign.whenText}: ${outcome.summary}`,
+      summary,
     });
   });
+}
+
+/** The summary of the campaign's latest `campaign.run` audit entry, if any. */
+function lastRunSummary(ws: Workspace, campaignId: number): string | undefined {
+  return ws.db
+    .select({ summary: auditLog.summary })
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.action, "campaign.run"),
+        sql`${auditLog.summary} like ${`campaign ${campaignId}: %`}`,
+      ),
+    )
+    .orderBy(desc(auditLog.id))
+    .limit(1)
+    .get()?.summary;
 }
 
 /**

@@ -129,10 +129,24 @@ describe("runDueCampaigns", () => {
       expect(report).toMatchObject({ id: 1, outcome: "error", sent: 0 });
       // The transport was built and proven as every command builds one (mail/settings.ts).
       expect(report?.reason).toMatch(/^cannot send through smtp:\/\/127\.0\.0\.1:1/);
+      // Tried again a minute later, failing alike: the log says it once, not once a minute.
+      const [again] = await runDueCampaigns(ws, {
+        now: () => new Date(at.getTime() + 60_000),
+        templatesDir: b.templatesDir,
+        mail: dead,
+        maxLateMs: 3_600_000,
+        actor: "serve",
+      });
+      expect(again).toMatchObject({ id: 1, outcome: "error", sent: 0 });
     } finally {
       ws.close();
     }
     const list = await b.run(["campaign", "list", "--json"]);
     expect(list.json<{ status: string }[]>()[0]?.status).toBe("scheduled");
+    const runs = (b.snapshot().audit_log as { action: string; summary: string }[]).filter(
+      (e) => e.action === "campaign.run",
+    );
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.summary).toMatch(/^campaign 1: reminder at -1h: not sent: cannot send/);
   });
 });
