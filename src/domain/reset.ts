@@ -3,8 +3,8 @@
  * attendee gets a new hash, sealed copy and fingerprint, `codeVersion` + 1 and `codeChangedAt` now,
  * in one transaction: the old code stops working at once and the attendee is due again for the
  * next send (see recipients.ts). An attendee's own choice (`setOwnCode`) is the one change that
- * keeps the version: nothing is due for a code its owner typed. The plain code lives only in memory, long enough to be hashed
- * and sealed; nothing returned or recorded here holds it.
+ * keeps the version: nothing is due for a code its owner typed. The plain code lives only in
+ * memory, long enough to be hashed and sealed; nothing returned or recorded here holds it.
  *
  * Each function returns the changed attendee rows, so a caller can go on and deliver the new
  * codes (the template linked to `reset`).

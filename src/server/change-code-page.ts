@@ -11,7 +11,8 @@ import { isValidEmail, normalizeEmail } from "../domain/email.js";
 import { lockEndText } from "../render/time.js";
 import type { EventRow } from "../store/schema.js";
 import type { PageKit } from "./forgot-page.js";
-import { csrfFor, validCsrf } from "./page-guard.js";
+import { retryAfterSeconds } from "./errors.js";
+import { csrfFor, emailField, formField, MAX_CODE_FIELD, validCsrf } from "./page-guard.js";
 import type { ChangeCodeMessage } from "./page-templates.js";
 
 interface SlugRoute {
@@ -21,9 +22,6 @@ interface SlugRoute {
 
 /** What the attendee pages' plugin lends these routes. */
 export type ChangeCodeKit = Omit<PageKit, "selfService"> & { changeCode: ChangeOwnCodeDeps };
-
-/** A code field longer than this is not a code: refused unread, as the sign-in form does. */
-const MAX_CODE_FIELD = 128;
 
 /** The status each refusal answers with: the form again, with its message. */
 const REFUSAL_STATUS: Record<Exclude<ChangeCodeMessage, null>, number> = {
@@ -71,9 +69,12 @@ export function changeCodeRoutes(pages: FastifyInstance, kit: ChangeCodeKit): vo
     if (!event) return kit.refuse(reply, 404, "not-found");
     const body = request.body ?? {};
     if (!validCsrf(kit.ws, request, body.csrf)) return kit.refuse(reply, 403, "forbidden", event);
-    const field = (name: string) => (typeof body[name] === "string" ? body[name] : "");
-    const email = field("email").slice(0, 320);
-    const codes = { current: field("current"), code: field("code"), repeat: field("repeat") };
+    const email = emailField(body);
+    const codes = {
+      current: formField(body, "current"),
+      code: formField(body, "code"),
+      repeat: formField(body, "repeat"),
+    };
     if (Object.values(codes).some((c) => c.length > MAX_CODE_FIELD)) {
       return kit.refuse(reply, 400, "bad-request", event);
     }
@@ -99,11 +100,7 @@ export function changeCodeRoutes(pages: FastifyInstance, kit: ChangeCodeKit): vo
       case "same-code":
         return form(request, reply, event, { email, message: result.outcome });
       case "locked": {
-        const seconds = Math.max(
-          1,
-          Math.ceil((Date.parse(result.retryAt) - kit.changeCode.now().getTime()) / 1000),
-        );
-        void reply.header("retry-after", String(seconds));
+        void reply.header("retry-after", retryAfterSeconds(result.retryAt, kit.changeCode.now()));
         return form(request, reply, event, {
           email,
           message: "locked",

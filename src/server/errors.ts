@@ -15,6 +15,11 @@ import {
 import { logUnroutable } from "./access-log.js";
 import { BODY_ERROR } from "./body-text.js";
 
+/** `Retry-After` for a lock ending at `retryAt` (ISO): whole seconds from `now`, at least 1. */
+export function retryAfterSeconds(retryAt: string, now: Date): string {
+  return String(Math.max(1, Math.ceil((Date.parse(retryAt) - now.getTime()) / 1000)));
+}
+
 export interface DomainReply {
   status: number;
   /** The JSON `error` value (the SPEC's snake_case). */

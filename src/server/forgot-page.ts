@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { selfServiceEnabled, type SelfServiceResend } from "../app/self-service-resend.js";
 import type { EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
-import { csrfFor, validCsrf } from "./page-guard.js";
+import { csrfFor, emailField, validCsrf } from "./page-guard.js";
 import type { ForgotState, PageTemplates, RefusalReason } from "./page-templates.js";
 
 interface SlugRoute {
@@ -65,7 +65,7 @@ export function forgotRoutes(pages: FastifyInstance, kit: PageKit): void {
     if (!event) return kit.refuse(reply, 404, "not-found");
     const body = request.body ?? {};
     if (!validCsrf(kit.ws, request, body.csrf)) return kit.refuse(reply, 403, "forbidden", event);
-    const email = typeof body.email === "string" ? body.email.slice(0, 320) : "";
+    const email = emailField(body);
     const result = kit.selfService.request(event, { email });
     switch (result.outcome) {
       case "invalid-email":

@@ -59,6 +59,21 @@ export function formBodies(app: FastifyInstance): void {
   );
 }
 
+/** Longer than this, an email field is cut (no address is), a code field refused unread. */
+export const MAX_EMAIL_FIELD = 320;
+export const MAX_CODE_FIELD = 128;
+
+/** A form field as text: what was posted under `name`, or "" when it is missing. */
+export function formField(body: Record<string, string>, name: string): string {
+  const value = body[name];
+  return typeof value === "string" ? value : "";
+}
+
+/** The email field of a form, cut to the longest an address can be. */
+export function emailField(body: Record<string, string>): string {
+  return formField(body, "email").slice(0, MAX_EMAIL_FIELD);
+}
+
 /** The fields of a URL-encoded form, or undefined when an escape is not UTF-8. */
 export function formFields(text: string): Record<string, string> | undefined {
   const fields = Object.create(null) as Record<string, string>;

@@ -2,9 +2,9 @@
  * The attendee pages under `/e/`: `GET /e/{slug}` (sign in: email and code) and
  * `POST /e/{slug}/login`, which calls the same `signIn` as the venue's API (source `page`) and
  * hands the token to the event's venue URL as `#token=JWT`; forgot my code (`/forgot`,
- * forgot-page.ts) and change my code (`/code`, change-code-page.ts). HTML that needs no JavaScript, from
- * the event's language's templates; every POST is limited per address, refused cross-site and
- * without the form's CSRF proof.
+ * forgot-page.ts) and change my code (`/code`, change-code-page.ts). HTML that needs no
+ * JavaScript, from the event's language's templates; every POST is limited per address, refused
+ * cross-site and without the form's CSRF proof.
  */
 import { readFileSync } from "node:fs";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
@@ -17,11 +17,15 @@ import { logPathAs } from "./access-log.js";
 import { changeCodeRoutes } from "./change-code-page.js";
 import type { TemplatesDir } from "../mail/templates-dir.js";
 import { forgotRoutes } from "./forgot-page.js";
+import { retryAfterSeconds } from "./errors.js";
 import {
   contentSecurityPolicy,
   csrfFor,
+  emailField,
   formBodies,
+  formField,
   isCrossSite,
+  MAX_CODE_FIELD,
   PostLimiter,
   securityHeaders,
   validCsrf,
@@ -134,9 +138,9 @@ export const attendeePages: FastifyPluginAsync<PagesDeps> = (pages, deps) => {
     if (!event) return refuse(reply, 404, "not-found");
     const body = request.body ?? {};
     if (!validCsrf(deps.ws, request, body.csrf)) return refuse(reply, 403, "forbidden", event);
-    const email = typeof body.email === "string" ? body.email.slice(0, 320) : "";
-    const code = typeof body.code === "string" ? body.code : "";
-    if (code.length > 128) return refuse(reply, 400, "bad-request", event);
+    const email = emailField(body);
+    const code = formField(body, "code");
+    if (code.length > MAX_CODE_FIELD) return refuse(reply, 400, "bad-request", event);
     const result = await signIn(deps, event, { email, code, source: "page" });
     if (result.ok) {
       if (event.venueUrl) {
@@ -165,11 +169,7 @@ export const attendeePages: FastifyPluginAsync<PagesDeps> = (pages, deps) => {
           message: "bad-email",
         });
       case "locked": {
-        const seconds = Math.max(
-          1,
-          Math.ceil((Date.parse(result.retryAt) - deps.now().getTime()) / 1000),
-        );
-        void reply.header("retry-after", String(seconds));
+        void reply.header("retry-after", retryAfterSeconds(result.retryAt, deps.now()));
         return signInPage(request, reply, event, 429, {
           email,
           message: "locked",

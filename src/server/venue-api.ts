@@ -10,7 +10,7 @@ import { authenticateVenueKey } from "../domain/venue-keys.js";
 import type { EventRow } from "../store/schema.js";
 import { logPathAs } from "./access-log.js";
 import { bodyError, bodyText } from "./body-text.js";
-import { sendDomainReply } from "./errors.js";
+import { retryAfterSeconds, sendDomainReply } from "./errors.js";
 import type { LoginMetrics } from "./metrics.js";
 
 export type VenueApiDeps = SignInDeps & { metrics: LoginMetrics };
@@ -105,10 +105,9 @@ function answer(reply: FastifyReply, result: SignInResult, now: Date): FastifyRe
     case "invalid-credentials":
       return reply.code(401).send({ ok: false, error: "invalid_credentials" });
     case "locked": {
-      const seconds = Math.max(1, Math.ceil((Date.parse(result.retryAt) - now.getTime()) / 1000));
       return reply
         .code(423)
-        .header("retry-after", String(seconds))
+        .header("retry-after", retryAfterSeconds(result.retryAt, now))
         .send({ ok: false, error: "locked", retry_at: result.retryAt });
     }
     case "invalid-email":
