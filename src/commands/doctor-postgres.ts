@@ -7,11 +7,12 @@ import type { Context } from "../context.js";
 import { KeyError, WorkspaceError } from "../errors.js";
 import { loadMasterKey, masterKeyPath } from "../vault/master-key.js";
 
+/** Runs one check and records it; resolves to whether it passed. */
 export type Attempt = (
   name: string,
   fn: () => Promise<string> | string,
   fix?: string,
-) => Promise<void>;
+) => Promise<boolean>;
 
 /**
  * A PostgreSQL workspace: the connection (naming the server and database, never the password),

@@ -45,6 +45,7 @@ export default defineCommand({
     const attempt: Attempt = async (name, fn, fix) => {
       try {
         checks.push({ name, ok: true, detail: await fn() });
+        return true;
       } catch (thrown) {
         const error = cliError(thrown);
         const hint =
@@ -57,6 +58,7 @@ export default defineCommand({
           detail: error instanceof Error ? error.message : String(error),
           fix: hint,
         });
+        return false;
       }
     };
     let ws: Workspace | undefined;
@@ -82,7 +84,7 @@ export default defineCommand({
       );
     }
     const { templatesDir } = ctx;
-    await attempt("templates folder", () => {
+    const folderOk = await attempt("templates folder", () => {
       assertTemplatesDir(templatesDir);
       const where = templatesDir.setting ?? "beside the workspace";
       return existsSync(templatesDir.path)
@@ -90,7 +92,6 @@ export default defineCommand({
         : `${templatesDir.path} (${where}; not made yet: evcred template new NAME makes it)`;
     });
     // A folder EVCRED_TEMPLATES names but that is not there: the built-ins alone, checked.
-    const folderOk = checks.at(-1)?.ok === true;
     const templates = listTemplates(
       folderOk ? templatesDir : { ...templatesDir, setting: undefined },
     );
