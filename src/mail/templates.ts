@@ -2,9 +2,10 @@
  * Email templates: the built-ins shipped in the package's `templates/LOCALE/` folders (one per
  * language an event can have; English is the fallback for a name a language lacks; attendee
  * pages belong in `templates/LOCALE/pages/`, which is not read here), overridden
- * or added to by a workspace's own templates folder (`EVCRED_TEMPLATES`, else `templates/` next to
- * its database file: see templates-dir.ts), which wins in every language. A template is `NAME.eta` — a front-matter block with the subject, then the
- * plain-text body — and optionally `NAME.html.eta`, the HTML body. It is compiled once
+ * or added to by a workspace's own templates folder (`EVCRED_TEMPLATES`, else `templates/` next
+ * to its database file: see templates-dir.ts), which wins in every language. A template is
+ * `NAME.eta` — a front-matter block with the subject, then the plain-text body — and optionally
+ * `NAME.html.eta`, the HTML body. It is compiled once
  * (`loadTemplate`); `render` is then cheap, for the thousands of messages of a send.
  */
 import {

@@ -1,8 +1,9 @@
 /**
  * The attendee pages' templates: Eta files, HTML-escaped, in `templates/LOCALE/pages/NAME.eta`
  * (the event's language, English when that language lacks one), replaced by a workspace's own
- * `pages/NAME.eta` in its templates folder (`templates/`, or EVCRED_TEMPLATES) in every language, as its own emails replace the built-in ones. A
- * file is compiled when first used and again when it changes.
+ * `pages/NAME.eta` in its templates folder (`templates/`, or EVCRED_TEMPLATES) in every language,
+ * as its own emails replace the built-in ones. A file is compiled when first used and again when
+ * it changes.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
