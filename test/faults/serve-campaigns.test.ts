@@ -19,19 +19,25 @@ afterEach(async () => {
   box = undefined;
 });
 
+/** A sandbox with `count` attendees and a reminder campaign that has just become due. */
+async function dueCampaign(name: string, s: TestSmtp, count: number): Promise<Sandbox> {
+  const b = sandbox(name, { EVCRED_SMTP_URL: s.url, EVCRED_SMTP_RETRY_MS: "5" });
+  box = b;
+  writeFileSync(join(b.dir, "a.csv"), attendeeCsv(count));
+  expect((await b.run(["import", "a.csv", "--event", "ev", "--yes"])).code).toBe(0);
+  expect((await b.run(["event", "update", "--from", "team@example.com"])).code).toBe(0);
+  const at = new Date(Date.now() + 1500).toISOString();
+  const added = await b.run(["campaign", "add", "--template", "reminder", "--at", at]);
+  expect(added.code, added.stderr).toBe(0);
+  await sleep(Math.max(0, Date.parse(at) - Date.now()) + 50);
+  return b;
+}
+
 describe("serve runs due campaigns", () => {
   it("two serves started together: the campaign runs once, each attendee gets one message", async () => {
     const s = await startSmtp();
     smtp = s;
-    const b = sandbox("serve-campaign", { EVCRED_SMTP_URL: s.url, EVCRED_SMTP_RETRY_MS: "5" });
-    box = b;
-    writeFileSync(join(b.dir, "a.csv"), attendeeCsv(40));
-    expect((await b.run(["import", "a.csv", "--event", "ev", "--yes"])).code).toBe(0);
-    expect((await b.run(["event", "update", "--from", "team@example.com"])).code).toBe(0);
-    const at = new Date(Date.now() + 1500).toISOString();
-    const added = await b.run(["campaign", "add", "--template", "reminder", "--at", at]);
-    expect(added.code, added.stderr).toBe(0);
-    await sleep(Math.max(0, Date.parse(at) - Date.now()) + 50);
+    const b = await dueCampaign("serve-campaign", s, 40);
 
     const serves = [0, 1].map(() => b.start(["serve", "--port", "0"]));
     const deadline = Date.now() + 30_000;
@@ -57,15 +63,7 @@ describe("serve runs due campaigns", () => {
   it("names in its log the attendees the server refused for good", async () => {
     const s = await startSmtp({ rcpt: (a) => (a === "person1@example.com" ? 550 : undefined) });
     smtp = s;
-    const b = sandbox("serve-refused", { EVCRED_SMTP_URL: s.url, EVCRED_SMTP_RETRY_MS: "5" });
-    box = b;
-    writeFileSync(join(b.dir, "a.csv"), attendeeCsv(3));
-    expect((await b.run(["import", "a.csv", "--event", "ev", "--yes"])).code).toBe(0);
-    expect((await b.run(["event", "update", "--from", "team@example.com"])).code).toBe(0);
-    const at = new Date(Date.now() + 1500).toISOString();
-    const added = await b.run(["campaign", "add", "--template", "reminder", "--at", at]);
-    expect(added.code, added.stderr).toBe(0);
-    await sleep(Math.max(0, Date.parse(at) - Date.now()) + 50);
+    const b = await dueCampaign("serve-refused", s, 3);
 
     const serve = b.start(["serve", "--port", "0"]);
     const deadline = Date.now() + 30_000;
