@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
 import { startServer, type RunningServer } from "../helpers/server.js";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.js";
@@ -46,6 +46,27 @@ async function startVenue(): Promise<string> {
   return `http://127.0.0.1:${(venue.address() as AddressInfo).port}`;
 }
 
+/** A page in headless chromium as a phone shows it: 390 px wide, JavaScript off. */
+async function phonePage(): Promise<Page> {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    javaScriptEnabled: false,
+  });
+  return context.newPage();
+}
+
 describe.skipIf(missing)("the sign-in page in chromium", () => {
   it("signs in to the venue URL with #token=JWT, fits 390 px wide, and says a wrong code", async () => {
     const b = bench();
@@ -64,23 +85,7 @@ describe.skipIf(missing)("the sign-in page in chromium", () => {
     );
     server = await startServer(b);
     const url = server.url;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      javaScriptEnabled: false,
-    });
-    const page = await context.newPage();
+    const page = await phonePage();
     const blocked: string[] = [];
     page.on("console", (m) => {
       if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
@@ -144,16 +149,7 @@ describe.skipIf(missing)("the sign-in page in chromium", () => {
     smtp = await startSmtp();
     server = await startServer(b, { smtpUrl: smtp.url });
     const url = server.url;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
-    });
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      javaScriptEnabled: false,
-    });
-    const page = await context.newPage();
+    const page = await phonePage();
     await page.goto(`${url}/e/summit-2026`);
     await Promise.all([
       page.waitForURL(`${url}/e/summit-2026/forgot`),
@@ -187,16 +183,7 @@ describe.skipIf(missing)("the sign-in page in chromium", () => {
     const old = b.codeOf("ada@example.com", "summit-2026");
     server = await startServer(b);
     const url = server.url;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
-    });
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      javaScriptEnabled: false,
-    });
-    const page = await context.newPage();
+    const page = await phonePage();
     const blocked: string[] = [];
     page.on("console", (m) => {
       if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
