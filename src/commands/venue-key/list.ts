@@ -14,7 +14,8 @@ export default defineCommand({
   async run(ctx) {
     const ws = await ctx.workspace();
     const rows = listVenueKeys(ws);
-    // A key may serve every event: its times are in the zone the workspace's events share, else UTC.
+    // A key may serve every event: its times are shown in the zone the workspace's events share,
+    // else in UTC.
     const zones = new Set(listEvents(ws).map((e) => zoneLabel(e.timezone)));
     const zone = zones.size === 1 ? [...zones][0] : undefined;
     const at = (iso: string) => formatTime(iso, { zone, style: "short" });
