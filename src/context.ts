@@ -74,7 +74,7 @@ export interface Context {
   readonly templatesDir: TemplatesDir;
   /** Resolves a path the user gave against the working directory. */
   path(p: string): string;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface ContextParts {
@@ -122,7 +122,7 @@ export function createContext(parts: ContextParts): Context {
     }
     if (!workspace) {
       const { openWorkspace } = await import("./store/workspace.js");
-      workspace = openWorkspace({
+      workspace = await openWorkspace({
         path: workspacePath,
         keyPath: resolve(cwd, masterKeyPath(env)),
         mustExist: !create,
@@ -150,8 +150,8 @@ export function createContext(parts: ContextParts): Context {
       workspace || postgres !== undefined || existsSync(workspacePath)
         ? openOnce(false)
         : undefined,
-    close() {
-      workspace?.close();
+    async close() {
+      await workspace?.close();
     },
   };
 }

@@ -247,7 +247,7 @@ export async function main(argv: readonly string[], host: Host): Promise<number>
     const failure = context ? storeFailure(error, context.workspacePath) : undefined;
     exitCode = report(failure ?? error, io, argv.includes("--debug"), argv.includes("--json"));
   } finally {
-    context?.close();
+    await context?.close();
   }
   return exitCode;
 }

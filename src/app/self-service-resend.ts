@@ -10,7 +10,7 @@
  * for a registered address than for an unknown one. No HTTP here.
  */
 import { findAttendee } from "../domain/attendees.js";
-import { recordAudit } from "../domain/audit.js";
+import { recordAuditSync } from "../domain/audit.js";
 import { isValidEmail, normalizeEmail } from "../domain/email.js";
 import { linkedTemplate } from "../domain/links.js";
 import { selfServiceAllowed } from "../domain/self-service.js";
@@ -99,7 +99,7 @@ export class SelfServiceResend {
   #claim(event: EventRow, template: string, email: string): Claim | undefined {
     const { ws, now } = this.#deps;
     const ledger = this.#ledger(event, template);
-    return ws.transaction(() => {
+    return ws.transactionSync(() => {
       const attendee = findAttendee(ws, event, email);
       if (!attendee || !selfServiceAllowed(ws, attendee, now())) return undefined;
       // Empty when a send of this template to them is in flight: that one is on its way.
@@ -146,7 +146,7 @@ export class SelfServiceResend {
         claim.attendee.email,
         "this attendee",
       );
-      recordAudit(ws, {
+      recordAuditSync(ws, {
         actor: ACTOR,
         at: now().toISOString(),
         action: "resend",

@@ -56,7 +56,7 @@ export async function proveCode(
   source: LoginSource,
 ): Promise<Proof> {
   // A key rotated by another process since: its writes would be refused under the old key.
-  deps.ws.currentVault();
+  await deps.ws.currentVault();
   const verdict = await verifyLogin(deps.ws, event, email, code, now, deps.hashParams, source);
   if (!verdict.ok) {
     return verdict.outcome === "locked"
@@ -83,7 +83,7 @@ export async function signIn(
   return {
     ok: true,
     attendee: {
-      uid: attendeeUid(deps.ws, event, attendee),
+      uid: await attendeeUid(deps.ws, event, attendee),
       email: attendee.email,
       first_name: attendee.firstName,
       last_name: attendee.lastName,

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { DEFAULT_TOKEN_TTL_SECONDS } from "../domain/events.js";
 import { publishedSigningKeys } from "../domain/signing-keys.js";
-import { meta, type AttendeeRow, type EventRow } from "../store/schema.js";
+import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { EvcredError } from "../errors.js";
 import { newWorkspaceSecret } from "../vault/venue-keys.js";
@@ -24,11 +24,11 @@ export async function issueToken(
   issuer: string,
   now: Date,
 ): Promise<IssuedToken> {
-  const uid = attendeeUid(ws, event, attendee);
+  const uid = await attendeeUid(ws, event, attendee);
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + (event.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS);
   const name = fullName(attendee);
-  const token = await signToken(signerFor(ws, event), {
+  const token = await signToken(await signerFor(ws, event), {
     iss: issuer,
     aud: event.tokenAudience ?? event.slug,
     sub: uid,
@@ -48,21 +48,26 @@ export async function issueToken(
  * What `/.well-known/jwks.json` publishes: the public half of the current signing key, and of
  * the keys retired by `key rotate` whose tokens may still be alive.
  */
-export function publicKeys(ws: Workspace, now: Date): { keys: PublicJwk[] } {
-  return { keys: publishedSigningKeys(ws, ws.currentVault().signingKey().publicJwk, now) };
+export async function publicKeys(ws: Workspace, now: Date): Promise<{ keys: PublicJwk[] }> {
+  const current = (await ws.currentVault()).signingKey().publicJwk;
+  return { keys: await publishedSigningKeys(ws.store.meta, current, now) };
 }
 
 /** The attendee's stable pseudonymous id in the event (the tokens' `sub` and `uid`). */
-export function attendeeUid(ws: Workspace, event: EventRow, attendee: AttendeeRow): string {
-  return pseudonymousId(uidKey(ws), event.id, attendee.id);
+export async function attendeeUid(
+  ws: Workspace,
+  event: EventRow,
+  attendee: AttendeeRow,
+): Promise<string> {
+  return pseudonymousId(await uidKey(ws), event.id, attendee.id);
 }
 
 export function fullName(attendee: AttendeeRow): string {
   return `${attendee.firstName} ${attendee.lastName}`.trim();
 }
 
-function signerFor(ws: Workspace, event: EventRow): TokenSigner {
-  if (!event.tokenSecretFile) return { kind: "eddsa", key: ws.currentVault().signingKey() };
+async function signerFor(ws: Workspace, event: EventRow): Promise<TokenSigner> {
+  if (!event.tokenSecretFile) return { kind: "eddsa", key: (await ws.currentVault()).signingKey() };
   // Read at every login: replacing the file changes the secret without restarting `serve`.
   try {
     return { kind: "hs256", secret: readSecretFile(event.tokenSecretFile) };
@@ -86,15 +91,11 @@ export function readSecretFile(path: string): Uint8Array {
  * The key of the pseudonymous ids: made once per workspace. Two processes making it at once
  * both keep the one written first.
  */
-function uidKey(ws: Workspace): Buffer {
-  let stored = ws.getMeta("uid_key");
+async function uidKey(ws: Workspace): Promise<Buffer> {
+  let stored = await ws.getMeta("uid_key");
   if (!stored) {
-    ws.db
-      .insert(meta)
-      .values({ key: "uid_key", value: newWorkspaceSecret() })
-      .onConflictDoNothing()
-      .run();
-    stored = ws.getMeta("uid_key") ?? "";
+    await ws.store.meta.add("uid_key", newWorkspaceSecret());
+    stored = (await ws.getMeta("uid_key")) ?? "";
   }
   return Buffer.from(stored, "base64url");
 }

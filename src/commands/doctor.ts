@@ -75,9 +75,9 @@ export default defineCommand({
       });
       await attempt(
         "master key",
-        () => {
+        async () => {
           if (!ws) throw new Error("not checked: the workspace did not open");
-          const vault = ws.vault();
+          const vault = await ws.vault();
           return `${vault.keyPath} (id ${vault.keyId}, ${modeOf(vault.keyPath)})`;
         },
         keyFix,
@@ -97,7 +97,7 @@ export default defineCommand({
     );
     // Known without parsing the settings: a malformed one is the mail transport's check below.
     const kind = ctx.env.EVCRED_SMTP_URL ? "smtp" : "outbox";
-    if (ws) checkEvents(ws, new Set(templates.map((t) => t.name)), kind, checks);
+    if (ws) await checkEvents(ws, new Set(templates.map((t) => t.name)), kind, checks);
     for (const info of templates) {
       await attempt(`template ${info.name}`, () => {
         const template = loadTemplate(templatesDir, info.name);
@@ -127,13 +127,13 @@ export default defineCommand({
   },
 });
 
-function checkEvents(
+async function checkEvents(
   ws: Workspace,
   templateNames: ReadonlySet<string>,
   kind: MailTransport["kind"],
   checks: Check[],
-): void {
-  const events = listEvents(ws);
+): Promise<void> {
+  const events = await listEvents(ws);
   checks.push({
     name: "events",
     ok: true,

@@ -54,7 +54,7 @@ export default defineCommand({
       : undefined;
     const ws = await ctx.workspace({ create: true });
     const slug = ctx.options.event;
-    let event = slug ? findEvent(ws, slug) : resolveEvent(ws, undefined);
+    let event = slug ? await findEvent(ws, slug) : await resolveEvent(ws, undefined);
 
     // Rejected rows go to --rejects as they are found: memory stays flat however many there are.
     // Ctrl-C is the command's to answer from here: while the file is checked nothing is written.
@@ -152,8 +152,8 @@ async function createEventAfterConfirmation(ctx: Context, rawSlug: string) {
   await confirmAction(ctx, question, { refused: "nothing imported", defaultYes: true });
   const ws = await ctx.workspace({ create: true });
   // A master key that is not this workspace's must fail before the event is written, not after.
-  ws.vault();
-  const event = createEvent(
+  await ws.vault();
+  const event = await createEvent(
     ws,
     { name: titleFromSlug(slug), slug },
     { actor: ctx.actor, at: ctx.now().toISOString() },

@@ -20,7 +20,7 @@ export default defineCommand({
   },
   async run(ctx, _args, options) {
     const ws = await ctx.workspace({ create: true });
-    const vault = ws.vault();
+    const vault = await ws.vault();
     let sample: string | null = null;
     if (options.sample === true) {
       sample = ctx.path("attendees.csv");

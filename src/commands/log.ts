@@ -40,13 +40,13 @@ export default defineCommand({
     // Checked before the workspace opens, then read in the event's zone.
     if (options.since !== undefined) sinceFlag(options.since, ctx.now(), null);
     const ws = await ctx.workspace();
-    const event = options.allEvents ? undefined : resolveEvent(ws, ctx.options.event);
+    const event = options.allEvents ? undefined : await resolveEvent(ws, ctx.options.event);
     const since =
       options.since === undefined
         ? undefined
         : sinceFlag(options.since, ctx.now(), event?.timezone ?? null);
     // Times in the event's zone; across events, each in its own, named when they differ.
-    const zones = new Map(listEvents(ws).map((e) => [e.slug, e.timezone]));
+    const zones = new Map((await listEvents(ws)).map((e) => [e.slug, e.timezone]));
     const zoneOf = (e: AuditView) => (event ? event.timezone : zones.get(e.event ?? "")) ?? null;
     const page = queryAudit(ws, {
       eventId: event?.id,

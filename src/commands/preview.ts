@@ -108,12 +108,12 @@ export default defineCommand({
 
 async function forAttendee(ctx: Context, email: string) {
   const ws = await ctx.workspace();
-  const event = resolveEvent(ws, ctx.options.event);
+  const event = await resolveEvent(ws, ctx.options.event);
   return { event, attendee: requireAttendee(ws, event, email), sample: undefined };
 }
 
 async function forSample(ctx: Context) {
   const ws = await templateWorkspace(ctx);
-  const sample = ws ? sampleContext(ws, ctx.options.event) : NO_WORKSPACE;
+  const sample = ws ? await sampleContext(ws, ctx.options.event) : NO_WORKSPACE;
   return { event: sample.event, attendee: undefined, sample };
 }

@@ -23,7 +23,7 @@ export default defineCommand({
   async run(ctx, args, raw) {
     const options = parseOptions(Options, raw);
     const ws = await ctx.workspace();
-    const event = resolveEvent(ws, ctx.options.event);
+    const event = await resolveEvent(ws, ctx.options.event);
     const attendee = requireAttendee(ws, event, String(args[0]));
     const template = linkedCredentialTemplate(ws, ctx.templatesDir, event, "resend");
     assertRendersForAttendees(template, event, [attendee], `attendees to resend to`);

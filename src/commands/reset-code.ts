@@ -90,12 +90,12 @@ export default defineCommand({
       throw new UsageError(`pass EMAIL or --all, not both (got ${email})`);
     }
     const ws = await ctx.workspace();
-    const event = resolveEvent(ws, ctx.options.event);
+    const event = await resolveEvent(ws, ctx.options.event);
     // Checked before anything changes: a reset that cannot be sent as asked does not happen.
     const template = options.send
       ? linkedCredentialTemplate(ws, ctx.templatesDir, event, "reset")
       : undefined;
-    if (template) checkCanSend(mailSettings(ctx, options), ws, event);
+    if (template) await checkCanSend(mailSettings(ctx, options), ws, event);
     if (options.all) {
       if (template) {
         assertRendersForAttendees(
@@ -195,7 +195,7 @@ async function offerToSend(
 ): Promise<CompiledTemplate | undefined> {
   if (ctx.options.yes || !ctx.canPrompt()) return undefined;
   try {
-    checkCanSend(mailSettings(ctx, { insecureSmtp: false }), ws, event);
+    await checkCanSend(mailSettings(ctx, { insecureSmtp: false }), ws, event);
   } catch (thrown) {
     // The reset is done: say why it cannot be sent now rather than fail the command.
     const error = cliError(thrown);
@@ -289,6 +289,7 @@ async function askChoice(
   }
   if (code !== undefined) {
     const typed = code === "-" ? await readSecret(ctx, "Code:", "--code -") : code;
+    await ws.vault();
     checkOrganizerCode(ws, event, attendee, typed);
     ctx.out.warn(IMPERSONATION_WARNING);
     if (code !== "-") ctx.out.warn(ARGUMENT_WARNING);
@@ -316,6 +317,7 @@ async function askOwnCode(
   for (let attempt = 1; ; attempt++) {
     const typed = await ctx.prompter.password("Code (8-32 letters and digits):");
     try {
+      await ws.vault();
       checkOrganizerCode(ws, event, attendee, typed);
     } catch (thrown) {
       if (!(thrown instanceof DomainError) || attempt === 3) throw thrown;

@@ -92,7 +92,7 @@ export default defineCommand({
       });
     }
     const ws = await ctx.workspace();
-    const event = resolveEvent(ws, ctx.options.event);
+    const event = await resolveEvent(ws, ctx.options.event);
     const template = credentialTemplate(ctx.templatesDir, options.template, event);
     const recipients = dueForTemplate(ws, event, template.name, {
       audience: options.audience,
@@ -115,7 +115,7 @@ export default defineCommand({
     }
     if (options.dryRun) {
       // What the real send would refuse, the dry run refuses too: settings, key, sender.
-      checkCanSend(mailSettings(ctx, options), ws, event);
+      await checkCanSend(mailSettings(ctx, options), ws, event);
       ctx.out.result(
         {
           event: event.slug,
@@ -140,7 +140,7 @@ export default defineCommand({
     }
     // Everything that could refuse the send before the question: the template as
     // `template check` renders it, then the sender, settings, key and server.
-    checkTemplate(template, checkSamples(event, sampleContext(ws, event.slug).fieldNames));
+    checkTemplate(template, checkSamples(event, (await sampleContext(ws, event.slug)).fieldNames));
     const ready = await prepareDelivery(deliveryDeps(ctx, mailSettings(ctx, options)), ws, {
       ...options,
       event,

@@ -51,7 +51,7 @@ export default defineCommand({
     const ws = await ctx.workspace();
     // Fail before listening when the key is wrong or missing, not at the first login; and when
     // EVCRED_TEMPLATES names no folder, not at the first page.
-    ws.vault();
+    await ws.vault();
     assertTemplatesDir(ctx.templatesDir);
     const [{ buildServer }, { SelfServiceResend }] = await Promise.all([
       import("../server/app.js"),

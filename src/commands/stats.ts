@@ -39,7 +39,9 @@ export default defineCommand({
   async run(ctx, _args, raw) {
     const options = parseOptions(Options, raw);
     const ws = await ctx.workspace();
-    const events = options.allEvents ? listEvents(ws) : [resolveEvent(ws, ctx.options.event)];
+    const events = options.allEvents
+      ? await listEvents(ws)
+      : [await resolveEvent(ws, ctx.options.event)];
     // Where it cannot redraw (a pipe, a file, --json), a watch is one look: printed once.
     if (options.watch && ctx.io.stdoutIsTTY && !ctx.options.json) return watch(ctx, ws, events);
     const stats = events.map((e) => eventStats(ws, e));

@@ -22,7 +22,7 @@ export default defineCommand({
   async run(ctx, args) {
     const email = assertLoginEmail(String(args[0]));
     const ws = await ctx.workspace();
-    const event = resolveEvent(ws, ctx.options.event);
+    const event = await resolveEvent(ws, ctx.options.event);
     const result = unlockAttendee(ws, event, email, {
       actor: ctx.actor,
       at: ctx.now().toISOString(),

@@ -29,7 +29,7 @@ export default defineCommand({
   },
   async run(ctx, args) {
     const ws = await ctx.workspace();
-    const event = resolveEvent(ws, ctx.options.event);
+    const event = await resolveEvent(ws, ctx.options.event);
     const email = assertLoginEmail(String(args[0]));
     const params = hashParamsFrom(ctx.env);
     const code =

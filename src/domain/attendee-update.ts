@@ -10,7 +10,7 @@ import { DomainError } from "./errors.js";
 import { attendees, type AttendeeRow, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { codeOwner } from "../vault/vault.js";
-import { recordAudit } from "./audit.js";
+import { recordAuditSync } from "./audit.js";
 import { requireAttendee } from "./attendees.js";
 import type { Who } from "./events.js";
 import { clearedLockMark } from "./logins.js";
@@ -90,16 +90,16 @@ export interface UpdateResult {
  * DomainError. A new email also clears the attendee's lock: failures recorded for that address
  * before it was theirs are not their failures.
  */
-export function updateAttendee(
+export async function updateAttendee(
   ws: Workspace,
   event: EventRow,
   email: string,
   changes: AttendeeChanges,
   who: Who,
-): UpdateResult {
+): Promise<UpdateResult> {
   // The key is loaded before the write lock is taken, as every command that seals does.
-  if (changes.email !== undefined) ws.vault();
-  return ws.transaction(() => {
+  if (changes.email !== undefined) await ws.vault();
+  return ws.transactionSync(() => {
     const row = requireAttendee(ws, event, email);
     const planned = planAttendeeUpdate(row, changes);
     if (!planned.ok) throw new DomainError({ code: "invalid-fields", reason: planned.reason });
@@ -121,8 +121,8 @@ export function updateAttendee(
             ? {
                 // The sealed copy and the hash are bound to the email: moved to the new one,
                 // same code.
-                codeSealed: ws.vault().rebind(row.codeSealed, codeOwner(row), newOwner),
-                codeHash: ws.vault().rebindHash(row.codeHash, codeOwner(row), newOwner),
+                codeSealed: ws.loadedVault().rebind(row.codeSealed, codeOwner(row), newOwner),
+                codeHash: ws.loadedVault().rebindHash(row.codeHash, codeOwner(row), newOwner),
                 lockClearedAfter: clearedLockMark(),
               }
             : {}),
@@ -134,7 +134,7 @@ export function updateAttendee(
       if (errorCode(error) === "SQLITE_CONSTRAINT_UNIQUE") emailTaken(event, plan.email, error);
       throw error;
     }
-    recordAudit(ws, {
+    recordAuditSync(ws, {
       ...who,
       action: "attendee.update",
       eventId: event.id,

@@ -13,7 +13,7 @@ import {
   type EventRow,
 } from "../store/schema.js";
 import { preparedFor, type Workspace } from "../store/workspace.js";
-import { recordAudit } from "./audit.js";
+import { recordAuditSync } from "./audit.js";
 import { normalizeEmail } from "./email.js";
 import { foldText } from "./text-fold.js";
 import type { Who } from "./events.js";
@@ -373,16 +373,16 @@ function codeHistory(ws: Workspace, event: EventRow, row: AttendeeRow): CodeHist
   ];
 }
 
-export function removeAttendee(
+export async function removeAttendee(
   ws: Workspace,
   event: EventRow,
   email: string,
   who: Who,
-): AttendeeRow {
-  const removed = ws.transaction(() => {
+): Promise<AttendeeRow> {
+  const removed = ws.transactionSync(() => {
     const row = requireAttendee(ws, event, email);
     ws.db.delete(attendees).where(eq(attendees.id, row.id)).run();
-    recordAudit(ws, {
+    recordAuditSync(ws, {
       ...who,
       action: "attendee.remove",
       eventId: event.id,
@@ -392,6 +392,6 @@ export function removeAttendee(
     });
     return row;
   });
-  ws.scrub(); // their hash, seal and fingerprint: out of free pages and the WAL
+  await ws.scrub(); // their hash, seal and fingerprint: out of free pages and the WAL
   return removed;
 }

@@ -18,7 +18,7 @@ import {
   type EventRow,
 } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
-import { recordAudit } from "./audit.js";
+import { recordAuditSync } from "./audit.js";
 import { loggedInSql, sentSql } from "./attendees.js";
 import { campaignDueAt, parseCampaignWhen, planCampaignTime } from "./campaign-time.js";
 import type { Who } from "./events.js";
@@ -73,7 +73,7 @@ export function scheduleCampaign(
   who: Who,
 ): CampaignView {
   const { when, dueAt } = planCampaignTime(input.when, event, new Date(who.at));
-  const row = ws.transaction(() => {
+  const row = ws.transactionSync(() => {
     const inserted = ws.db
       .insert(campaigns)
       .values({
@@ -87,7 +87,7 @@ export function scheduleCampaign(
       })
       .returning()
       .get();
-    recordAudit(ws, {
+    recordAuditSync(ws, {
       ...who,
       action: "campaign.schedule",
       eventId: event.id,
@@ -111,7 +111,7 @@ export function listCampaigns(ws: Workspace, event: EventRow): CampaignView[] {
 
 /** Cancels a scheduled campaign; one that ran, runs, or was cancelled or missed is refused. */
 export function cancelCampaign(ws: Workspace, event: EventRow, id: number, who: Who): CampaignView {
-  return ws.transaction(() => {
+  return ws.transactionSync(() => {
     const row = ws.db
       .select()
       .from(campaigns)
@@ -142,7 +142,7 @@ export function cancelCampaign(ws: Workspace, event: EventRow, id: number, who: 
       .where(eq(campaigns.id, id))
       .returning()
       .get();
-    recordAudit(ws, {
+    recordAuditSync(ws, {
       ...who,
       action: "campaign.cancel",
       eventId: event.id,
@@ -182,7 +182,7 @@ export function takeDueCampaign(
   },
 ): TakenCampaign | undefined {
   const at = options.now.toISOString();
-  return ws.transaction(() => {
+  return ws.transactionSync(() => {
     const open = ws.db
       .select({ campaign: campaigns, event: events })
       .from(campaigns)
@@ -225,7 +225,7 @@ export function takeDueCampaign(
         .returning()
         .get();
       if (late) {
-        recordAudit(ws, {
+        recordAuditSync(ws, {
           actor: options.actor,
           at,
           action: "campaign.miss",
@@ -262,7 +262,7 @@ export function finishCampaign(
   outcome: { complete: boolean; owner: string; actor: string; at: Date; summary: string },
 ): void {
   const at = outcome.at.toISOString();
-  ws.transaction(() => {
+  ws.transactionSync(() => {
     ws.db
       .update(campaigns)
       .set({
@@ -277,7 +277,7 @@ export function finishCampaign(
     // A run that failed as the last one did (no sender, a server that does not answer: retried
     // every minute until it works or is missed) is in the log once, not once a minute.
     if (!outcome.complete && lastRunSummary(ws, taken.campaign.id) === summary) return;
-    recordAudit(ws, {
+    recordAuditSync(ws, {
       actor: outcome.actor,
       at,
       action: "campaign.run",

@@ -30,7 +30,7 @@ export async function issueCodes(
   count: number,
   options: IssueOptions,
 ): Promise<IssuedCode[]> {
-  const vault = ws.vault();
+  const vault = await ws.vault();
   const taken = ws.sqlite.prepare(
     "SELECT 1 FROM attendees WHERE event_id = ? AND code_fingerprint = ?",
   );

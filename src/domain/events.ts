@@ -1,8 +1,8 @@
 /** Events: created, listed, chosen and changed. Which event a command acts on is decided here. */
-import { asc, eq, sql } from "drizzle-orm";
 import { DomainError } from "./errors.js";
-import { events, type EventRow } from "../store/schema.js";
-import { preparedFor, type Workspace } from "../store/workspace.js";
+import type { EventRow } from "../store/schema.js";
+import type { Queries } from "../store/store.js";
+import type { Workspace } from "../store/workspace.js";
 import { recordAudit } from "./audit.js";
 import { DEFAULT_CODE_LENGTH } from "./codes.js";
 import { slugify } from "./slug.js";
@@ -40,32 +40,28 @@ export interface Who {
 
 export { slugify } from "./slug.js";
 
-export function createEvent(ws: Workspace, input: EventInput, who: Who): EventRow {
+export async function createEvent(ws: Workspace, input: EventInput, who: Who): Promise<EventRow> {
   const slug = input.slug ?? slugify(input.name);
-  return ws.transaction(() => {
-    if (findEvent(ws, slug)) {
+  return ws.transaction(async (tx) => {
+    if (await tx.events.bySlug(slug)) {
       throw new DomainError({ code: "event-slug-taken", slug, renaming: false });
     }
-    const row = ws.db
-      .insert(events)
-      .values({
-        slug,
-        name: input.name,
-        startsAt: input.startsAt ?? null,
-        timezone: input.timezone ?? null,
-        locale: input.locale ?? "en",
-        loginUrl: input.loginUrl ?? null,
-        fromAddress: input.fromAddress ?? null,
-        codeLength: input.codeLength ?? DEFAULT_CODE_LENGTH,
-        tokenAudience: input.tokenAudience ?? null,
-        tokenTtlSeconds: input.tokenTtlSeconds ?? null,
-        tokenSecretFile: input.tokenSecretFile ?? null,
-        venueUrl: input.venueUrl ?? null,
-        createdAt: who.at,
-      })
-      .returning()
-      .get();
-    recordAudit(ws, {
+    const row = await tx.events.insert({
+      slug,
+      name: input.name,
+      startsAt: input.startsAt ?? null,
+      timezone: input.timezone ?? null,
+      locale: input.locale ?? "en",
+      loginUrl: input.loginUrl ?? null,
+      fromAddress: input.fromAddress ?? null,
+      codeLength: input.codeLength ?? DEFAULT_CODE_LENGTH,
+      tokenAudience: input.tokenAudience ?? null,
+      tokenTtlSeconds: input.tokenTtlSeconds ?? null,
+      tokenSecretFile: input.tokenSecretFile ?? null,
+      venueUrl: input.venueUrl ?? null,
+      createdAt: who.at,
+    });
+    await recordAudit(tx, {
       ...who,
       action: "event.create",
       eventId: row.id,
@@ -75,26 +71,21 @@ export function createEvent(ws: Workspace, input: EventInput, who: Who): EventRo
   });
 }
 
-export function listEvents(ws: Workspace): EventRow[] {
-  return ws.db.select().from(events).orderBy(asc(events.createdAt), asc(events.id)).all();
+export function listEvents(ws: Workspace): Promise<EventRow[]> {
+  return ws.store.events.list();
 }
 
-export function findEvent(ws: Workspace, slug: string): EventRow | undefined {
-  return eventBySlug(ws).get({ slug });
+export function findEvent(ws: Workspace, slug: string): Promise<EventRow | undefined> {
+  return ws.store.events.bySlug(slug);
 }
 
-// Prepared once: every API login looks its event up.
-const eventBySlug = preparedFor((ws) =>
-  ws.db
-    .select()
-    .from(events)
-    .where(eq(events.slug, sql.placeholder("slug")))
-    .prepare(),
-);
+export async function requireEvent(ws: Workspace, slug: string): Promise<EventRow> {
+  return requireEventIn(ws.store, slug);
+}
 
-export function requireEvent(ws: Workspace, slug: string): EventRow {
-  const event = findEvent(ws, slug);
-  if (!event) throw unknownEvent(ws, slug);
+async function requireEventIn(q: Queries, slug: string): Promise<EventRow> {
+  const event = await q.events.bySlug(slug);
+  if (!event) throw await unknownEvent(q, slug);
   return event;
 }
 
@@ -102,14 +93,14 @@ export function requireEvent(ws: Workspace, slug: string): EventRow {
  * The event to act on: the one named (--event / EVCRED_EVENT), else the one chosen with
  * `event use`, else the only one.
  */
-export function resolveEvent(ws: Workspace, named: string | undefined): EventRow {
+export async function resolveEvent(ws: Workspace, named: string | undefined): Promise<EventRow> {
   if (named) return requireEvent(ws, named);
-  const chosen = ws.getMeta("current_event");
+  const chosen = await ws.getMeta("current_event");
   if (chosen) {
-    const event = findEvent(ws, chosen);
+    const event = await findEvent(ws, chosen);
     if (event) return event;
   }
-  const all = listEvents(ws);
+  const all = await listEvents(ws);
   if (all.length === 1 && all[0]) return all[0];
   if (all.length === 0) {
     throw new DomainError({ code: "no-event" });
@@ -117,13 +108,13 @@ export function resolveEvent(ws: Workspace, named: string | undefined): EventRow
   throw new DomainError({ code: "which-event", slugs: all.map((e) => e.slug) });
 }
 
-export function useEvent(ws: Workspace, slug: string): EventRow {
-  const event = requireEvent(ws, slug);
-  ws.setMeta("current_event", event.slug);
+export async function useEvent(ws: Workspace, slug: string): Promise<EventRow> {
+  const event = await requireEvent(ws, slug);
+  await ws.setMeta("current_event", event.slug);
   return event;
 }
 
-export function currentEventSlug(ws: Workspace): string | undefined {
+export function currentEventSlug(ws: Workspace): Promise<string | undefined> {
   return ws.getMeta("current_event");
 }
 
@@ -145,10 +136,15 @@ const CHANGE_NAMES: Readonly<Record<string, string>> = {
 
 export type EventPatch = Partial<Omit<EventInput, "slug">> & { slug?: string | undefined };
 
-export function updateEvent(ws: Workspace, slug: string, patch: EventPatch, who: Who): EventRow {
-  return ws.transaction(() => {
-    const event = requireEvent(ws, slug);
-    if (patch.slug && patch.slug !== slug && findEvent(ws, patch.slug)) {
+export async function updateEvent(
+  ws: Workspace,
+  slug: string,
+  patch: EventPatch,
+  who: Who,
+): Promise<EventRow> {
+  return ws.transaction(async (tx) => {
+    const event = await requireEventIn(tx, slug);
+    if (patch.slug && patch.slug !== slug && (await tx.events.bySlug(patch.slug))) {
       throw new DomainError({ code: "event-slug-taken", slug: patch.slug, renaming: true });
     }
     const changes: Partial<EventRow> = {};
@@ -158,9 +154,11 @@ export function updateEvent(ws: Workspace, slug: string, patch: EventPatch, who:
     if (Object.keys(changes).length === 0) {
       throw new DomainError({ code: "event-unchanged" });
     }
-    const row = ws.db.update(events).set(changes).where(eq(events.id, event.id)).returning().get();
-    if (patch.slug && ws.getMeta("current_event") === slug) ws.setMeta("current_event", patch.slug);
-    recordAudit(ws, {
+    const row = await tx.events.update(event.id, changes);
+    if (patch.slug && (await tx.meta.get("current_event")) === slug) {
+      await tx.meta.set("current_event", patch.slug);
+    }
+    await recordAudit(tx, {
       ...who,
       action: "event.update",
       eventId: event.id,
@@ -172,6 +170,7 @@ export function updateEvent(ws: Workspace, slug: string, patch: EventPatch, who:
   });
 }
 
-function unknownEvent(ws: Workspace, slug: string): DomainError {
-  return new DomainError({ code: "unknown-event", slug, known: listEvents(ws).map((e) => e.slug) });
+async function unknownEvent(q: Queries, slug: string): Promise<DomainError> {
+  const known = (await q.events.list()).map((e) => e.slug);
+  return new DomainError({ code: "unknown-event", slug, known });
 }

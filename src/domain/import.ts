@@ -11,7 +11,7 @@ import { UsageError } from "../errors.js";
 import { attendees, type EventRow } from "../store/schema.js";
 import { preparedFor, type Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
-import { recordAudit } from "./audit.js";
+import { recordAuditSync } from "./audit.js";
 import { issueCodes, type IssuedCode } from "./code-issuer.js";
 import { clearedLockMark, ensureDecoyHash } from "./logins.js";
 import { readCsv, type CsvProblem } from "./csv.js";
@@ -193,8 +193,8 @@ export async function applyImport(
     if (stopped() || !codes) return;
     const issuedFor = new Map(plan.insert.map((a, i) => [a.email, codes[i]]));
     const now = options.who.at;
-    const vault = ws.vault();
-    const applied = ws.transaction(() => {
+    const vault = await ws.vault();
+    const applied = ws.transactionSync(() => {
       // Planned again under the write lock: another import may have registered some of these
       // meanwhile, and they are updated (their spare code unused), never inserted twice.
       const final = planImport(rows, existingByEmail(ws, event.id, rows));
@@ -256,7 +256,7 @@ export async function applyImport(
     if (batch.length >= BATCH) await flush();
   }
   if (batch.length && !stopped()) await flush();
-  recordAudit(ws, {
+  recordAuditSync(ws, {
     ...options.who,
     action: "import",
     eventId: event.id,

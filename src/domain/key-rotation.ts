@@ -25,9 +25,9 @@ import {
   stageNewKey,
 } from "../vault/master-key.js";
 import { codeOwner, type Vault } from "../vault/vault.js";
-import { recordAudit } from "./audit.js";
+import { recordAuditSync } from "./audit.js";
 import type { Who } from "./events.js";
-import { retireSigningKey } from "./signing-keys.js";
+import { RETIRED_KEYS_META, withRetired } from "./signing-keys.js";
 
 /** The points between the steps above, for tests that stop a rotation there. */
 export type RotationStep = "staged" | "kept" | "committed" | "promoted";
@@ -35,7 +35,7 @@ export type RotationStep = "staged" | "kept" | "committed" | "promoted";
 export interface RotateOptions {
   who: Who;
   /** Called after each step; a test may throw here to stop the rotation as a crash would. */
-  afterStep?: (step: RotationStep) => void;
+  afterStep?: (step: RotationStep) => void | Promise<void>;
 }
 
 export interface RotationResult {
@@ -50,14 +50,17 @@ export interface RotationResult {
   scrubbed: boolean;
 }
 
-export function rotateMasterKey(ws: Workspace, options: RotateOptions): RotationResult {
+export async function rotateMasterKey(
+  ws: Workspace,
+  options: RotateOptions,
+): Promise<RotationResult> {
   const step = options.afterStep ?? (() => undefined);
-  const current = ws.vault(); // the wrong key, or none, fails here: nothing is written
+  const current = await ws.vault(); // the wrong key, or none, fails here: nothing is written
   assertNoSendRunning(ws, options.who.at);
   const next = stageNewKey(current.keyPath);
-  step("staged");
+  await step("staged");
   const previousKeyFile = keepCurrentKey(current);
-  step("kept");
+  await step("kept");
   let committed: { codes: number; events: number };
   try {
     committed = resealUnder(ws, current, next, previousKeyFile, options.who);
@@ -68,12 +71,12 @@ export function rotateMasterKey(ws: Workspace, options: RotateOptions): Rotation
     throw error;
   }
   const { codes, events } = committed;
-  step("committed");
+  await step("committed");
   promoteStagedKey(current.keyPath, next.keyId);
   ws.forgetVault();
-  step("promoted");
+  await step("promoted");
   // The old seals and fingerprints are still in free pages and WAL frames: gone only now.
-  const scrubbed = ws.scrub();
+  const scrubbed = await ws.scrub();
   return {
     previousKeyId: current.keyId,
     keyId: next.keyId,
@@ -93,7 +96,7 @@ function resealUnder(
   previousKeyFile: string,
   who: Who,
 ): { codes: number; events: number } {
-  return ws.transaction(() => {
+  return ws.transactionSync(() => {
     // Checked again under the write lock: a send that claimed meanwhile holds the old key.
     assertNoSendRunning(ws, who.at);
     const rows = ws.db
@@ -112,11 +115,14 @@ function resealUnder(
       const moved = current.reseal(row.sealed, codeOwner(row), next);
       update.run(moved.sealed, moved.fingerprint, row.id);
     }
-    ws.setMeta("key_id", next.keyId);
-    ws.setMeta(HASH_KEY_META, current.sealHashKeyFor(next).toString("base64"));
-    retireSigningKey(ws, current.signingKey().publicJwk, who.at);
+    ws.setMetaSync("key_id", next.keyId);
+    ws.setMetaSync(HASH_KEY_META, current.sealHashKeyFor(next).toString("base64"));
+    ws.setMetaSync(
+      RETIRED_KEYS_META,
+      withRetired(ws.getMetaSync(RETIRED_KEYS_META), current.signingKey().publicJwk, who.at),
+    );
     const eventCount = new Set(rows.map((r) => r.eventId)).size;
-    recordAudit(ws, {
+    recordAuditSync(ws, {
       ...who,
       action: "key.rotate",
       summary: `master key ${current.keyId} → ${next.keyId}: ${rows.length} codes re-sealed in ${eventCount} events; the previous key is kept at ${previousKeyFile}`,

@@ -9,7 +9,7 @@ import { assertCredentialTemplate, loadTemplate } from "../mail/templates.js";
 import type { TemplatesDir } from "../mail/templates-dir.js";
 import { actionLinks, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
-import { recordAudit } from "./audit.js";
+import { recordAuditSync } from "./audit.js";
 import type { Who } from "./events.js";
 
 export const LINK_ACTIONS = ["resend", "reset"] as const;
@@ -79,7 +79,7 @@ export function linkTemplate(
   who: Who,
 ): LinkChange {
   assertCredentialTemplate(loadTemplate(templatesDir, name, event.locale));
-  return ws.transaction(() => {
+  return ws.transactionSync(() => {
     const previous = linkedTemplate(ws, event, action);
     if (previous === name) return { action, template: name, previous, changed: false };
     ws.db
@@ -90,7 +90,7 @@ export function linkTemplate(
         set: { template: name },
       })
       .run();
-    recordAudit(ws, {
+    recordAuditSync(ws, {
       ...who,
       action: "template.link",
       eventId: event.id,
@@ -107,7 +107,7 @@ export function unlinkTemplate(
   action: LinkAction,
   who: Who,
 ): ActionLink {
-  return ws.transaction(() => {
+  return ws.transactionSync(() => {
     const template = linkedTemplate(ws, event, action);
     if (template === undefined) {
       throw new UsageError(`nothing is linked to ${action} for ${event.slug}; nothing changed`, {
@@ -118,7 +118,7 @@ export function unlinkTemplate(
       .delete(actionLinks)
       .where(and(eq(actionLinks.eventId, event.id), eq(actionLinks.action, action)))
       .run();
-    recordAudit(ws, {
+    recordAuditSync(ws, {
       ...who,
       action: "template.unlink",
       eventId: event.id,

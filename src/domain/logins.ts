@@ -19,7 +19,7 @@ import { preparedFor, type Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
 import { hashHasParams } from "../vault/hash.js";
 import { codeOwner, DECOY_OWNER, Vault } from "../vault/vault.js";
-import { recordAudit } from "./audit.js";
+import { recordAuditSync } from "./audit.js";
 import { findAttendee, requireAttendee } from "./attendees.js";
 import { normalizeCode } from "./codes.js";
 import { isValidEmail, normalizeEmail } from "./email.js";
@@ -62,7 +62,7 @@ export async function verifyLogin(
   const email = assertLoginEmail(rawEmail);
   // Loaded first: a workspace's first key load binds its older seals, so the row read next is
   // as the vault checks it.
-  const vault = ws.vault();
+  const vault = await ws.vault();
   const attendee = findAttendee(ws, event, email);
   const decoy = attendee ? undefined : await ensureDecoyHash(ws, decoyParams);
 
@@ -119,7 +119,7 @@ async function reserveAttempt(
   for (;;) {
     // The clock given stands still while this waits (a test's may): the cut-off moves on.
     const waited = new Date(now.getTime() + (performance.now() - started));
-    const attempt = ws.transaction((): Attempt | "wait" => {
+    const attempt = ws.transactionSync((): Attempt | "wait" => {
       const rows = recentFailures(ws, event, now, email);
       const settled = settledFailures(rows);
       const locked = settled.length >= LOCKOUT_FAILURES;
@@ -195,15 +195,15 @@ export function assertLoginEmail(rawEmail: string): string {
  * decoy must take the same path as a known attendee's hash).
  */
 export async function ensureDecoyHash(ws: Workspace, params: HashParams): Promise<string> {
-  const stored = ws.getMeta("decoy_hash");
+  const stored = await ws.getMeta("decoy_hash");
   // Made again when the parameters change: a cheaper decoy would tell unknown emails apart.
   if (stored && Vault.isKeyedHash(stored) && hashHasParams(stored, params)) return stored;
-  const vault = ws.vault();
+  const vault = await ws.vault();
   const phc = vault.bindHash(
     await vault.hashCode(randomBytes(16).toString("hex"), params),
     DECOY_OWNER,
   );
-  ws.setMeta("decoy_hash", phc);
+  await ws.setMeta("decoy_hash", phc);
   return phc;
 }
 
@@ -318,7 +318,7 @@ export function unlockAttendee(
   email: string,
   who: Who,
 ): UnlockResult {
-  return ws.transaction(() => {
+  return ws.transactionSync(() => {
     const row = requireAttendee(ws, event, email);
     const until = lockedUntil(ws, event, row.email, new Date(who.at));
     if (until === null) return { email: row.email, wasLockedUntil: null };
@@ -327,7 +327,7 @@ export function unlockAttendee(
       .set({ lockClearedAfter: clearedLockMark(), updatedAt: who.at })
       .where(eq(attendees.id, row.id))
       .run();
-    recordAudit(ws, {
+    recordAuditSync(ws, {
       ...who,
       action: "attendee.unlock",
       eventId: event.id,

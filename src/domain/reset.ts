@@ -15,7 +15,7 @@ import { DomainError } from "./errors.js";
 import { attendees, type AttendeeRow, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
-import { recordAudit } from "./audit.js";
+import { recordAuditSync } from "./audit.js";
 import { issueCodes, type IssuedCode } from "./code-issuer.js";
 import { displayCode, normalizeCode } from "./codes.js";
 import { weakCodeProblem, type ChosenCodeContext } from "./code-strength.js";
@@ -49,8 +49,8 @@ export async function resetCode(
 ): Promise<AttendeeRow> {
   let issued: IssuedCode;
   if (choice.kind === "organizer") {
+    const vault = await ws.vault();
     const normalized = checkOrganizerCode(ws, event, attendee, choice.code);
-    const vault = ws.vault();
     issued = {
       // Sealed as typed, so the email shows the grouping the organizer chose.
       code: displayCode(choice.code),
@@ -67,14 +67,14 @@ export async function resetCode(
     issued = fresh;
   }
   const source = choice.kind === "organizer" ? "organizer" : "generated";
-  return ws.transaction(() => {
+  return ws.transactionSync(() => {
     // Checked again under the write lock: another attendee may have taken the code meanwhile.
     if (choice.kind === "organizer") checkOrganizerCode(ws, event, attendee, choice.code);
     const row = applyCode(ws, event, attendee.id, issued, source, options.who.at);
     if (!row) {
       throw new EvcredError(`${attendee.email} was removed meanwhile; nothing changed`);
     }
-    recordAudit(ws, {
+    recordAuditSync(ws, {
       ...options.who,
       action: source === "organizer" ? "code.organizer-set" : "code.reset",
       eventId: event.id,
@@ -104,19 +104,19 @@ export async function setOwnCode(
   raw: string,
   options: ResetOptions,
 ): Promise<AttendeeRow | undefined> {
+  const vault = await ws.vault();
   const normalized = checkOrganizerCode(ws, event, attendee, raw);
-  const vault = ws.vault();
   const issued: IssuedCode = {
     code: displayCode(raw),
     fingerprint: vault.fingerprint(event.id, normalized),
     hash: await vault.hashCode(normalized, options.hashParams),
   };
-  return ws.transaction(() => {
+  return ws.transactionSync(() => {
     // Checked again under the write lock: another attendee may have taken the code meanwhile.
     checkOrganizerCode(ws, event, attendee, raw);
     const row = applyCode(ws, event, attendee.id, issued, "attendee", options.who.at, attendee);
     if (!row) return undefined;
-    recordAudit(ws, {
+    recordAuditSync(ws, {
       ...options.who,
       action: "code.attendee-set",
       eventId: event.id,
@@ -174,7 +174,7 @@ export async function resetAllCodes(
     }
   }
   options.signal?.throwIfAborted();
-  const reset = ws.transaction(() => {
+  const reset = ws.transactionSync(() => {
     const changed: AttendeeRow[] = [];
     ids.forEach((id, i) => {
       const code = codes[i];
@@ -182,7 +182,7 @@ export async function resetAllCodes(
       const row = applyCode(ws, event, id, code, "generated", options.who.at);
       if (!row) return; // removed meanwhile
       changed.push(row);
-      recordAudit(ws, {
+      recordAuditSync(ws, {
         ...options.who,
         action: "code.reset",
         eventId: event.id,
@@ -193,7 +193,7 @@ export async function resetAllCodes(
     });
     return changed;
   });
-  ws.scrub(); // the old hashes, seals and fingerprints: out of free pages and the WAL
+  await ws.scrub(); // the old hashes, seals and fingerprints: out of free pages and the WAL
   return reset;
 }
 
@@ -220,7 +220,7 @@ export function checkOrganizerCode(
     .where(
       and(
         eq(attendees.eventId, event.id),
-        eq(attendees.codeFingerprint, ws.vault().fingerprint(event.id, code)),
+        eq(attendees.codeFingerprint, ws.loadedVault().fingerprint(event.id, code)),
       ),
     )
     .get();
@@ -259,7 +259,7 @@ function applyCode(
     .where(and(eq(attendees.id, attendeeId), eq(attendees.eventId, event.id)))
     .get();
   if (!current) return undefined;
-  const vault = ws.vault();
+  const vault = ws.loadedVault();
   const owner = { eventId: event.id, attendeeId, email: current.email };
   try {
     return ws.db

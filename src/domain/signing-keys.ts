@@ -4,7 +4,7 @@
  * for as long as a token it signed can live, so tokens signed before a rotation verify until
  * they expire.
  */
-import type { Workspace } from "../store/workspace.js";
+import type { MetaQueries } from "../store/store.js";
 import type { PublicJwk } from "../vault/tokens.js";
 
 /** The longest `--token-ttl` allows: no token signed by a retired key outlives this. */
@@ -15,17 +15,31 @@ interface RetiredKey {
   retiredAt: string;
 }
 
-const META_KEY = "retired_signing_keys";
+export const RETIRED_KEYS_META = "retired_signing_keys";
+const META_KEY = RETIRED_KEYS_META;
 
 /** Records `jwk` as retired at `at`; keys retired longer than a token can live are dropped. */
-export function retireSigningKey(ws: Workspace, jwk: PublicJwk, at: string): void {
-  const kept = stillValid(readRetired(ws), new Date(at)).filter((k) => k.jwk.kid !== jwk.kid);
-  ws.setMeta(META_KEY, JSON.stringify([...kept, { jwk, retiredAt: at }]));
+export async function retireSigningKey(
+  meta: MetaQueries,
+  jwk: PublicJwk,
+  at: string,
+): Promise<void> {
+  await meta.set(META_KEY, withRetired(await meta.get(META_KEY), jwk, at));
+}
+
+/** The stored list of retired keys (`stored`) with `jwk` retired at `at` added. */
+export function withRetired(stored: string | undefined, jwk: PublicJwk, at: string): string {
+  const kept = stillValid(parseRetired(stored), new Date(at)).filter((k) => k.jwk.kid !== jwk.kid);
+  return JSON.stringify([...kept, { jwk, retiredAt: at }]);
 }
 
 /** The current key and the retired ones whose tokens may still be alive. */
-export function publishedSigningKeys(ws: Workspace, current: PublicJwk, now: Date): PublicJwk[] {
-  const retired = stillValid(readRetired(ws), now)
+export async function publishedSigningKeys(
+  meta: MetaQueries,
+  current: PublicJwk,
+  now: Date,
+): Promise<PublicJwk[]> {
+  const retired = stillValid(await readRetired(meta), now)
     .map((k) => k.jwk)
     .filter((k) => k.kid !== current.kid);
   return [current, ...retired];
@@ -35,8 +49,11 @@ function stillValid(keys: RetiredKey[], now: Date): RetiredKey[] {
   return keys.filter((k) => Date.parse(k.retiredAt) + MAX_TOKEN_TTL_SECONDS * 1000 > now.getTime());
 }
 
-function readRetired(ws: Workspace): RetiredKey[] {
-  const stored = ws.getMeta(META_KEY);
+async function readRetired(meta: MetaQueries): Promise<RetiredKey[]> {
+  return parseRetired(await meta.get(META_KEY));
+}
+
+function parseRetired(stored: string | undefined): RetiredKey[] {
   if (!stored) return [];
   try {
     const parsed = JSON.parse(stored) as unknown;

@@ -7,7 +7,7 @@ import { DomainError } from "./errors.js";
 import { events, venueKeys, type EventRow, type VenueKeyRow } from "../store/schema.js";
 import { preparedFor, type Workspace } from "../store/workspace.js";
 import { newVenueKey, venueKeyDigest } from "../vault/venue-keys.js";
-import { recordAudit } from "./audit.js";
+import { recordAuditSync } from "./audit.js";
 import type { Who } from "./events.js";
 
 /** A name people and scripts can type; not all digits, so `revoke ID|NAME` is never ambiguous. */
@@ -38,7 +38,7 @@ export function createVenueKey(
     throw new DomainError({ code: "invalid-venue-key-name", name: input.name });
   }
   const key = newVenueKey();
-  const row = ws.transaction(() => {
+  const row = ws.transactionSync(() => {
     if (findByName(ws, input.name)) {
       throw new DomainError({ code: "venue-key-taken", name: input.name });
     }
@@ -52,7 +52,7 @@ export function createVenueKey(
       })
       .returning()
       .get();
-    recordAudit(ws, {
+    recordAuditSync(ws, {
       ...who,
       action: "venue-key.create",
       eventId: input.event?.id ?? null,
@@ -75,7 +75,7 @@ export function listVenueKeys(ws: Workspace): VenueKeyView[] {
 
 /** Revokes the key with that id (all digits) or name. */
 export function revokeVenueKey(ws: Workspace, idOrName: string, who: Who): VenueKeyView {
-  return ws.transaction(() => {
+  return ws.transactionSync(() => {
     const row = /^\d+$/.test(idOrName)
       ? ws.db
           .select()
@@ -87,7 +87,7 @@ export function revokeVenueKey(ws: Workspace, idOrName: string, who: Who): Venue
       throw new DomainError({ code: "unknown-venue-key", key: idOrName });
     }
     ws.db.delete(venueKeys).where(eq(venueKeys.id, row.id)).run();
-    recordAudit(ws, {
+    recordAuditSync(ws, {
       ...who,
       action: "venue-key.revoke",
       eventId: row.eventId,

@@ -5,7 +5,7 @@
  * for progress and interruption (commands/mail-delivery.ts builds them for the CLI).
  */
 import { availableParallelism } from "node:os";
-import { recordAudit } from "../domain/audit.js";
+import { recordAuditSync } from "../domain/audit.js";
 import { linkedTemplate, noLinkError, type LinkAction } from "../domain/links.js";
 import { EvcredError } from "../errors.js";
 import { DomainError } from "../domain/errors.js";
@@ -90,8 +90,12 @@ export function senderFor(event: EventRow, kind: MailTransport["kind"]): string 
  * What a send can be refused for without a server, checked before anyone is asked to confirm
  * or anything changes: the mail settings, the master key, and the event's sender.
  */
-export function checkCanSend(settings: MailSettings, ws: Workspace, event: EventRow): void {
-  ws.vault();
+export async function checkCanSend(
+  settings: MailSettings,
+  ws: Workspace,
+  event: EventRow,
+): Promise<void> {
+  await ws.vault();
   senderFor(event, transportKind(settings));
 }
 
@@ -128,7 +132,7 @@ export async function sendTestMessage(
           cause: error,
         });
       });
-    recordAudit(ws, {
+    recordAuditSync(ws, {
       actor: deps.actor,
       at: deps.now().toISOString(),
       action: "send",
@@ -158,7 +162,7 @@ export async function prepareDelivery(
   ws: Workspace,
   request: DeliverRequest,
 ): Promise<ReadyDelivery> {
-  checkCanSend(deps.settings, ws, request.event); // a wrong master key fails here, before anything is claimed or sent
+  await checkCanSend(deps.settings, ws, request.event); // a wrong master key fails here, before anything is claimed or sent
   const transport = await deps.openTransport();
   const from = senderFor(request.event, transport.kind);
   return {
@@ -218,7 +222,7 @@ async function runPrepared(
         progress?.update(done, total);
       },
     });
-    recordAudit(ws, {
+    recordAuditSync(ws, {
       actor: deps.actor,
       at: deps.now().toISOString(),
       action: request.purpose === "resend" ? "resend" : "send",

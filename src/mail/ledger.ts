@@ -121,7 +121,7 @@ export class DeliveryLedger {
     const now = this.#scope.now();
     const at = now.toISOString();
     const leaseEnd = new Date(now.getTime() + LEASE_MS).toISOString();
-    return this.#ws.transaction(() => {
+    return this.#ws.transactionSync(() => {
       const claimed: Claim[] = [];
       for (const id of ids) {
         const attendee = this.#candidate.get({ id, at });

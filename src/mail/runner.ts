@@ -76,7 +76,7 @@ export interface RunSummary {
 const RENEW_EVERY_MS = 60_000;
 
 export async function runDeliveries(ws: Workspace, options: RunOptions): Promise<RunSummary> {
-  const vault = ws.vault();
+  const vault = await ws.vault();
   const ledger = new DeliveryLedger(ws, {
     eventId: options.event.id,
     template: options.template.name,
@@ -156,7 +156,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
       const code = vault.open(job.attendee.codeSealed, codeOwner(job.attendee));
       message = compose(options, job.attendee, code);
     } catch (error) {
-      if (error instanceof KeyError && ws.getMeta("key_id") !== vault.keyId) {
+      if (error instanceof KeyError && (await ws.getMeta("key_id")) !== vault.keyId) {
         keyRotated();
         release(job);
         return;

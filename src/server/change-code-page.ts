@@ -34,7 +34,7 @@ const REFUSAL_STATUS: Record<Exclude<ChangeCodeMessage, null>, number> = {
 };
 
 export function changeCodeRoutes(pages: FastifyInstance, kit: ChangeCodeKit): void {
-  const form = (
+  const form = async (
     request: FastifyRequest,
     reply: FastifyReply,
     event: EventRow,
@@ -48,7 +48,7 @@ export function changeCodeRoutes(pages: FastifyInstance, kit: ChangeCodeKit): vo
         css: kit.css,
         event: { name: event.name, slug: event.slug },
         action: `/e/${event.slug}/code`,
-        csrf: csrfFor(kit.ws, request, reply),
+        csrf: await csrfFor(kit.ws, request, reply),
         // A code typed into the email field is not an address: never shown back.
         email: isValidEmail(email) ? email : "",
         message: typed.message,
@@ -58,17 +58,18 @@ export function changeCodeRoutes(pages: FastifyInstance, kit: ChangeCodeKit): vo
     );
   };
 
-  pages.get<SlugRoute>("/:slug/code", (request, reply) => {
-    const event = kit.eventOf(request, "/e/:slug/code");
+  pages.get<SlugRoute>("/:slug/code", async (request, reply) => {
+    const event = await kit.eventOf(request, "/e/:slug/code");
     if (!event) return kit.refuse(reply, 404, "not-found");
     return form(request, reply, event, { email: "", message: null });
   });
 
   pages.post<SlugRoute>("/:slug/code", async (request, reply) => {
-    const event = kit.eventOf(request, "/e/:slug/code");
+    const event = await kit.eventOf(request, "/e/:slug/code");
     if (!event) return kit.refuse(reply, 404, "not-found");
     const body = request.body ?? {};
-    if (!validCsrf(kit.ws, request, body.csrf)) return kit.refuse(reply, 403, "forbidden", event);
+    if (!(await validCsrf(kit.ws, request, body.csrf)))
+      return kit.refuse(reply, 403, "forbidden", event);
     const email = emailField(body);
     const codes = {
       current: formField(body, "current"),

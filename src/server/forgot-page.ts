@@ -29,11 +29,11 @@ export interface PageKit {
     reason: RefusalReason,
     event?: EventRow,
   ) => FastifyReply;
-  eventOf: (request: FastifyRequest<SlugRoute>, path: string) => EventRow | undefined;
+  eventOf: (request: FastifyRequest<SlugRoute>, path: string) => Promise<EventRow | undefined>;
 }
 
 export function forgotRoutes(pages: FastifyInstance, kit: PageKit): void {
-  const page = (
+  const page = async (
     request: FastifyRequest,
     reply: FastifyReply,
     event: EventRow,
@@ -47,24 +47,25 @@ export function forgotRoutes(pages: FastifyInstance, kit: PageKit): void {
         css: kit.css,
         event: { name: event.name, slug: event.slug },
         action: `/e/${event.slug}/forgot`,
-        csrf: form.state === "form" ? csrfFor(kit.ws, request, reply) : "",
+        csrf: form.state === "form" ? await csrfFor(kit.ws, request, reply) : "",
         back: `/e/${event.slug}`,
         ...form,
       }),
     );
 
-  pages.get<SlugRoute>("/:slug/forgot", (request, reply) => {
-    const event = kit.eventOf(request, "/e/:slug/forgot");
+  pages.get<SlugRoute>("/:slug/forgot", async (request, reply) => {
+    const event = await kit.eventOf(request, "/e/:slug/forgot");
     if (!event) return kit.refuse(reply, 404, "not-found");
     const state = selfServiceEnabled(kit.ws, event) ? "form" : "not-enabled";
     return page(request, reply, event, 200, { state, email: "", message: null });
   });
 
-  pages.post<SlugRoute>("/:slug/forgot", (request, reply) => {
-    const event = kit.eventOf(request, "/e/:slug/forgot");
+  pages.post<SlugRoute>("/:slug/forgot", async (request, reply) => {
+    const event = await kit.eventOf(request, "/e/:slug/forgot");
     if (!event) return kit.refuse(reply, 404, "not-found");
     const body = request.body ?? {};
-    if (!validCsrf(kit.ws, request, body.csrf)) return kit.refuse(reply, 403, "forbidden", event);
+    if (!(await validCsrf(kit.ws, request, body.csrf)))
+      return kit.refuse(reply, 403, "forbidden", event);
     const email = emailField(body);
     const result = kit.selfService.request(event, { email });
     switch (result.outcome) {

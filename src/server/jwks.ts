@@ -8,7 +8,7 @@ export const jwks: FastifyPluginAsync<{ ws: Workspace; now: () => Date }> = (app
     reply
       // Venues cache it; a key rotation is picked up within five minutes.
       .header("cache-control", "public, max-age=300")
-      .send(publicKeys(ws, now())),
+      .send(await publicKeys(ws, now())),
   );
   return Promise.resolve();
 };

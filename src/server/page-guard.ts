@@ -154,7 +154,11 @@ export function csrfCookie(request: FastifyRequest): string | undefined {
 /**
  * The form's CSRF proof for this browser: for its cookie, or for a new one set on the answer.
  */
-export function csrfFor(ws: Workspace, request: FastifyRequest, reply: FastifyReply): string {
+export async function csrfFor(
+  ws: Workspace,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<string> {
   let nonce = csrfCookie(request);
   if (nonce === undefined) {
     nonce = newCsrfNonce();
@@ -164,13 +168,16 @@ export function csrfFor(ws: Workspace, request: FastifyRequest, reply: FastifyRe
       `${CSRF_COOKIE}=${nonce}; Path=/e; HttpOnly; SameSite=Strict${secure}`,
     );
   }
-  return ws.currentVault().csrfProof(nonce);
+  return (await ws.currentVault()).csrfProof(nonce);
 }
 
 /** Whether a POSTed form carries the proof for the browser's cookie. */
-export function validCsrf(ws: Workspace, request: FastifyRequest, proof: unknown): boolean {
+export async function validCsrf(
+  ws: Workspace,
+  request: FastifyRequest,
+  proof: unknown,
+): Promise<boolean> {
   const nonce = csrfCookie(request);
-  return (
-    nonce !== undefined && typeof proof === "string" && ws.currentVault().checkCsrf(nonce, proof)
-  );
+  if (nonce === undefined || typeof proof !== "string") return false;
+  return (await ws.currentVault()).checkCsrf(nonce, proof);
 }

@@ -97,13 +97,16 @@ export const attendeePages: FastifyPluginAsync<PagesDeps> = (pages, deps) => {
   const css = readFileSync(PAGE_CSS_FILE, "utf8");
   pages.get("/-/page.css", (_request, reply) => reply.type("text/css; charset=utf-8").send(css));
 
-  const eventOf = (request: FastifyRequest<SlugRoute>, path: string): EventRow | undefined => {
-    const event = findEvent(deps.ws, request.params.slug);
+  const eventOf = async (
+    request: FastifyRequest<SlugRoute>,
+    path: string,
+  ): Promise<EventRow | undefined> => {
+    const event = await findEvent(deps.ws, request.params.slug);
     if (event) logPathAs(request, path.replace(":slug", event.slug));
     return event;
   };
 
-  const signInPage = (
+  const signInPage = async (
     request: FastifyRequest,
     reply: FastifyReply,
     event: EventRow,
@@ -119,7 +122,7 @@ export const attendeePages: FastifyPluginAsync<PagesDeps> = (pages, deps) => {
         css: CSS_PATH,
         event: { name: event.name, slug: event.slug },
         action: `/e/${event.slug}/login`,
-        csrf: csrfFor(deps.ws, request, reply),
+        csrf: await csrfFor(deps.ws, request, reply),
         email: form.email,
         message: form.message,
         locked_until: form.lockedUntil ?? null,
@@ -127,17 +130,18 @@ export const attendeePages: FastifyPluginAsync<PagesDeps> = (pages, deps) => {
     );
   };
 
-  pages.get<SlugRoute>("/:slug", (request, reply) => {
-    const event = eventOf(request, "/e/:slug");
+  pages.get<SlugRoute>("/:slug", async (request, reply) => {
+    const event = await eventOf(request, "/e/:slug");
     if (!event) return refuse(reply, 404, "not-found");
     return signInPage(request, reply, event, 200, { email: "", message: null });
   });
 
   pages.post<SlugRoute>("/:slug/login", async (request, reply) => {
-    const event = eventOf(request, "/e/:slug/login");
+    const event = await eventOf(request, "/e/:slug/login");
     if (!event) return refuse(reply, 404, "not-found");
     const body = request.body ?? {};
-    if (!validCsrf(deps.ws, request, body.csrf)) return refuse(reply, 403, "forbidden", event);
+    if (!(await validCsrf(deps.ws, request, body.csrf)))
+      return refuse(reply, 403, "forbidden", event);
     const email = emailField(body);
     const code = formField(body, "code");
     if (code.length > MAX_CODE_FIELD) return refuse(reply, 400, "bad-request", event);

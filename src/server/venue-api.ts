@@ -67,7 +67,7 @@ export const venueApi: FastifyPluginAsync<VenueApiDeps> = (api, deps) => {
         .header("www-authenticate", 'Bearer realm="evcred"')
         .send({ error: "invalid_venue_key" });
     }
-    const event = findEvent(deps.ws, request.params.slug);
+    const event = await findEvent(deps.ws, request.params.slug);
     if (!event) return reply.code(404).send({ error: "unknown_event" });
     if (venueKey.eventId !== null && venueKey.eventId !== event.id) {
       return reply.code(403).send({ error: "forbidden" });

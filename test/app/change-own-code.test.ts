@@ -23,7 +23,7 @@ import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
 const bench = benchPerTest();
 let open: Workspace | undefined;
 afterEach(() => {
-  open?.close();
+  void open?.close();
   open = undefined;
 });
 
@@ -50,7 +50,7 @@ async function setup() {
   expect(sent.json()).toMatchObject({ sent: 3 });
   const ws = b.open();
   open = ws;
-  const event = findEvent(ws, "summit");
+  const event = await findEvent(ws, "summit");
   if (!event) throw new Error("no event");
   const deps = { ws, now: () => b.now, hashParams: hashParamsFrom(b.env) };
   const change = (input: Partial<ChangeOwnCodeInput>): Promise<ChangeOwnCodeResult> =>

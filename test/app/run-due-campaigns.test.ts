@@ -64,7 +64,7 @@ describe("runDueCampaigns", () => {
         "grace@example.com",
       ]);
     } finally {
-      ws.close();
+      void ws.close();
     }
   });
 
@@ -100,7 +100,7 @@ describe("runDueCampaigns", () => {
       expect(s.received).toHaveLength(3);
     } finally {
       await ticker.stop();
-      ws.close();
+      void ws.close();
     }
   });
 
@@ -139,7 +139,7 @@ describe("runDueCampaigns", () => {
       });
       expect(again).toMatchObject({ id: 1, outcome: "error", sent: 0 });
     } finally {
-      ws.close();
+      void ws.close();
     }
     const list = await b.run(["campaign", "list", "--json"]);
     expect(list.json<{ status: string }[]>()[0]?.status).toBe("scheduled");

@@ -567,7 +567,7 @@ function peakRss(cmd, args, cwd, extraEnv = {}, expectedCode = 0) {
 
 async function openCode(dbPath, email) {
   const { openWorkspace } = await import(join(ROOT, "dist/store/workspace.js"));
-  const ws = openWorkspace({ path: dbPath, keyPath: env.EVCRED_KEY_FILE });
+  const ws = await openWorkspace({ path: dbPath, keyPath: env.EVCRED_KEY_FILE });
   try {
     const row = ws.sqlite
       .prepare(

@@ -18,7 +18,7 @@ function sealedOf(b: TestBench, email: string): Buffer {
     if (!row) throw new Error(`no attendee ${email}`);
     return row.sealed;
   } finally {
-    ws.close();
+    void ws.close();
   }
 }
 

@@ -128,7 +128,7 @@ describe("codes", () => {
         .get() as { n: number };
       expect(dupes.n).toBe(0);
     } finally {
-      ws.close();
+      void ws.close();
     }
   });
 
@@ -156,7 +156,7 @@ describe("codes", () => {
     expect(result.json()).toMatchObject({ new: 3_000, rows: 3_000, rejected: [] });
     const ws = b.open();
     try {
-      const vault = ws.vault();
+      const vault = await ws.vault();
       const all = ws.sqlite
         .prepare("SELECT id, event_id AS eventId, email, code_sealed AS sealed FROM attendees")
         .all() as { id: number; eventId: number; email: string; sealed: Buffer }[];
@@ -165,7 +165,7 @@ describe("codes", () => {
       expect(codes.size).toBe(3_000);
       for (const code of codes) expect(code).toMatch(/^[2-9A-HJKMNP-TV-Z]{10}$/);
     } finally {
-      ws.close();
+      void ws.close();
     }
   });
 });

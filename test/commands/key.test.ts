@@ -34,7 +34,7 @@ function stored(b: TestBench): Stored[] {
       )
       .all() as Stored[];
   } finally {
-    ws.close();
+    void ws.close();
   }
 }
 
@@ -196,7 +196,7 @@ describe("evcred key rotate", () => {
         )
         .run("2026-05-04T09:10:00.000Z", b.now.toISOString(), b.now.toISOString());
     } finally {
-      ws.close();
+      void ws.close();
     }
     const before = b.snapshot();
     const key = keyText(b);

@@ -39,7 +39,7 @@ function row(b: TestBench, email: string): Record<string, unknown> {
       )
       .get(email) as Record<string, unknown>;
   } finally {
-    ws.close();
+    void ws.close();
   }
 }
 

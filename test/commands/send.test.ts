@@ -52,7 +52,7 @@ function deliveries(
       )
       .all() as { email: string; status: string; attempts: number; response: string | null }[];
   } finally {
-    ws.close();
+    void ws.close();
   }
 }
 

@@ -54,7 +54,7 @@ async function loginsFromEverySource(): Promise<TestBench> {
 
   const ws = b.open();
   try {
-    const event = resolveEvent(ws, "summit-2026");
+    const event = await resolveEvent(ws, "summit-2026");
     const page = await verifyLogin(
       ws,
       event,
@@ -66,7 +66,7 @@ async function loginsFromEverySource(): Promise<TestBench> {
     );
     expect(page).toEqual({ ok: true });
   } finally {
-    ws.close();
+    void ws.close();
   }
   return b;
 }

@@ -82,7 +82,7 @@ describe("template check renders for the event's real attendees", () => {
     await b.run(["import", "a.csv", "--event", "ev", "--yes"]);
     const ws = b.open();
     try {
-      const event = requireEvent(ws, "ev");
+      const event = await requireEvent(ws, "ev");
       expect([...eachAttendee(ws, event, 2)].map((a) => a.email)).toEqual([
         "ada@example.com",
         "grace@example.com",
@@ -92,7 +92,7 @@ describe("template check renders for the event's real attendees", () => {
       ]);
       expect([...eachAttendee(ws, event, 5)]).toHaveLength(5);
     } finally {
-      ws.close();
+      void ws.close();
     }
   });
 
@@ -166,7 +166,7 @@ describe("a message the runner still cannot make", () => {
     await mixedColumns(b);
     const ws = b.open();
     try {
-      const event = requireEvent(ws, "ev");
+      const event = await requireEvent(ws, "ev");
       const linus = [...eachAttendee(ws, event)].filter((a) => a.email === "linus@example.com");
       const summary = await runDeliveries(ws, {
         event,
@@ -196,7 +196,7 @@ describe("a message the runner still cannot make", () => {
         },
       ]);
     } finally {
-      ws.close();
+      void ws.close();
     }
   });
 });

@@ -18,9 +18,9 @@ describe("the decoy hash verified for unknown emails", () => {
       const dearer = hashParamsFrom({ EVCRED_ARGON2: "m=2048,t=2,p=1" });
       const second = await ensureDecoyHash(ws, dearer);
       expect(second).toContain("$m=2048,t=2,p=1$");
-      expect(ws.getMeta("decoy_hash")).toBe(second);
+      expect(await ws.getMeta("decoy_hash")).toBe(second);
     } finally {
-      ws.close();
+      void ws.close();
     }
   });
 });

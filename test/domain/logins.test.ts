@@ -19,7 +19,7 @@ describe("verify under pressure", () => {
     const outcomes = ws.sqlite
       .prepare("SELECT outcome, count(*) AS n FROM logins GROUP BY outcome")
       .all() as { outcome: string; n: number }[];
-    ws.close();
+    void ws.close();
     expect(Object.fromEntries(outcomes.map((o) => [o.outcome, o.n]))).toEqual({
       "wrong-code": 5,
       locked: 15,
@@ -41,7 +41,7 @@ describe("verify under pressure", () => {
     const outcomes = ws.sqlite.prepare("SELECT outcome FROM logins").all() as {
       outcome: string;
     }[];
-    ws.close();
+    void ws.close();
     expect(outcomes.map((o) => o.outcome)).toEqual(Array.from({ length: 12 }, () => "ok"));
   });
 
@@ -57,7 +57,7 @@ describe("verify under pressure", () => {
         "SELECT event_id, id, email, 0, 'pending', 'api', ? FROM attendees WHERE email = ?",
     );
     for (let i = 0; i < 5; i++) insert.run(at, "ada@example.com");
-    ws.close();
+    void ws.close();
     // Never answered, they told nobody anything: the right code goes through at once.
     const r = await b.run(["verify", "ada@example.com", b.codeOf("ada@example.com")]);
     expect(r.code).toBe(0);

@@ -12,14 +12,14 @@ async function imported(b: TestBench): Promise<void> {
   expect(r.code, r.stderr).toBe(0);
 }
 
-function due(b: TestBench, template: string, options: DueOptions): string[] {
+async function due(b: TestBench, template: string, options: DueOptions): Promise<string[]> {
   const ws = b.open();
   try {
-    const event = findEvent(ws, "summit-2026");
+    const event = await findEvent(ws, "summit-2026");
     if (!event) throw new Error("no event");
     return dueForTemplate(ws, event, template, options).map((a) => a.email);
   } finally {
-    ws.close();
+    void ws.close();
   }
 }
 
@@ -33,7 +33,7 @@ describe("dueForTemplate: no successful delivery of the template since the code 
   it("picks up a reset attendee again, and nobody else", async () => {
     const b = bench();
     await imported(b);
-    expect(due(b, "credentials", { audience: "unsent" })).toEqual([
+    expect(await due(b, "credentials", { audience: "unsent" })).toEqual([
       "ada@example.com",
       "grace@example.com",
       "alan@example.com",
@@ -45,8 +45,8 @@ describe("dueForTemplate: no successful delivery of the template since the code 
       { email: "alan@example.com", template: "credentials", status: "failed" },
       { email: "alan@example.com", template: "reminder", status: "sent" },
     );
-    expect(due(b, "credentials", { audience: "unsent" })).toEqual(["alan@example.com"]);
-    expect(due(b, "reminder", { audience: "unsent" })).toEqual([
+    expect(await due(b, "credentials", { audience: "unsent" })).toEqual(["alan@example.com"]);
+    expect(await due(b, "reminder", { audience: "unsent" })).toEqual([
       "ada@example.com",
       "grace@example.com",
     ]);
@@ -58,11 +58,11 @@ describe("dueForTemplate: no successful delivery of the template since the code 
 
     const reset = await b.run(["reset-code", "grace@example.com", "--generate", "--yes"]);
     expect(reset.code, reset.stderr).toBe(0);
-    expect(due(b, "credentials", { audience: "unsent" })).toEqual([
+    expect(await due(b, "credentials", { audience: "unsent" })).toEqual([
       "grace@example.com",
       "alan@example.com",
     ]);
-    expect(due(b, "reminder", { audience: "unsent" })).toEqual([
+    expect(await due(b, "reminder", { audience: "unsent" })).toEqual([
       "ada@example.com",
       "grace@example.com",
     ]);
@@ -71,12 +71,12 @@ describe("dueForTemplate: no successful delivery of the template since the code 
 
     // Sending the new code settles it; a delivery of the old code never does.
     deliver(b, { email: "grace@example.com", template: "credentials", status: "sent", version: 1 });
-    expect(due(b, "credentials", { audience: "unsent" })).toEqual([
+    expect(await due(b, "credentials", { audience: "unsent" })).toEqual([
       "grace@example.com",
       "alan@example.com",
     ]);
     deliver(b, { email: "grace@example.com", template: "credentials", status: "sent" });
-    expect(due(b, "credentials", { audience: "unsent" })).toEqual(["alan@example.com"]);
+    expect(await due(b, "credentials", { audience: "unsent" })).toEqual(["alan@example.com"]);
   });
 
   it("counts neither failed nor pending deliveries as done", async () => {
@@ -87,7 +87,7 @@ describe("dueForTemplate: no successful delivery of the template since the code 
       { email: "ada@example.com", template: "credentials", status: "failed" },
       { email: "grace@example.com", template: "credentials", status: "pending" },
     );
-    expect(due(b, "credentials", { audience: "unsent" })).toHaveLength(3);
+    expect(await due(b, "credentials", { audience: "unsent" })).toHaveLength(3);
     expect(await listed(b, "failed")).toEqual(["ada@example.com"]);
     expect(await listed(b, "unsent")).toHaveLength(3);
   });
@@ -96,16 +96,18 @@ describe("dueForTemplate: no successful delivery of the template since the code 
     const b = bench();
     await imported(b);
     deliver(b, { email: "ada@example.com", template: "credentials", status: "sent" });
-    expect(due(b, "credentials", { audience: "all" })).toEqual([
+    expect(await due(b, "credentials", { audience: "all" })).toEqual([
       "ada@example.com",
       "grace@example.com",
       "alan@example.com",
     ]);
-    expect(due(b, "credentials", { audience: "all", limit: 2 })).toEqual([
+    expect(await due(b, "credentials", { audience: "all", limit: 2 })).toEqual([
       "ada@example.com",
       "grace@example.com",
     ]);
-    expect(due(b, "credentials", { audience: "unsent", limit: 1 })).toEqual(["grace@example.com"]);
+    expect(await due(b, "credentials", { audience: "unsent", limit: 1 })).toEqual([
+      "grace@example.com",
+    ]);
   });
 
   it("a failed delivery of an earlier code does not mark the attendee failed after a reset", async () => {

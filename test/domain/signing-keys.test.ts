@@ -18,23 +18,26 @@ const jwk = (kid: string): PublicJwk => ({
 });
 
 describe("retired signing keys", () => {
-  it("are published after the current key for as long as a token can live, then dropped", () => {
+  it("are published after the current key for as long as a token can live, then dropped", async () => {
     const ws = bench().open();
     try {
       const at = new Date("2026-05-04T09:00:00Z");
-      retireSigningKey(ws, jwk("old"), at.toISOString());
+      await retireSigningKey(ws.store.meta, jwk("old"), at.toISOString());
       const later = (s: number) => new Date(at.getTime() + s * 1000);
-      expect(publishedSigningKeys(ws, jwk("new"), later(60)).map((k) => k.kid)).toEqual([
-        "new",
-        "old",
-      ]);
       expect(
-        publishedSigningKeys(ws, jwk("new"), later(MAX_TOKEN_TTL_SECONDS + 1)).map((k) => k.kid),
+        (await publishedSigningKeys(ws.store.meta, jwk("new"), later(60))).map((k) => k.kid),
+      ).toEqual(["new", "old"]);
+      expect(
+        (
+          await publishedSigningKeys(ws.store.meta, jwk("new"), later(MAX_TOKEN_TTL_SECONDS + 1))
+        ).map((k) => k.kid),
       ).toEqual(["new"]);
       // Rotating back to a key does not publish it twice.
-      expect(publishedSigningKeys(ws, jwk("old"), later(60)).map((k) => k.kid)).toEqual(["old"]);
+      expect(
+        (await publishedSigningKeys(ws.store.meta, jwk("old"), later(60))).map((k) => k.kid),
+      ).toEqual(["old"]);
     } finally {
-      ws.close();
+      void ws.close();
     }
   });
 });

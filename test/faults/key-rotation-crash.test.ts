@@ -14,7 +14,7 @@ import { runDeliveries } from "../../src/mail/runner.js";
 import { loadTemplate } from "../../src/mail/templates.js";
 import type { MailTransport, OutgoingMessage } from "../../src/mail/transport.js";
 import { events } from "../../src/store/schema.js";
-import { openWorkspace } from "../../src/store/workspace.js";
+import { openSqliteWorkspace } from "../../src/store/workspace.js";
 import { codeOwner } from "../../src/vault/vault.js";
 import { groupCode } from "../../src/domain/codes.js";
 import { attendeeCsv, inspect, integrityCheck, sandbox, SOAK } from "../helpers/faults.js";
@@ -34,10 +34,10 @@ async function twoEvents(b: TestBench): Promise<Map<string, string>> {
 }
 
 /** Every attendee's code, opened with whatever key the workspace finds (as the next command). */
-function allCodes(db: string, keyFile: string): Map<string, string> {
-  const ws = openWorkspace({ path: db, keyPath: keyFile });
+async function allCodes(db: string, keyFile: string): Promise<Map<string, string>> {
+  const ws = openSqliteWorkspace({ path: db, keyPath: keyFile });
   try {
-    const vault = ws.vault();
+    const vault = await ws.vault();
     const rows = ws.sqlite
       .prepare(
         `SELECT a.id, a.event_id AS eventId, a.email, a.code_sealed AS sealed,
@@ -58,7 +58,7 @@ function allCodes(db: string, keyFile: string): Map<string, string> {
     }
     return codes;
   } finally {
-    ws.close();
+    void ws.close();
   }
 }
 
@@ -86,7 +86,7 @@ describe("a key rotation stopped halfway", () => {
       const ws = b.open();
       let newId = "";
       try {
-        rotateMasterKey(ws, {
+        await rotateMasterKey(ws, {
           who: { actor: "tester", at: b.now.toISOString() },
           afterStep: (s) => {
             if (s === "staged") {
@@ -102,7 +102,7 @@ describe("a key rotation stopped halfway", () => {
       } catch (error) {
         if (!(error instanceof Crash)) throw error;
       } finally {
-        ws.close();
+        void ws.close();
       }
       expect(integrityCheck(b.dbPath)).toBe("ok");
 
@@ -117,7 +117,7 @@ describe("a key rotation stopped halfway", () => {
       if (step !== "staged") {
         expect(readFileSync(`${b.env.EVCRED_KEY_FILE ?? ""}.old-${oldId}`, "utf8")).toBe(oldKey);
       }
-      expect(allCodes(b.dbPath, b.env.EVCRED_KEY_FILE ?? "")).toEqual(codes);
+      expect(await allCodes(b.dbPath, b.env.EVCRED_KEY_FILE ?? "")).toEqual(codes);
       const [first] = codes.entries();
       const email = first?.[0].split("/")[1] ?? "";
       expect((await b.run(["--event", "summit", "verify", email, first?.[1] ?? ""])).code).toBe(0);
@@ -125,7 +125,7 @@ describe("a key rotation stopped halfway", () => {
       // And a rotation started afresh completes.
       const again = await b.run(["key", "rotate", "--yes", "--json"]);
       expect(again.code, again.stderr).toBe(0);
-      expect(allCodes(b.dbPath, b.env.EVCRED_KEY_FILE ?? "")).toEqual(codes);
+      expect(await allCodes(b.dbPath, b.env.EVCRED_KEY_FILE ?? "")).toEqual(codes);
     },
   );
 
@@ -135,7 +135,7 @@ describe("a key rotation stopped halfway", () => {
     const keyFile = b.env.EVCRED_KEY_FILE ?? "";
     const ws = b.open();
     try {
-      rotateMasterKey(ws, {
+      await rotateMasterKey(ws, {
         who: { actor: "tester", at: b.now.toISOString() },
         afterStep: (s) => {
           if (s === "committed") throw new Crash(s);
@@ -144,7 +144,7 @@ describe("a key rotation stopped halfway", () => {
     } catch (error) {
       if (!(error instanceof Crash)) throw error;
     } finally {
-      ws.close();
+      void ws.close();
     }
     // Someone puts another key in place before the next command: it is nobody's backup.
     const stranger = `${randomBytes(32).toString("base64")}\n`;
@@ -181,10 +181,10 @@ describe("a key rotation stopped halfway", () => {
       expect(readFileSync(b.env.EVCRED_KEY_FILE ?? "", "utf8")).toBe(key);
       ws.sqlite.prepare("UPDATE attendees SET code_sealed = ? WHERE id = 3").run(row.s);
     } finally {
-      ws.close();
+      void ws.close();
     }
     expect((await b.run(["key", "rotate", "--yes"])).code).toBe(0);
-    expect(allCodes(b.dbPath, b.env.EVCRED_KEY_FILE ?? "")).toEqual(codes);
+    expect(await allCodes(b.dbPath, b.env.EVCRED_KEY_FILE ?? "")).toEqual(codes);
   });
 });
 
@@ -194,12 +194,12 @@ describe("a key rotated under a running send", () => {
     const codes = await twoEvents(b);
     const ws = b.open();
     try {
-      ws.vault(); // the send has loaded the key (it is checking the mail server) …
+      await ws.vault(); // the send has loaded the key (it is checking the mail server) …
       const other = b.open();
       try {
-        rotateMasterKey(other, { who: { actor: "tester", at: b.now.toISOString() } }); // … when this commits
+        await rotateMasterKey(other, { who: { actor: "tester", at: b.now.toISOString() } }); // … when this commits
       } finally {
-        other.close();
+        void other.close();
       }
       const sent: OutgoingMessage[] = [];
       const transport: MailTransport = {
@@ -238,7 +238,7 @@ describe("a key rotated under a running send", () => {
       expect(sent).toEqual([]);
       expect(ws.sqlite.prepare("SELECT count(*) FROM deliveries").pluck().get()).toBe(0);
     } finally {
-      ws.close();
+      void ws.close();
     }
     const rerun = await b.run(["--event", "summit", "send", "--template", "credentials", "--yes"]);
     expect(rerun.code, rerun.stderr).toBe(0);
@@ -262,7 +262,7 @@ describe("SIGKILL during key rotate", () => {
       writeFileSync(join(box.dir, "a.csv"), attendeeCsv(1_000));
       expect((await box.run(["import", "a.csv", "--event", "ev", "--yes"])).code).toBe(0);
       const keyFile = box.env.EVCRED_KEY_FILE ?? "";
-      const codes = allCodes(box.db, keyFile);
+      const codes = await allCodes(box.db, keyFile);
       const started = performance.now();
       expect((await box.run(["key", "rotate", "--yes"])).code).toBe(0);
       const bound = Math.ceil(performance.now() - started);
@@ -281,7 +281,7 @@ describe("SIGKILL during key rotate", () => {
         expect((JSON.parse(show.stdout) as { keyId: string }).keyId, where).toBe(
           recordedKeyId(box.db),
         );
-        expect(allCodes(box.db, keyFile), where).toEqual(codes);
+        expect(await allCodes(box.db, keyFile), where).toEqual(codes);
       }
     } finally {
       box.remove();

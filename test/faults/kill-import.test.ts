@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openWorkspace } from "../../src/store/workspace.js";
+import { openSqliteWorkspace } from "../../src/store/workspace.js";
 import { codeOwner } from "../../src/vault/vault.js";
 import { attendeeCsv, inspect, integrityCheck, sandbox, SOAK } from "../helpers/faults.js";
 import { between, seededRandom } from "../helpers/prng.js";
@@ -105,9 +105,9 @@ async function expectConsistentCodes(
   random: () => number,
   where: string,
 ): Promise<void> {
-  const ws = openWorkspace({ path: db, keyPath: keyFile });
+  const ws = openSqliteWorkspace({ path: db, keyPath: keyFile });
   try {
-    const vault = ws.vault();
+    const vault = await ws.vault();
     const rows = ws.sqlite
       .prepare(
         "SELECT id, event_id AS eventId, email, code_hash AS hash, code_sealed AS sealed, code_fingerprint AS fingerprint FROM attendees",
@@ -132,6 +132,6 @@ async function expectConsistentCodes(
       .get() as { n: number; all_: number };
     expect(distinct.n, where).toBe(distinct.all_);
   } finally {
-    ws.close();
+    void ws.close();
   }
 }

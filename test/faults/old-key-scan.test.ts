@@ -40,7 +40,7 @@ function stored(b: TestBench): Stored[] {
       )
       .all() as Stored[];
   } finally {
-    ws.close();
+    void ws.close();
   }
 }
 

@@ -71,7 +71,7 @@ function ledger(b: TestBench): Row[] {
       )
       .all() as Row[];
   } finally {
-    ws.close();
+    void ws.close();
   }
 }
 

@@ -1,5 +1,6 @@
 /** Opening an attendee's sealed code through the vault's own API: what only the mailer may do. */
-import { openWorkspace } from "../../src/store/workspace.js";
+import { openSqliteWorkspace } from "../../src/store/workspace.js";
+import { loadMasterKey } from "../../src/vault/master-key.js";
 import { codeOwner } from "../../src/vault/vault.js";
 
 export function openCode(
@@ -8,7 +9,7 @@ export function openCode(
   email: string,
   eventSlug?: string,
 ): string {
-  const ws = openWorkspace({ path: dbPath, keyPath });
+  const ws = openSqliteWorkspace({ path: dbPath, keyPath });
   try {
     const row = ws.sqlite
       .prepare(
@@ -19,8 +20,10 @@ export function openCode(
       .get(email, eventSlug ?? null, eventSlug ?? null) as
       { id: number; eventId: number; email: string; sealed: Buffer } | undefined;
     if (!row) throw new Error(`no attendee ${email}`);
-    return ws.vault().open(row.sealed, codeOwner(row));
+    // Opening a seal takes the master key alone (the workspace's recorded key id).
+    const vault = loadMasterKey(keyPath, { create: false, expectId: ws.getMetaSync("key_id") });
+    return vault.open(row.sealed, codeOwner(row));
   } finally {
-    ws.close();
+    void ws.close();
   }
 }

@@ -40,7 +40,7 @@ export function deliver(b: TestBench, ...list: Delivery[]): void {
         .run();
     }
   } finally {
-    ws.close();
+    void ws.close();
   }
 }
 

@@ -67,7 +67,7 @@ export async function startServer(
     drainMail: () => selfService.drain(),
     async close() {
       await app.close();
-      ws.close();
+      void ws.close();
     },
   };
 }

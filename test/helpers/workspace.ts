@@ -12,7 +12,7 @@ import { createContext, type Io } from "../../src/context.js";
 import { openCode } from "./codes.js";
 import { main } from "../../src/main.js";
 import type { Choice, Prompter } from "../../src/render/prompter.js";
-import { openWorkspace, type Workspace } from "../../src/store/workspace.js";
+import { openSqliteWorkspace, type Workspace } from "../../src/store/workspace.js";
 import { defaultTemplatesDir, type TemplatesDir } from "../../src/mail/templates-dir.js";
 
 /** The default templates folder of a SQLite workspace in `dir`: `dir/templates`. */
@@ -143,7 +143,7 @@ export class TestBench {
 
   /** Opens the workspace directly (the vault's own API), for checks a command cannot make. */
   open(): Workspace {
-    return openWorkspace({ path: this.dbPath, keyPath: this.env.EVCRED_KEY_FILE ?? "" });
+    return openSqliteWorkspace({ path: this.dbPath, keyPath: this.env.EVCRED_KEY_FILE ?? "" });
   }
 
   /** Every row of every table, to assert that a failed command changed nothing. */

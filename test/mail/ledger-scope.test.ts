@@ -65,7 +65,7 @@ describe("the delivery ledger's campaign scope", () => {
       expect(await sendAll(ledger(ws, event.id, null))).toBe(3);
       expect(ledger(ws, event.id, null).claim(ids)).toHaveLength(0);
     } finally {
-      ws.close();
+      void ws.close();
     }
   });
 });

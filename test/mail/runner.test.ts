@@ -100,7 +100,7 @@ describe("runDeliveries", () => {
     // They are written together (one transaction per turn of the event loop), not one by one.
     expect(Math.max(...unrecorded)).toBeGreaterThan(0);
     expect(recorded.pluck().get()).toBe(40);
-    ws.close();
+    void ws.close();
   });
 
   it("on a forced exit, writes the rows of accepted messages still waiting for the end of the turn", async () => {
@@ -125,7 +125,7 @@ describe("runDeliveries", () => {
     expect(summary.sent).toBe(9);
     expect(seen).toEqual([{ waiting: 3, afterExit: 6 }]);
     expect(process.listeners("exit")).toEqual(before); // the listener is gone once the run ends
-    ws.close();
+    void ws.close();
   });
 
   it("fails only the attendee whose sealed code is damaged, without a code in the reason", async () => {
@@ -142,7 +142,7 @@ describe("runDeliveries", () => {
     expect(summary.failed).toEqual([
       { email: "p1@example.com", response: expect.stringContaining("reset") as string },
     ]);
-    ws.close();
+    void ws.close();
   });
 
   it("reports a template that breaks on one attendee without quoting what it rendered", async () => {
@@ -182,6 +182,6 @@ describe("runDeliveries", () => {
         expect(text.toLowerCase()).not.toContain(groupCode(code).toLowerCase());
       }
     }
-    ws.close();
+    void ws.close();
   });
 });

@@ -201,7 +201,7 @@ describe("/healthz and /metrics", () => {
       trustProxy: false,
     });
     expect((await app.inject({ url: "/healthz" })).statusCode).toBe(200);
-    ws.close();
+    void ws.close();
     const down = await app.inject({ url: "/healthz" });
     expect([down.statusCode, down.json()]).toEqual([503, { ok: false }]);
     const missing = await app.inject({ url: "/nothing-here" });

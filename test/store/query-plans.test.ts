@@ -70,7 +70,7 @@ describe("event-day reads use indexes", () => {
     expect((await b.run(["import", "a.csv", "--event", "ev", "--yes"])).code).toBe(0);
     const ws = b.open();
     try {
-      const event = resolveEvent(ws, "ev");
+      const event = await resolveEvent(ws, "ev");
       const now = b.now;
       const queries = preparedBy(ws, () => {
         listAttendees(ws, event, { now });
@@ -86,7 +86,7 @@ describe("event-day reads use indexes", () => {
       );
       expect(scans).toEqual([]);
     } finally {
-      ws.close();
+      void ws.close();
     }
   });
 });

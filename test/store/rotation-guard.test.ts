@@ -15,21 +15,21 @@ describe("a command that loaded the key before a rotation by another process", (
     const slow = b.open();
     const other = b.open();
     try {
-      slow.vault(); // e.g. an import hashing its next batch, a reset waiting at its prompt
-      rotateMasterKey(other, { who: { actor: "tester", at: b.now.toISOString() } });
+      await slow.vault(); // e.g. an import hashing its next batch, a reset waiting at its prompt
+      await rotateMasterKey(other, { who: { actor: "tester", at: b.now.toISOString() } });
       const before = b.snapshot();
-      expect(() => {
-        slow.transaction(() => {
-          slow.setMeta("probe", "written");
-        });
-      }).toThrow(KeyError);
-      expect(() => {
-        slow.transaction(() => undefined);
-      }).toThrow(/rotated while this command ran/);
+      await expect(
+        slow.transaction(async (tx) => {
+          await tx.meta.set("probe", "written");
+        }),
+      ).rejects.toThrow(KeyError);
+      await expect(slow.transaction(() => Promise.resolve())).rejects.toThrow(
+        /rotated while this command ran/,
+      );
       expect(b.snapshot()).toEqual(before);
     } finally {
-      slow.close();
-      other.close();
+      void slow.close();
+      void other.close();
     }
   });
 });
@@ -46,22 +46,22 @@ describe("two key rotations at once", () => {
     const second = b.open();
     try {
       let keyIdSeenBySecond = "";
-      const result = rotateMasterKey(first, {
+      const result = await rotateMasterKey(first, {
         who,
-        afterStep: (step) => {
+        afterStep: async (step) => {
           // Between the commit and the rename, another evcred opens the workspace: it finds the
           // staged key named by the workspace and promotes it (it used to leave the first with
           // `ENOENT … rename` and exit 1, though its rotation had committed).
-          if (step === "committed") keyIdSeenBySecond = second.vault().keyId;
+          if (step === "committed") keyIdSeenBySecond = (await second.vault()).keyId;
         },
       });
       expect(keyIdSeenBySecond).toBe(result.keyId);
       // and the second rotates again from there
-      const again = rotateMasterKey(second, { who });
+      const again = await rotateMasterKey(second, { who });
       expect(again.previousKeyId).toBe(result.keyId);
     } finally {
-      first.close();
-      second.close();
+      void first.close();
+      void second.close();
     }
     expect(b.codeOf("ada@example.com")).toBe(code);
   });
@@ -74,9 +74,11 @@ describe("two key rotations at once", () => {
     const first = b.open();
     const second = b.open();
     try {
-      second.vault();
-      const result = rotateMasterKey(first, { who });
-      expect(() => rotateMasterKey(second, { who })).toThrow(/rotated while this command ran/);
+      await second.vault();
+      const result = await rotateMasterKey(first, { who });
+      await expect(rotateMasterKey(second, { who })).rejects.toThrow(
+        /rotated while this command ran/,
+      );
       const r = await b.run(["key", "show", "--json"]);
       expect(r.json()).toMatchObject({ keyId: result.keyId });
       // Its KEY.new-<id> sealed nothing: it is not left beside the key (each lost race left one).
@@ -87,8 +89,8 @@ describe("two key rotations at once", () => {
         ),
       ).toEqual([]);
     } finally {
-      first.close();
-      second.close();
+      void first.close();
+      void second.close();
     }
     expect(b.codeOf("ada@example.com")).toBe(code);
   });

@@ -11,14 +11,14 @@ import {
 } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
-import { openWorkspace } from "../../src/store/workspace.js";
+import { openSqliteWorkspace } from "../../src/store/workspace.js";
 import { benchPerTest, type TestBench } from "../helpers/workspace.js";
 
 const bench = benchPerTest();
 const MIGRATIONS = new URL("../../src/store/migrations", import.meta.url).pathname;
 
 function open(b: TestBench, path = b.dbPath) {
-  return openWorkspace({ path, keyPath: b.env.EVCRED_KEY_FILE ?? "" });
+  return openSqliteWorkspace({ path, keyPath: b.env.EVCRED_KEY_FILE ?? "" });
 }
 
 describe("opening a workspace", () => {
@@ -31,11 +31,11 @@ describe("opening a workspace", () => {
       expect(ws.sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
       expect(ws.sqlite.pragma("busy_timeout", { simple: true })).toBe(5_000);
       expect(ws.sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
-      ws.setMeta("probe", "x");
+      ws.setMetaSync("probe", "x");
       // The write-ahead log holds the same data as the file: it must be as private.
       expect(statSync(`${b.dbPath}-wal`).mode & 0o777).toBe(0o600);
     } finally {
-      ws.close();
+      void ws.close();
     }
   });
 
@@ -51,7 +51,7 @@ describe("opening a workspace", () => {
           migrations: ws.sqlite.prepare("SELECT hash FROM __drizzle_migrations").all(),
         };
       } finally {
-        ws.close();
+        void ws.close();
       }
     };
     const first = tables();

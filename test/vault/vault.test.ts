@@ -302,7 +302,7 @@ describe("argon2id hashes", () => {
         .get("ada@example.com") as { id: number; eventId: number; hash: string };
       const { hash } = row;
       const owner = { eventId: row.eventId, attendeeId: row.id, email: "ada@example.com" };
-      const v = ws.vault();
+      const v = await ws.vault();
       expect(hash).toMatch(
         /^\$evk1\$[A-Za-z0-9+/]{43}\$argon2id\$v=19\$m=1024,t=1,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/,
       );
@@ -326,7 +326,7 @@ describe("argon2id hashes", () => {
       expect(await v.verifyCode(moved, code, { ...owner, email: "bob@example.com" })).toBe("ok");
       expect(await v.verifyCode(moved, code, owner)).toBe("wrong");
     } finally {
-      ws.close();
+      void ws.close();
     }
   });
 

@@ -36,7 +36,7 @@ export default defineCommand({
   async run(ctx, _args, raw) {
     const options = parseOptions(Options, raw);
     const ws = await ctx.workspace();
-    const event = resolveEvent(ws, ctx.options.event);
+    const event = await resolveEvent(ws, ctx.options.event);
     const output = options.output ? safeOutputPath(ctx, "--output", options.output) : undefined;
     const attendees = listAttendees(ws, event, { status: options.status, now: ctx.now() });
     const table = exportTable(attendees);

@@ -36,7 +36,7 @@ export default defineCommand({
   async run(ctx, _args, raw) {
     const filter = parseOptions(Options, raw);
     const ws = await ctx.workspace();
-    const event = resolveEvent(ws, ctx.options.event);
+    const event = await resolveEvent(ws, ctx.options.event);
     const rows = listAttendees(ws, event, { ...filter, now: ctx.now() });
     // Cut by --limit: how many there are in all, so "3" is not taken for everyone.
     const total =

@@ -17,14 +17,14 @@ export default defineCommand({
   },
   async run(ctx, args) {
     const ws = await ctx.workspace();
-    const event = resolveEvent(ws, ctx.options.event);
+    const event = await resolveEvent(ws, ctx.options.event);
     const email = String(args[0]);
     const attendee = requireAttendee(ws, event, email);
     await confirmAction(ctx, `remove ${attendee.email} from ${event.slug}`, {
       consequence: "Their code stops working.",
       refused: "nothing removed",
     });
-    removeAttendee(ws, event, email, { actor: ctx.actor, at: ctx.now().toISOString() });
+    await removeAttendee(ws, event, email, { actor: ctx.actor, at: ctx.now().toISOString() });
     ctx.out.result({ event: event.slug, removed: attendee.email }, () => "");
     ctx.out.success(`removed ${attendee.email} from ${event.slug}`);
   },

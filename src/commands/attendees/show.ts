@@ -25,7 +25,7 @@ export default defineCommand({
   },
   async run(ctx, args) {
     const ws = await ctx.workspace();
-    const event = resolveEvent(ws, ctx.options.event);
+    const event = await resolveEvent(ws, ctx.options.event);
     const a = showAttendee(ws, event, String(args[0]), ctx.now());
     ctx.out.result({ event: event.slug, ...a }, () => {
       const at = (iso: string) => formatTime(iso, { zone: event.timezone, style: "short" });

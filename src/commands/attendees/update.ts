@@ -86,8 +86,8 @@ export default defineCommand({
       });
     }
     const ws = await ctx.workspace();
-    const event = resolveEvent(ws, ctx.options.event);
-    const result = updateAttendee(
+    const event = await resolveEvent(ws, ctx.options.event);
+    const result = await updateAttendee(
       ws,
       event,
       String(args[0]),

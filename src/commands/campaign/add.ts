@@ -50,7 +50,7 @@ export default defineCommand({
       });
     }
     const ws = await ctx.workspace();
-    const event = resolveEvent(ws, ctx.options.event);
+    const event = await resolveEvent(ws, ctx.options.event);
     const template = credentialTemplate(ctx.templatesDir, options.template, event);
     const at = options.at;
     const view = withAtFlag(event.timezone, () =>

@@ -22,7 +22,7 @@ export default defineCommand({
     const id = Id.safeParse(given);
     if (!id.success) throw new UsageError(`campaign cancel: "${given}" is not a campaign id`);
     const ws = await ctx.workspace();
-    const event = resolveEvent(ws, ctx.options.event);
+    const event = await resolveEvent(ws, ctx.options.event);
     const view = cancelCampaign(ws, event, id.data, {
       actor: ctx.actor,
       at: ctx.now().toISOString(),

@@ -67,7 +67,7 @@ export default defineCommand({
       credentialTemplate(ctx.templatesDir, "reminder", { locale: options.locale ?? "en" });
     const who = { actor: ctx.actor, at: ctx.now().toISOString() };
     const { tokenTtl, ...rest } = options;
-    const event = createEvent(
+    const event = await createEvent(
       ws,
       { ...rest, startsAt, fromAddress: options.from, tokenTtlSeconds: tokenTtl },
       who,

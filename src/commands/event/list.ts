@@ -10,8 +10,8 @@ export default defineCommand({
   },
   async run(ctx) {
     const ws = await ctx.workspace();
-    const current = currentEventSlug(ws);
-    const rows = listEvents(ws).map((event) => ({
+    const current = await currentEventSlug(ws);
+    const rows = (await listEvents(ws)).map((event) => ({
       ...eventView(event),
       current: event.slug === current,
       attendees:

@@ -13,7 +13,7 @@ export default defineCommand({
   async run(ctx, args) {
     const ws = await ctx.workspace();
     const slug = typeof args[0] === "string" ? args[0] : undefined;
-    const event = slug ? requireEvent(ws, slug) : resolveEvent(ws, ctx.options.event);
+    const event = slug ? await requireEvent(ws, slug) : await resolveEvent(ws, ctx.options.event);
     const n =
       ws.db.select({ n: count() }).from(attendees).where(eq(attendees.eventId, event.id)).get()
         ?.n ?? 0;

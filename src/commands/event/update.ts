@@ -48,10 +48,10 @@ export default defineCommand({
     const options = parseOptions(Options, raw);
     const ws = await ctx.workspace();
     const named = typeof args[0] === "string" ? args[0] : ctx.options.event;
-    const event = resolveEvent(ws, named);
+    const event = await resolveEvent(ws, named);
     const { from, startsAt, tokenTtl, tokenSecretFile: secretFile, ...rest } = options;
     const zone = options.timezone ?? event.timezone;
-    const row = updateEvent(
+    const row = await updateEvent(
       ws,
       event.slug,
       {

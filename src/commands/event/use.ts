@@ -9,7 +9,7 @@ export default defineCommand({
   },
   async run(ctx, args) {
     const ws = await ctx.workspace();
-    const event = useEvent(ws, String(args[0]));
+    const event = await useEvent(ws, String(args[0]));
     ctx.out.result({ current: event.slug }, () => "");
     ctx.out.success(`now acting on ${event.slug} (${event.name})`);
   },

@@ -15,12 +15,14 @@ export default defineCommand({
   },
   async run(ctx) {
     const ws = await ctx.workspace();
-    const current = ws.vault();
+    const current = await ws.vault();
     await confirmAction(ctx, `re-seal every code of ${ws.path} under a new master key`, {
       consequence: `The current key (id ${current.keyId}) is kept as a backup file; other workspaces using ${current.keyPath} will need it.`,
       refused: "the key was not rotated",
     });
-    const result = rotateMasterKey(ws, { who: { actor: ctx.actor, at: ctx.now().toISOString() } });
+    const result = await rotateMasterKey(ws, {
+      who: { actor: ctx.actor, at: ctx.now().toISOString() },
+    });
     ctx.out.result({ workspace: ws.path, ...result }, () => "");
     ctx.out.success(
       `${result.codes} codes in ${result.events} event${result.events === 1 ? "" : "s"} re-sealed under key ${result.keyId} (was ${result.previousKeyId})`,

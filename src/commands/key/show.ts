@@ -12,7 +12,7 @@ export default defineCommand({
   async run(ctx) {
     const ws = await ctx.workspace();
     // The workspace's own check: a key that is not this workspace's is an error, not a listing.
-    const vault = ws.vault();
+    const vault = await ws.vault();
     const mode = (statSync(vault.keyPath).mode & 0o777).toString(8).padStart(4, "0");
     ctx.out.result({ workspace: ws.path, keyId: vault.keyId, keyFile: vault.keyPath, mode }, () =>
       [

@@ -16,7 +16,7 @@ export default defineCommand({
   },
   async run(ctx, args) {
     const ws = await templateWorkspace(ctx);
-    const { event, fieldNames } = ws ? sampleContext(ws, ctx.options.event) : NO_WORKSPACE;
+    const { event, fieldNames } = ws ? await sampleContext(ws, ctx.options.event) : NO_WORKSPACE;
     const template = loadTemplate(ctx.templatesDir, String(args[0]), event?.locale);
     // The real attendees first (all of them, a batch at a time): what a send would meet.
     const attendees =

@@ -18,7 +18,7 @@ export default defineCommand({
   async run(ctx, args) {
     const action = parseLinkAction(String(args[0]));
     const ws = await ctx.workspace();
-    const event = resolveEvent(ws, ctx.options.event);
+    const event = await resolveEvent(ws, ctx.options.event);
     const change = linkTemplate(ws, ctx.templatesDir, event, action, String(args[1]), {
       actor: ctx.actor,
       at: ctx.now().toISOString(),

@@ -12,7 +12,7 @@ export default defineCommand({
   },
   async run(ctx) {
     const ws = await templateWorkspace(ctx);
-    const event = ws ? eventIfAny(ws, ctx.options.event) : undefined;
+    const event = ws ? await eventIfAny(ws, ctx.options.event) : undefined;
     const links = ws && event ? listLinks(ws, event) : [];
     const templates = listTemplates(ctx.templatesDir, event?.locale).map((t) => ({
       ...t,

@@ -44,7 +44,9 @@ export default defineCommand({
     // Only files are written, next to the workspace (which need not exist yet): no database.
     const ws = options.locale ? undefined : await templateWorkspace(ctx);
     const locale =
-      options.locale ?? (ws ? eventIfAny(ws, ctx.options.event)?.locale : undefined) ?? "en";
+      options.locale ??
+      (ws ? (await eventIfAny(ws, ctx.options.event))?.locale : undefined) ??
+      "en";
     const files = createTemplate(ctx.templatesDir, options.name, from, locale);
     ctx.out.result({ template: options.name, from, locale, files }, () =>
       files.map((f) => relative(ctx.cwd, f) || f).join("\n"),

@@ -20,12 +20,15 @@ export interface SampleContext {
 export const NO_WORKSPACE: SampleContext = { event: undefined, fieldNames: [], example: undefined };
 
 /** The event named (it must exist), else the one in use, else the only one, else none. */
-export function eventIfAny(ws: Workspace, named: string | undefined): EventRow | undefined {
-  if (named) return requireEvent(ws, named);
-  const chosen = currentEventSlug(ws);
-  const event = chosen ? findEvent(ws, chosen) : undefined;
+export async function eventIfAny(
+  ws: Workspace,
+  named: string | undefined,
+): Promise<EventRow | undefined> {
+  if (named) return await requireEvent(ws, named);
+  const chosen = await currentEventSlug(ws);
+  const event = chosen ? await findEvent(ws, chosen) : undefined;
   if (event) return event;
-  const all = listEvents(ws);
+  const all = await listEvents(ws);
   return all.length === 1 ? all[0] : undefined;
 }
 
@@ -37,8 +40,11 @@ export function templateWorkspace(ctx: Context): Promise<Workspace | undefined> 
   return ctx.options.event === undefined ? ctx.existingWorkspace() : ctx.workspace();
 }
 
-export function sampleContext(ws: Workspace, named: string | undefined): SampleContext {
-  const event = eventIfAny(ws, named);
+export async function sampleContext(
+  ws: Workspace,
+  named: string | undefined,
+): Promise<SampleContext> {
+  const event = await eventIfAny(ws, named);
   const first = event ? listAttendees(ws, event, { limit: 1 })[0] : undefined;
   return { event, fieldNames: Object.keys(first?.fields ?? {}), example: first?.email };
 }

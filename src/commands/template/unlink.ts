@@ -11,7 +11,7 @@ export default defineCommand({
   async run(ctx, args) {
     const action = parseLinkAction(String(args[0]));
     const ws = await ctx.workspace();
-    const event = resolveEvent(ws, ctx.options.event);
+    const event = await resolveEvent(ws, ctx.options.event);
     const removed = unlinkTemplate(ws, event, action, {
       actor: ctx.actor,
       at: ctx.now().toISOString(),

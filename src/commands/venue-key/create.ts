@@ -18,7 +18,7 @@ export default defineCommand({
   },
   async run(ctx, args) {
     const ws = await ctx.workspace();
-    const event = ctx.options.event ? requireEvent(ws, ctx.options.event) : undefined;
+    const event = ctx.options.event ? await requireEvent(ws, ctx.options.event) : undefined;
     const { view, key } = createVenueKey(
       ws,
       { name: String(args[0]), event },

@@ -16,7 +16,7 @@ export default defineCommand({
     const rows = listVenueKeys(ws);
     // A key may serve every event: its times are shown in the zone the workspace's events share,
     // else in UTC.
-    const zones = new Set(listEvents(ws).map((e) => zoneLabel(e.timezone)));
+    const zones = new Set((await listEvents(ws)).map((e) => zoneLabel(e.timezone)));
     const zone = zones.size === 1 ? [...zones][0] : undefined;
     const at = (iso: string) => formatTime(iso, { zone, style: "short" });
     ctx.out.result(rows, () =>

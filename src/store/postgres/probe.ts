@@ -6,7 +6,7 @@
 import pg from "pg";
 import { ExitCode, WorkspaceError } from "../../errors.js";
 import { postgresSchemaState, type SchemaState } from "./migrate.js";
-import { postgresTarget } from "./url.js";
+import { postgresTarget, withoutPassword, reasonOf } from "./url.js";
 
 export interface PostgresProbe {
   /** `host:port/database`, for messages. */
@@ -59,29 +59,4 @@ export async function probePostgres(url: string): Promise<PostgresProbe> {
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-function reasonOf(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) {
-    return error.errors.map(reasonOf).join("; ");
-  }
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** The driver's messages do not carry the password; this makes sure of it. */
-function withoutPassword(message: string, url: string): string {
-  let password: string;
-  try {
-    password = new URL(url).password;
-  } catch {
-    return message;
-  }
-  if (password === "") return message;
-  let decoded = password;
-  try {
-    decoded = decodeURIComponent(password);
-  } catch {
-    // keep it as written
-  }
-  return message.split(password).join("***").split(decoded).join("***");
 }

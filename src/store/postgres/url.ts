@@ -18,3 +18,29 @@ export function postgresTarget(url: string): string {
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, "")) || "(the user's own)";
   return `${host}:${port}/${database}`;
 }
+
+/** What went wrong, from a driver error (node-postgres reports a failed connect to each address). */
+export function reasonOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return error.errors.map(reasonOf).join("; ");
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The driver's messages do not carry the password; this makes sure of it. */
+export function withoutPassword(message: string, url: string): string {
+  let password: string;
+  try {
+    password = new URL(url).password;
+  } catch {
+    return message;
+  }
+  if (password === "") return message;
+  let decoded = password;
+  try {
+    decoded = decodeURIComponent(password);
+  } catch {
+    // keep it as written
+  }
+  return message.split(password).join("***").split(decoded).join("***");
+}

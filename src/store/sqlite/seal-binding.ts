@@ -12,8 +12,8 @@
  * upgrade: `key rotate` after upgrading leaves no old-kind seal that the key opens anywhere.
  */
 import type Database from "better-sqlite3";
-import { errorCode } from "../errors.js";
-import type { Vault } from "../vault/vault.js";
+import { errorCode } from "../../errors.js";
+import type { Vault } from "../../vault/vault.js";
 
 export const SEALS_BOUND_META = "seals_bound";
 
