@@ -5,6 +5,7 @@
 // --quick divides the sizes by 10 (a smoke run of the bench itself, not figures to quote);
 // --only=send,startup (names: startup, verify, import, list, memory, send, serve) runs just those.
 // Each figure measured more than once prints its median with the spread (min–max) beside it.
+import Database from "better-sqlite3";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
@@ -568,17 +569,18 @@ function peakRss(cmd, args, cwd, extraEnv = {}, expectedCode = 0) {
 async function openCode(dbPath, email) {
   const { openWorkspace } = await import(join(ROOT, "dist/store/workspace.js"));
   const ws = await openWorkspace({ path: dbPath, keyPath: env.EVCRED_KEY_FILE });
+  const file = new Database(dbPath, { readonly: true });
   try {
-    const row = ws.sqlite
+    const row = file
       .prepare(
         "SELECT id, event_id AS eventId, email, code_sealed AS sealed FROM attendees WHERE email = ?",
       )
       .get(email);
-    return ws
-      .vault()
-      .open(row.sealed, { eventId: row.eventId, attendeeId: row.id, email: row.email });
+    const vault = await ws.vault();
+    return vault.open(row.sealed, { eventId: row.eventId, attendeeId: row.id, email: row.email });
   } finally {
-    ws.close();
+    file.close();
+    await ws.close();
   }
 }
 
