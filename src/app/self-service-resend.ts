@@ -47,8 +47,8 @@ export type ForgotResult =
 const ACTOR = "attendee (forgot my code page)";
 
 /** Whether the event offers "forgot my code": a template is linked to `resend`. */
-export function selfServiceEnabled(ws: Workspace, event: EventRow): boolean {
-  return linkedTemplate(ws, event, "resend") !== undefined;
+export async function selfServiceEnabled(ws: Workspace, event: EventRow): Promise<boolean> {
+  return (await linkedTemplate(ws, event, "resend")) !== undefined;
 }
 
 export class SelfServiceResend {
@@ -65,13 +65,13 @@ export class SelfServiceResend {
    * Decides and claims now; sends after the caller has answered (on a later turn of the event
    * loop). The result says nothing about the address.
    */
-  request(event: EventRow, input: { email: string }): ForgotResult {
+  async request(event: EventRow, input: { email: string }): Promise<ForgotResult> {
     const email = normalizeEmail(input.email);
     if (!isValidEmail(email)) return { outcome: "invalid-email" };
-    const template = linkedTemplate(this.#deps.ws, event, "resend");
+    const template = await linkedTemplate(this.#deps.ws, event, "resend");
     if (template === undefined) return { outcome: "not-enabled" };
     if (this.#stop.signal.aborted) return { outcome: "on-its-way" };
-    const claim = this.#claim(event, template, email);
+    const claim = await this.#claim(event, template, email);
     if (claim) {
       const sending = new Promise<void>((resolve) => {
         setImmediate(() => {
@@ -96,12 +96,12 @@ export class SelfServiceResend {
   }
 
   /** The attendee's delivery, claimed under the hour's limit in one write transaction. */
-  #claim(event: EventRow, template: string, email: string): Claim | undefined {
+  #claim(event: EventRow, template: string, email: string): Promise<Claim | undefined> {
     const { ws, now } = this.#deps;
     const ledger = this.#ledger(event, template);
-    return ws.transactionSync(() => {
-      const attendee = findAttendee(ws, event, email);
-      if (!attendee || !selfServiceAllowed(ws, attendee, now())) return undefined;
+    return ws.transaction(async (tx) => {
+      const attendee = await findAttendee(tx, event, email);
+      if (!attendee || !(await selfServiceAllowed(tx, attendee, now()))) return undefined;
       // Empty when a send of this template to them is in flight: that one is on its way.
       return ledger.claim([attendee.id])[0];
     });

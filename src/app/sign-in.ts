@@ -63,7 +63,7 @@ export async function proveCode(
       ? { ok: false, outcome: "locked", retryAt: verdict.retryAt }
       : { ok: false, outcome: "invalid-credentials" };
   }
-  const attendee = findAttendee(deps.ws, event, email);
+  const attendee = await findAttendee(deps.ws, event, email);
   // Removed between the verification and now: as good as unknown.
   return attendee ? { ok: true, attendee } : { ok: false, outcome: "invalid-credentials" };
 }

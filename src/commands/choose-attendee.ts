@@ -17,7 +17,7 @@ export async function chooseAttendee(
   event: EventRow,
   email: string | undefined,
 ): Promise<AttendeeRow> {
-  if (email !== undefined) return requireAttendee(ws, event, email);
+  if (email !== undefined) return await requireAttendee(ws, event, email);
   const chosen = await searchChoice(
     ctx,
     {
@@ -25,11 +25,13 @@ export async function chooseAttendee(
       asks: "which attendee",
       answeredBy: "EMAIL",
     },
-    (term) =>
-      listAttendees(ws, event, { search: term.trim() || undefined, limit: OFFERED }).map((a) => ({
-        name: `${a.email}  ${`${a.firstName} ${a.lastName}`.trim()}`.trim(),
-        value: a.email,
-      })),
+    async (term) =>
+      (await listAttendees(ws, event, { search: term.trim() || undefined, limit: OFFERED })).map(
+        (a) => ({
+          name: `${a.email}  ${`${a.firstName} ${a.lastName}`.trim()}`.trim(),
+          value: a.email,
+        }),
+      ),
   );
-  return requireAttendee(ws, event, chosen);
+  return await requireAttendee(ws, event, chosen);
 }

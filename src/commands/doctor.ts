@@ -141,7 +141,7 @@ async function checkEvents(
   });
   for (const event of events) {
     checks.push(senderCheck(event, kind));
-    for (const link of listLinks(ws, event)) {
+    for (const link of await listLinks(ws, event)) {
       const known = templateNames.has(link.template);
       checks.push({
         name: `link ${event.slug}/${link.action}`,

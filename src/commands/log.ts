@@ -48,7 +48,7 @@ export default defineCommand({
     // Times in the event's zone; across events, each in its own, named when they differ.
     const zones = new Map((await listEvents(ws)).map((e) => [e.slug, e.timezone]));
     const zoneOf = (e: AuditView) => (event ? event.timezone : zones.get(e.event ?? "")) ?? null;
-    const page = queryAudit(ws, {
+    const page = await queryAudit(ws, {
       eventId: event?.id,
       email: options.attendee,
       since,

@@ -109,7 +109,7 @@ export default defineCommand({
 async function forAttendee(ctx: Context, email: string) {
   const ws = await ctx.workspace();
   const event = await resolveEvent(ws, ctx.options.event);
-  return { event, attendee: requireAttendee(ws, event, email), sample: undefined };
+  return { event, attendee: await requireAttendee(ws, event, email), sample: undefined };
 }
 
 async function forSample(ctx: Context) {

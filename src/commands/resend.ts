@@ -24,9 +24,9 @@ export default defineCommand({
     const options = parseOptions(Options, raw);
     const ws = await ctx.workspace();
     const event = await resolveEvent(ws, ctx.options.event);
-    const attendee = requireAttendee(ws, event, String(args[0]));
-    const template = linkedCredentialTemplate(ws, ctx.templatesDir, event, "resend");
-    assertRendersForAttendees(template, event, [attendee], `attendees to resend to`);
+    const attendee = await requireAttendee(ws, event, String(args[0]));
+    const template = await linkedCredentialTemplate(ws, ctx.templatesDir, event, "resend");
+    await assertRendersForAttendees(template, event, [attendee], `attendees to resend to`);
     const summary = await deliver(deliveryDeps(ctx, mailSettings(ctx, options)), ws, {
       event,
       template,

@@ -93,12 +93,12 @@ export default defineCommand({
     const event = await resolveEvent(ws, ctx.options.event);
     // Checked before anything changes: a reset that cannot be sent as asked does not happen.
     const template = options.send
-      ? linkedCredentialTemplate(ws, ctx.templatesDir, event, "reset")
+      ? await linkedCredentialTemplate(ws, ctx.templatesDir, event, "reset")
       : undefined;
     if (template) await checkCanSend(mailSettings(ctx, options), ws, event);
     if (options.all) {
       if (template) {
-        assertRendersForAttendees(
+        await assertRendersForAttendees(
           template,
           event,
           eachAttendee(ws, event),
@@ -113,7 +113,8 @@ export default defineCommand({
 
     const attendee = await chooseAttendee(ctx, ws, event, email);
     // A message that cannot be made for them stops the reset before anything changes.
-    if (template) assertRendersForAttendees(template, event, [attendee], `attendees to reset`);
+    if (template)
+      await assertRendersForAttendees(template, event, [attendee], `attendees to reset`);
     const choice = await askChoice(ctx, ws, event, attendee, options.code, options.generate);
     await confirmAction(ctx, `give ${attendee.email} a new code`, {
       consequence: "Their current code stops working at once.",
@@ -148,7 +149,7 @@ async function resetEveryone(
   event: EventRow,
   announce: boolean,
 ): Promise<AttendeeRow[]> {
-  const count = countAttendees(ws, event);
+  const count = await countAttendees(ws, event);
   if (count === 0) throw new UsageError(`${event.slug} has no attendees; nothing to reset`);
   await confirmAction(ctx, `give all ${count} attendees of ${event.slug} new codes`, {
     consequence: "Every current code stops working at once.",
@@ -203,8 +204,8 @@ async function offerToSend(
     ctx.out.warn(`not offering to send it: ${error.message}`);
     return undefined;
   }
-  const reset = linkedTemplate(ws, event, "reset");
-  const resend = reset === undefined ? linkedTemplate(ws, event, "resend") : undefined;
+  const reset = await linkedTemplate(ws, event, "reset");
+  const resend = reset === undefined ? await linkedTemplate(ws, event, "resend") : undefined;
   const linked = reset ?? resend;
   if (linked !== undefined) {
     const why = reset === undefined ? " (linked to resend; nothing is linked to reset)" : "";
@@ -225,7 +226,7 @@ async function offerToSend(
   );
   if (chosen === "") return undefined;
   try {
-    linkTemplate(ws, ctx.templatesDir, event, "reset", chosen, {
+    await linkTemplate(ws, ctx.templatesDir, event, "reset", chosen, {
       actor: ctx.actor,
       at: ctx.now().toISOString(),
     });
@@ -289,8 +290,7 @@ async function askChoice(
   }
   if (code !== undefined) {
     const typed = code === "-" ? await readSecret(ctx, "Code:", "--code -") : code;
-    await ws.vault();
-    checkOrganizerCode(ws, event, attendee, typed);
+    await checkOrganizerCode(ws, await ws.vault(), event, attendee, typed);
     ctx.out.warn(IMPERSONATION_WARNING);
     if (code !== "-") ctx.out.warn(ARGUMENT_WARNING);
     return { kind: "organizer", code: typed };
@@ -317,8 +317,7 @@ async function askOwnCode(
   for (let attempt = 1; ; attempt++) {
     const typed = await ctx.prompter.password("Code (8-32 letters and digits):");
     try {
-      await ws.vault();
-      checkOrganizerCode(ws, event, attendee, typed);
+      await checkOrganizerCode(ws, await ws.vault(), event, attendee, typed);
     } catch (thrown) {
       if (!(thrown instanceof DomainError) || attempt === 3) throw thrown;
       // Typed at this prompt: said without the flag's name.

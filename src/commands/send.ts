@@ -99,7 +99,12 @@ export default defineCommand({
       limit: options.limit,
     });
     // Before any question or message: a template that breaks for some of them stops here.
-    assertRendersForAttendees(template, event, recipients, `attendees due it in ${event.slug}`);
+    await assertRendersForAttendees(
+      template,
+      event,
+      recipients,
+      `attendees due it in ${event.slug}`,
+    );
 
     if (options.testTo) {
       const accepted = await sendTestMessage(deliveryDeps(ctx, mailSettings(ctx, options)), ws, {

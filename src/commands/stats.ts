@@ -44,7 +44,8 @@ export default defineCommand({
       : [await resolveEvent(ws, ctx.options.event)];
     // Where it cannot redraw (a pipe, a file, --json), a watch is one look: printed once.
     if (options.watch && ctx.io.stdoutIsTTY && !ctx.options.json) return watch(ctx, ws, events);
-    const stats = events.map((e) => eventStats(ws, e));
+    const stats: EventStats[] = [];
+    for (const e of events) stats.push(await eventStats(ws, e));
     const chart = ctx.io.stdoutIsTTY && !ctx.options.json;
     const human = () =>
       stats
@@ -68,7 +69,7 @@ async function watch(ctx: Context, ws: Workspace, events: readonly EventRow[]): 
   write("\x1b[?25l");
   try {
     while (!stop.aborted) {
-      write(`\x1b[H\x1b[J${watchFrame(ctx, ws, events)}\n`);
+      write(`\x1b[H\x1b[J${await watchFrame(ctx, ws, events)}\n`);
       await pause(WATCH_INTERVAL_MS, stop);
     }
   } finally {
@@ -76,7 +77,11 @@ async function watch(ctx: Context, ws: Workspace, events: readonly EventRow[]): 
   }
 }
 
-function watchFrame(ctx: Context, ws: Workspace, events: readonly EventRow[]): string {
+async function watchFrame(
+  ctx: Context,
+  ws: Workspace,
+  events: readonly EventRow[],
+): Promise<string> {
   const now = ctx.now();
   // A pty without a size says 0 columns.
   const width = ctx.io.stdoutColumns || 80;
@@ -84,16 +89,17 @@ function watchFrame(ctx: Context, ws: Workspace, events: readonly EventRow[]): s
   const header = ctx.theme.dim(
     `updated ${formatTime(now, { zone, style: "time" })} · every ${WATCH_INTERVAL_MS / 1000} s · Ctrl-C to stop`,
   );
-  const blocks = events.map((event) => {
-    const s = eventStats(ws, event);
+  const blocks: string[] = [];
+  for (const event of events) {
+    const s = await eventStats(ws, event);
     const lastLogin = s.lastLogin && formatTime(s.lastLogin, { zone: event.timezone });
-    const chart = minuteChart(recentLogins(ws, event, now), {
+    const chart = minuteChart(await recentLogins(ws, event, now), {
       width,
       zone: event.timezone,
       theme: ctx.theme,
     });
-    return `${funnel(ctx, s, lastLogin)}\n\n${chart}`;
-  });
+    blocks.push(`${funnel(ctx, s, lastLogin)}\n\n${chart}`);
+  }
   return [header, ...(blocks.length ? blocks : ["no events yet"])].join("\n\n");
 }
 

@@ -23,7 +23,7 @@ export default defineCommand({
     const email = assertLoginEmail(String(args[0]));
     const ws = await ctx.workspace();
     const event = await resolveEvent(ws, ctx.options.event);
-    const result = unlockAttendee(ws, event, email, {
+    const result = await unlockAttendee(ws, event, email, {
       actor: ctx.actor,
       at: ctx.now().toISOString(),
     });

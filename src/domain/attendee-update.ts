@@ -4,16 +4,13 @@
  * `planAttendeeUpdate` is pure; `updateAttendee` checks and applies it, audited with the old and
  * new values (an attendee's data, never a code).
  */
-import { and, eq, ne } from "drizzle-orm";
-import { errorCode } from "../errors.js";
 import { DomainError } from "./errors.js";
-import { attendees, type AttendeeRow, type EventRow } from "../store/schema.js";
+import type { AttendeeRow, EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { codeOwner } from "../vault/vault.js";
-import { recordAuditSync } from "./audit.js";
+import { recordAudit } from "./audit.js";
 import { requireAttendee } from "./attendees.js";
 import type { Who } from "./events.js";
-import { clearedLockMark } from "./logins.js";
 
 export interface AttendeeChanges {
   /** Normalized and valid. */
@@ -98,9 +95,9 @@ export async function updateAttendee(
   who: Who,
 ): Promise<UpdateResult> {
   // The key is loaded before the write lock is taken, as every command that seals does.
-  if (changes.email !== undefined) await ws.vault();
-  return ws.transactionSync(() => {
-    const row = requireAttendee(ws, event, email);
+  const loaded = changes.email !== undefined ? await ws.vault() : undefined;
+  return ws.transaction(async (tx) => {
+    const row = await requireAttendee(tx, event, email);
     const planned = planAttendeeUpdate(row, changes);
     if (!planned.ok) throw new DomainError({ code: "invalid-fields", reason: planned.reason });
     const { plan } = planned;
@@ -108,33 +105,30 @@ export async function updateAttendee(
     if (plan.changes.length === 0) return result;
     const emailChanged = plan.email !== row.email;
     const newOwner = codeOwner({ ...row, email: plan.email });
-    if (emailChanged) assertEmailFree(ws, event, row, plan.email);
-    try {
-      ws.db
-        .update(attendees)
-        .set({
-          email: plan.email,
-          firstName: plan.firstName,
-          lastName: plan.lastName,
-          fields: JSON.stringify(plan.fields),
-          ...(emailChanged
-            ? {
-                // The sealed copy and the hash are bound to the email: moved to the new one,
-                // same code.
-                codeSealed: ws.loadedVault().rebind(row.codeSealed, codeOwner(row), newOwner),
-                codeHash: ws.loadedVault().rebindHash(row.codeHash, codeOwner(row), newOwner),
-                lockClearedAfter: clearedLockMark(),
-              }
-            : {}),
-          updatedAt: who.at,
-        })
-        .where(eq(attendees.id, row.id))
-        .run();
-    } catch (error) {
-      if (errorCode(error) === "SQLITE_CONSTRAINT_UNIQUE") emailTaken(event, plan.email, error);
-      throw error;
+    if (emailChanged && (await tx.attendees.byEmail(event.id, plan.email))) {
+      throw emailTaken(event, plan.email);
     }
-    recordAuditSync(ws, {
+    const vault = emailChanged ? loaded : undefined;
+    const written = await tx.attendees.update(
+      row.id,
+      {
+        email: plan.email,
+        firstName: plan.firstName,
+        lastName: plan.lastName,
+        fields: JSON.stringify(plan.fields),
+        // The sealed copy and the hash are bound to the email: moved to the new one, same code.
+        ...(vault
+          ? {
+              codeSealed: vault.rebind(row.codeSealed, codeOwner(row), newOwner),
+              codeHash: vault.rebindHash(row.codeHash, codeOwner(row), newOwner),
+            }
+          : {}),
+        updatedAt: who.at,
+      },
+      { clearLock: emailChanged },
+    );
+    if (written === "email-taken") throw emailTaken(event, plan.email);
+    await recordAudit(tx, {
       ...who,
       action: "attendee.update",
       eventId: event.id,
@@ -161,17 +155,6 @@ export function describeChanges(changes: readonly Change[]): string {
     .join("; ");
 }
 
-function assertEmailFree(ws: Workspace, event: EventRow, row: AttendeeRow, email: string): void {
-  const other = ws.db
-    .select({ id: attendees.id })
-    .from(attendees)
-    .where(
-      and(eq(attendees.eventId, event.id), eq(attendees.email, email), ne(attendees.id, row.id)),
-    )
-    .get();
-  if (other) emailTaken(event, email);
-}
-
-function emailTaken(event: EventRow, email: string, cause?: unknown): never {
-  throw new DomainError({ code: "email-taken", email, event: event.slug }, { cause });
+function emailTaken(event: EventRow, email: string): DomainError {
+  return new DomainError({ code: "email-taken", email, event: event.slug });
 }

@@ -1,6 +1,4 @@
 /** Reading the audit trail back: newest first, filtered by event, attendee and time. */
-import { and, desc, eq, gte, isNull, or, sql, type SQL } from "drizzle-orm";
-import { attendees, auditLog, events } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { normalizeEmail } from "./email.js";
 import { resolveDateTime, TimeInputError } from "./time.js";
@@ -18,64 +16,20 @@ export interface AuditFilter {
   limit?: number | undefined;
 }
 
-export interface AuditView {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  /** The event's slug; null for a workspace-wide entry or an event since deleted. */
-  event: string | null;
-  email: string | null;
-  summary: string;
-}
+export type { AuditEntryView as AuditView } from "../store/queries/events.js";
+import type { AuditEntryView } from "../store/queries/events.js";
 
 export interface AuditPage {
-  entries: AuditView[];
+  entries: AuditEntryView[];
   /** How many entries match the filter, however many were shown. */
   total: number;
 }
 
-export function queryAudit(ws: Workspace, filter: AuditFilter): AuditPage {
-  const conditions: SQL[] = [];
-  if (filter.eventId !== undefined) {
-    const scope = or(eq(auditLog.eventId, filter.eventId), isNull(auditLog.eventId));
-    if (scope) conditions.push(scope);
-  }
-  if (filter.email !== undefined) conditions.push(aboutAttendee(normalizeEmail(filter.email)));
-  if (filter.since !== undefined) conditions.push(gte(auditLog.at, filter.since));
-  const where = conditions.length ? and(...conditions) : undefined;
-  const query = ws.db
-    .select({
-      id: auditLog.id,
-      at: auditLog.at,
-      actor: auditLog.actor,
-      action: auditLog.action,
-      event: events.slug,
-      email: auditLog.email,
-      summary: auditLog.summary,
-    })
-    .from(auditLog)
-    .leftJoin(events, eq(events.id, auditLog.eventId))
-    .where(where)
-    .orderBy(desc(auditLog.at), desc(auditLog.id));
-  const entries = filter.limit === undefined ? query.all() : query.limit(filter.limit).all();
-  const total =
-    ws.db
-      .select({ n: sql<number>`count(*)` })
-      .from(auditLog)
-      .where(where)
-      .get()?.n ?? 0;
-  return { entries, total };
-}
-
-/**
- * The entries of the attendee who has, or ever had, `email`: an email fixed with
- * `attendees update` leaves the earlier entries under the old one, and both find all of them.
- */
-function aboutAttendee(email: string): SQL {
-  const ids = sql`select ${auditLog.attendeeId} from ${auditLog} where ${auditLog.email} = ${email} and ${auditLog.attendeeId} is not null
-    union select ${attendees.id} from ${attendees} where ${attendees.email} = ${email}`;
-  return sql`(${auditLog.email} = ${email} or ${auditLog.attendeeId} in (${ids}))`;
+export async function queryAudit(ws: Workspace, filter: AuditFilter): Promise<AuditPage> {
+  return ws.store.audit.page({
+    ...filter,
+    email: filter.email === undefined ? undefined : normalizeEmail(filter.email),
+  });
 }
 
 const UNITS: Readonly<Record<string, number>> = {

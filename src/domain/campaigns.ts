@@ -19,7 +19,7 @@ import {
 } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { recordAuditSync } from "./audit.js";
-import { loggedInSql, sentSql } from "./attendees.js";
+import { loggedInSql, sentSql } from "../store/sqlite/attendee-status.js";
 import { campaignDueAt, parseCampaignWhen, planCampaignTime } from "./campaign-time.js";
 import type { Who } from "./events.js";
 import { campaignSettled, type Audience } from "./recipients.js";

@@ -31,19 +31,29 @@ export async function issueCodes(
   options: IssueOptions,
 ): Promise<IssuedCode[]> {
   const vault = await ws.vault();
-  const taken = ws.sqlite.prepare(
-    "SELECT 1 FROM attendees WHERE event_id = ? AND code_fingerprint = ?",
-  );
   const seen = new Set<string>();
   const codes: { code: string; fingerprint: Buffer }[] = [];
   while (codes.length < count) {
-    const code = generateCode(options.length);
-    const fingerprint = vault.fingerprint(options.eventId, code);
-    const key = fingerprint.toString("base64");
+    // Drawn for all that are missing, checked against the workspace in one read.
+    const drawn: { code: string; fingerprint: Buffer }[] = [];
+    while (codes.length + drawn.length < count) {
+      const code = generateCode(options.length);
+      const fingerprint = vault.fingerprint(options.eventId, code);
+      const key = fingerprint.toString("base64");
+      if (seen.has(key)) continue;
+      seen.add(key);
+      drawn.push({ code, fingerprint });
+    }
+    const taken = new Set(
+      (
+        await ws.store.attendees.fingerprintsTaken(
+          options.eventId,
+          drawn.map((d) => d.fingerprint),
+        )
+      ).map((f) => f.toString("base64")),
+    );
     // 49 bits make a clash rare, not impossible: draw again rather than share a code.
-    if (seen.has(key) || taken.get(options.eventId, fingerprint) !== undefined) continue;
-    seen.add(key);
-    codes.push({ code, fingerprint });
+    for (const d of drawn) if (!taken.has(d.fingerprint.toString("base64"))) codes.push(d);
   }
   const hashes = await vault.hashCodes(
     codes.map((c) => c.code),

@@ -6,14 +6,14 @@
  * transaction: an interrupted import keeps whole batches, and rerunning it finishes the job
  * without giving anyone a second code.
  */
-import { and, eq, inArray, sql } from "drizzle-orm";
 import { UsageError } from "../errors.js";
-import { attendees, type EventRow } from "../store/schema.js";
-import { preparedFor, type Workspace } from "../store/workspace.js";
+import type { EventRow } from "../store/schema.js";
+import type { Queries } from "../store/store.js";
+import type { Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
-import { recordAuditSync } from "./audit.js";
+import { recordAudit } from "./audit.js";
 import { issueCodes, type IssuedCode } from "./code-issuer.js";
-import { clearedLockMark, ensureDecoyHash } from "./logins.js";
+import { ensureDecoyHash } from "./logins.js";
 import { readCsv, type CsvProblem } from "./csv.js";
 import type { Who } from "./events.js";
 import {
@@ -26,34 +26,6 @@ import {
 } from "./import-plan.js";
 
 const BATCH = 1_000;
-
-/**
- * One attendee's row, prepared once per workspace and run for each row of a batch (inside its
- * transaction): a multi-row INSERT built and parsed for every 500 rows cost more main-thread
- * time than sealing and fingerprinting them.
- */
-const insertAttendee = preparedFor((ws) =>
-  ws.db
-    .insert(attendees)
-    .values({
-      id: sql.placeholder("id"),
-      eventId: sql.placeholder("eventId"),
-      email: sql.placeholder("email"),
-      firstName: sql.placeholder("firstName"),
-      lastName: sql.placeholder("lastName"),
-      fields: sql.placeholder("fields"),
-      codeHash: sql.placeholder("codeHash"),
-      codeSealed: sql.placeholder("codeSealed"),
-      codeFingerprint: sql.placeholder("codeFingerprint"),
-      codeChangedAt: sql.placeholder("codeChangedAt"),
-      // A new registration is a new code: failures recorded for the email before it (an
-      // attendee removed and imported again, guesses at an unregistered email) lock nothing.
-      lockClearedAfter: clearedLockMark(),
-      createdAt: sql.placeholder("codeChangedAt"),
-      updatedAt: sql.placeholder("codeChangedAt"),
-    })
-    .prepare(),
-);
 
 export interface Rejection {
   line: number;
@@ -123,9 +95,9 @@ export async function scanImport(
     if (header) rejects.row(r);
     else early.push(r);
   };
-  const classify = () => {
+  const classify = async () => {
     if (event && batch.length) {
-      const plan = planImport(batch, existingByEmail(ws, event.id, batch));
+      const plan = planImport(batch, await existingByEmail(ws.store, event.id, batch));
       scan.known += plan.update.length + plan.unchanged;
       scan.unchanged += plan.unchanged;
     }
@@ -140,9 +112,9 @@ export async function scanImport(
     signal?.throwIfAborted();
     scan.valid++;
     batch.push(row);
-    if (batch.length >= BATCH) classify();
+    if (batch.length >= BATCH) await classify();
   }
-  classify();
+  await classify();
   if (!header || !columns) throw new UsageError(`${file} is empty`);
   if (scan.valid === 0 && scan.rejectedCount === 0) {
     throw new UsageError(`${file} has a header but no attendee rows`);
@@ -176,7 +148,7 @@ export async function applyImport(
   const flush = async () => {
     const rows = batch;
     batch = [];
-    const plan = planImport(rows, existingByEmail(ws, event.id, rows));
+    const plan = planImport(rows, await existingByEmail(ws.store, event.id, rows));
     let codes: IssuedCode[] | undefined;
     try {
       codes = await issueCodes(ws, plan.insert.length, {
@@ -194,13 +166,14 @@ export async function applyImport(
     const issuedFor = new Map(plan.insert.map((a, i) => [a.email, codes[i]]));
     const now = options.who.at;
     const vault = await ws.vault();
-    const applied = ws.transactionSync(() => {
+    const applied = await ws.transaction(async (tx) => {
       // Planned again under the write lock: another import may have registered some of these
       // meanwhile, and they are updated (their spare code unused), never inserted twice.
-      const final = planImport(rows, existingByEmail(ws, event.id, rows));
-      const maxId = lastAttendeeId(ws);
+      const final = planImport(rows, await existingByEmail(tx, event.id, rows));
+      const ids = await tx.attendees.reserveIds(final.insert.length);
       const inserts = final.insert.map((a, i) => {
-        const id = maxId + 1 + i;
+        const id = ids[i];
+        if (id === undefined) throw new Error("an id was not reserved");
         const issued = issuedFor.get(a.email);
         if (!issued) throw new Error("a code was not issued");
         return {
@@ -224,19 +197,18 @@ export async function applyImport(
           codeChangedAt: now,
         };
       });
-      const insert = insertAttendee(ws);
-      for (const row of inserts) insert.run(row);
+      await tx.attendees.insertMany(inserts);
       for (const { id, attendee } of final.update) {
-        ws.db
-          .update(attendees)
-          .set({
+        await tx.attendees.update(
+          id,
+          {
             firstName: attendee.firstName,
             lastName: attendee.lastName,
             fields: JSON.stringify(attendee.fields),
             updatedAt: now,
-          })
-          .where(eq(attendees.id, id))
-          .run();
+          },
+          { clearLock: false },
+        );
       }
       return final;
     });
@@ -256,7 +228,7 @@ export async function applyImport(
     if (batch.length >= BATCH) await flush();
   }
   if (batch.length && !stopped()) await flush();
-  recordAuditSync(ws, {
+  await recordAudit(ws.store, {
     ...options.who,
     action: "import",
     eventId: event.id,
@@ -319,42 +291,14 @@ async function* attendeeRows(
   rejectProblemsBefore(Infinity);
 }
 
-function existingByEmail(
-  ws: Workspace,
+async function existingByEmail(
+  q: Queries,
   eventId: number,
   batch: readonly AttendeeInput[],
-): Map<string, ExistingAttendee> {
-  const rows = ws.db
-    .select({
-      id: attendees.id,
-      email: attendees.email,
-      firstName: attendees.firstName,
-      lastName: attendees.lastName,
-      fields: attendees.fields,
-    })
-    .from(attendees)
-    .where(
-      and(
-        eq(attendees.eventId, eventId),
-        inArray(
-          attendees.email,
-          batch.map((a) => a.email),
-        ),
-      ),
-    )
-    .all();
+): Promise<Map<string, ExistingAttendee>> {
+  const rows = await q.attendees.withEmails(
+    eventId,
+    batch.map((a) => a.email),
+  );
   return new Map(rows.map((r) => [r.email, r]));
-}
-
-/**
- * The highest attendee id ever given, removed attendees included: new ids continue from it, so
- * an id (bound into sealed codes and the audit log) never names two people.
- */
-function lastAttendeeId(ws: Workspace): number {
-  const row = ws.sqlite
-    .prepare(
-      "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'attendees'), 0), coalesce((SELECT max(id) FROM attendees), 0)) AS id",
-    )
-    .get() as { id: number };
-  return row.id;
 }

@@ -14,9 +14,8 @@
  *
  * At no point is there a state where the workspace's codes are sealed under a key no file holds.
  */
-import { and, eq, gt } from "drizzle-orm";
 import { EvcredError } from "../errors.js";
-import { attendees, deliveries } from "../store/schema.js";
+import type { Queries } from "../store/store.js";
 import { HASH_KEY_META, type Workspace } from "../store/workspace.js";
 import {
   discardStagedKey,
@@ -25,7 +24,7 @@ import {
   stageNewKey,
 } from "../vault/master-key.js";
 import { codeOwner, type Vault } from "../vault/vault.js";
-import { recordAuditSync } from "./audit.js";
+import { recordAudit } from "./audit.js";
 import type { Who } from "./events.js";
 import { RETIRED_KEYS_META, withRetired } from "./signing-keys.js";
 
@@ -56,14 +55,14 @@ export async function rotateMasterKey(
 ): Promise<RotationResult> {
   const step = options.afterStep ?? (() => undefined);
   const current = await ws.vault(); // the wrong key, or none, fails here: nothing is written
-  assertNoSendRunning(ws, options.who.at);
+  await assertNoSendRunning(ws.store, options.who.at);
   const next = stageNewKey(current.keyPath);
   await step("staged");
   const previousKeyFile = keepCurrentKey(current);
   await step("kept");
   let committed: { codes: number; events: number };
   try {
-    committed = resealUnder(ws, current, next, previousKeyFile, options.who);
+    committed = await resealUnder(ws, current, next, previousKeyFile, options.who);
   } catch (error) {
     // Rolled back (another rotation won the race, a seal did not open): nothing is sealed under
     // the staged key, so it goes.
@@ -95,34 +94,25 @@ function resealUnder(
   next: Vault,
   previousKeyFile: string,
   who: Who,
-): { codes: number; events: number } {
-  return ws.transactionSync(() => {
+): Promise<{ codes: number; events: number }> {
+  return ws.transaction(async (tx) => {
     // Checked again under the write lock: a send that claimed meanwhile holds the old key.
-    assertNoSendRunning(ws, who.at);
-    const rows = ws.db
-      .select({
-        id: attendees.id,
-        eventId: attendees.eventId,
-        email: attendees.email,
-        sealed: attendees.codeSealed,
-      })
-      .from(attendees)
-      .all();
-    const update = ws.sqlite.prepare(
-      "UPDATE attendees SET code_sealed = ?, code_fingerprint = ? WHERE id = ?",
+    await assertNoSendRunning(tx, who.at);
+    const rows = await tx.attendees.seals();
+    await tx.attendees.resealMany(
+      rows.map((row) => {
+        const moved = current.reseal(row.sealed, codeOwner(row), next);
+        return { id: row.id, sealed: moved.sealed, fingerprint: moved.fingerprint };
+      }),
     );
-    for (const row of rows) {
-      const moved = current.reseal(row.sealed, codeOwner(row), next);
-      update.run(moved.sealed, moved.fingerprint, row.id);
-    }
-    ws.setMetaSync("key_id", next.keyId);
-    ws.setMetaSync(HASH_KEY_META, current.sealHashKeyFor(next).toString("base64"));
-    ws.setMetaSync(
+    await tx.meta.set("key_id", next.keyId);
+    await tx.meta.set(HASH_KEY_META, current.sealHashKeyFor(next).toString("base64"));
+    await tx.meta.set(
       RETIRED_KEYS_META,
-      withRetired(ws.getMetaSync(RETIRED_KEYS_META), current.signingKey().publicJwk, who.at),
+      withRetired(await tx.meta.get(RETIRED_KEYS_META), current.signingKey().publicJwk, who.at),
     );
     const eventCount = new Set(rows.map((r) => r.eventId)).size;
-    recordAuditSync(ws, {
+    await recordAudit(tx, {
       ...who,
       action: "key.rotate",
       summary: `master key ${current.keyId} → ${next.keyId}: ${rows.length} codes re-sealed in ${eventCount} events; the previous key is kept at ${previousKeyFile}`,
@@ -135,14 +125,10 @@ function resealUnder(
  * A running send opens codes with the key it loaded: moving them under its feet would fail its
  * messages. Its claims (pending deliveries with a live lease) say it is there.
  */
-function assertNoSendRunning(ws: Workspace, at: string): void {
-  const live = ws.db
-    .select({ id: deliveries.id, until: deliveries.leaseExpiresAt })
-    .from(deliveries)
-    .where(and(eq(deliveries.status, "pending"), gt(deliveries.leaseExpiresAt, at)))
-    .all();
+async function assertNoSendRunning(q: Queries, at: string): Promise<void> {
+  const live = await q.deliveries.liveClaims(at);
   if (live.length === 0) return;
-  const until = live.map((d) => d.until ?? "").sort()[live.length - 1] ?? "";
+  const until = live.sort()[live.length - 1] ?? "";
   throw new EvcredError(
     `a send is running (${live.length} message${live.length === 1 ? "" : "s"} in flight); the key was not rotated`,
     {

@@ -2,14 +2,14 @@
  * Action links: per event, which template `resend` and `reset` send. Only a template that can
  * carry credentials (the email and the code) can be linked; every change is audited.
  */
-import { and, asc, eq } from "drizzle-orm";
 import { UsageError } from "../errors.js";
 import { DomainError } from "./errors.js";
 import { assertCredentialTemplate, loadTemplate } from "../mail/templates.js";
 import type { TemplatesDir } from "../mail/templates-dir.js";
-import { actionLinks, type EventRow } from "../store/schema.js";
-import type { Workspace } from "../store/workspace.js";
-import { recordAuditSync } from "./audit.js";
+import type { EventRow } from "../store/schema.js";
+import type { Queries } from "../store/store.js";
+import { queriesOf, type Workspace } from "../store/workspace.js";
+import { recordAudit } from "./audit.js";
 import type { Who } from "./events.js";
 
 export const LINK_ACTIONS = ["resend", "reset"] as const;
@@ -46,51 +46,35 @@ export function parseLinkAction(value: string): LinkAction {
 }
 
 export function linkedTemplate(
-  ws: Workspace,
+  q: Queries | Workspace,
   event: EventRow,
   action: LinkAction,
-): string | undefined {
-  return ws.db
-    .select({ template: actionLinks.template })
-    .from(actionLinks)
-    .where(and(eq(actionLinks.eventId, event.id), eq(actionLinks.action, action)))
-    .get()?.template;
+): Promise<string | undefined> {
+  return queriesOf(q).links.template(event.id, action);
 }
 
-export function listLinks(ws: Workspace, event: EventRow): ActionLink[] {
-  return ws.db
-    .select({ action: actionLinks.action, template: actionLinks.template })
-    .from(actionLinks)
-    .where(eq(actionLinks.eventId, event.id))
-    .orderBy(asc(actionLinks.action))
-    .all();
+export function listLinks(ws: Workspace, event: EventRow): Promise<ActionLink[]> {
+  return ws.store.links.list(event.id);
 }
 
 /**
  * Links template NAME to ACTION for EVENT. The template must exist, compile and carry both
  * credential variables (UsageError otherwise, nothing changed).
  */
-export function linkTemplate(
+export async function linkTemplate(
   ws: Workspace,
   templatesDir: TemplatesDir,
   event: EventRow,
   action: LinkAction,
   name: string,
   who: Who,
-): LinkChange {
+): Promise<LinkChange> {
   assertCredentialTemplate(loadTemplate(templatesDir, name, event.locale));
-  return ws.transactionSync(() => {
-    const previous = linkedTemplate(ws, event, action);
+  return ws.transaction(async (tx) => {
+    const previous = await tx.links.template(event.id, action);
     if (previous === name) return { action, template: name, previous, changed: false };
-    ws.db
-      .insert(actionLinks)
-      .values({ eventId: event.id, action, template: name })
-      .onConflictDoUpdate({
-        target: [actionLinks.eventId, actionLinks.action],
-        set: { template: name },
-      })
-      .run();
-    recordAuditSync(ws, {
+    await tx.links.set(event.id, action, name);
+    await recordAudit(tx, {
       ...who,
       action: "template.link",
       eventId: event.id,
@@ -106,19 +90,16 @@ export function unlinkTemplate(
   event: EventRow,
   action: LinkAction,
   who: Who,
-): ActionLink {
-  return ws.transactionSync(() => {
-    const template = linkedTemplate(ws, event, action);
+): Promise<ActionLink> {
+  return ws.transaction(async (tx) => {
+    const template = await tx.links.template(event.id, action);
     if (template === undefined) {
       throw new UsageError(`nothing is linked to ${action} for ${event.slug}; nothing changed`, {
         hint: "see the links with: evcred template list",
       });
     }
-    ws.db
-      .delete(actionLinks)
-      .where(and(eq(actionLinks.eventId, event.id), eq(actionLinks.action, action)))
-      .run();
-    recordAuditSync(ws, {
+    await tx.links.remove(event.id, action);
+    await recordAudit(tx, {
       ...who,
       action: "template.unlink",
       eventId: event.id,

@@ -12,14 +12,15 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { and, asc, eq, gt, isNull, ne, or, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { DomainError } from "./errors.js";
-import { attendees, logins, type EventRow } from "../store/schema.js";
-import { preparedFor, type Workspace } from "../store/workspace.js";
+import type { FailureRow, LoginSource } from "../store/queries/logins.js";
+import type { EventRow } from "../store/schema.js";
+import type { Queries } from "../store/store.js";
+import { queriesOf, type Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
 import { hashHasParams } from "../vault/hash.js";
 import { codeOwner, DECOY_OWNER, Vault } from "../vault/vault.js";
-import { recordAuditSync } from "./audit.js";
+import { recordAudit } from "./audit.js";
 import { findAttendee, requireAttendee } from "./attendees.js";
 import { normalizeCode } from "./codes.js";
 import { isValidEmail, normalizeEmail } from "./email.js";
@@ -38,7 +39,7 @@ const PENDING_CUT_OFF_MS = 10 * 1000;
 const IN_FLIGHT_POLL_MS = 10;
 
 /** Where an attempt came from: the venue's API, the attendee pages, `evcred verify`. */
-export type LoginSource = "api" | "page" | "cli";
+export type { LoginSource } from "../store/queries/logins.js";
 
 export type VerifyResult =
   | { ok: true }
@@ -63,7 +64,7 @@ export async function verifyLogin(
   // Loaded first: a workspace's first key load binds its older seals, so the row read next is
   // as the vault checks it.
   const vault = await ws.vault();
-  const attendee = findAttendee(ws, event, email);
+  const attendee = await findAttendee(ws, event, email);
   const decoy = attendee ? undefined : await ensureDecoyHash(ws, decoyParams);
 
   const attempt = await reserveAttempt(ws, event, attendee?.id ?? null, email, now, source);
@@ -78,18 +79,13 @@ export async function verifyLogin(
   if (attendee && verdict === "ok-legacy") {
     // Replaced only if the code did not change meanwhile (a reset writes its own keyed hash).
     const keyed = vault.bindHash(await vault.hashCode(code, decoyParams), codeOwner(attendee));
-    ws.db
-      .update(attendees)
-      .set({ codeHash: keyed })
-      .where(and(eq(attendees.id, attendee.id), eq(attendees.codeHash, attendee.codeHash)))
-      .run();
+    await ws.store.attendees.replaceHash(attendee.id, attendee.codeHash, keyed);
   }
-  settleAttempt(ws).run({
-    id: attempt.id,
-    // Bound as given (a placeholder skips the column's mapping): SQLite's boolean.
-    ok: ok ? 1 : 0,
-    outcome: ok ? "ok" : attendee ? "wrong-code" : "unknown-email",
-  });
+  await ws.store.logins.settleAttempt(
+    attempt.id,
+    ok,
+    ok ? "ok" : attendee ? "wrong-code" : "unknown-email",
+  );
   return ok ? { ok: true } : { ok: false, outcome: "wrong" };
 }
 
@@ -119,12 +115,13 @@ async function reserveAttempt(
   for (;;) {
     // The clock given stands still while this waits (a test's may): the cut-off moves on.
     const waited = new Date(now.getTime() + (performance.now() - started));
-    const attempt = ws.transactionSync((): Attempt | "wait" => {
-      const rows = recentFailures(ws, event, now, email);
+    const attempt = await ws.transaction(async (tx): Promise<Attempt | "wait"> => {
+      await tx.logins.holdEmail(event.id, email);
+      const rows = await recentFailures(tx, event, now, email);
       const settled = settledFailures(rows);
       const locked = settled.length >= LOCKOUT_FAILURES;
       if (!locked && settled.length + inFlight(rows, waited) >= LOCKOUT_FAILURES) return "wait";
-      const row = insertAttempt(ws).get({
+      const id = await tx.logins.insertAttempt({
         eventId: event.id,
         attendeeId,
         email,
@@ -132,7 +129,7 @@ async function reserveAttempt(
         source,
         at: now.toISOString(),
       });
-      return { id: row.id, locked, retryAt: new Date(lockEnd(settled) ?? now.getTime()) };
+      return { id, locked, retryAt: new Date(lockEnd(settled) ?? now.getTime()) };
     });
     if (attempt !== "wait") return attempt;
     await sleep(IN_FLIGHT_POLL_MS);
@@ -152,31 +149,6 @@ function inFlight(rows: readonly FailureRow[], now: Date): number {
   const cutOff = new Date(now.getTime() - PENDING_CUT_OFF_MS).toISOString();
   return rows.filter((r) => r.outcome === "pending" && r.at >= cutOff).length;
 }
-
-// The statements of every login, prepared once per workspace (see `preparedFor`).
-const insertAttempt = preparedFor((ws) =>
-  ws.db
-    .insert(logins)
-    .values({
-      eventId: sql.placeholder("eventId"),
-      attendeeId: sql.placeholder("attendeeId"),
-      email: sql.placeholder("email"),
-      ok: false,
-      outcome: sql.placeholder("outcome"),
-      source: sql.placeholder("source"),
-      at: sql.placeholder("at"),
-    })
-    .returning({ id: logins.id })
-    .prepare(),
-);
-
-const settleAttempt = preparedFor((ws) =>
-  ws.db
-    .update(logins)
-    .set({ ok: sql`${sql.placeholder("ok")}`, outcome: sql`${sql.placeholder("outcome")}` })
-    .where(eq(logins.id, sql.placeholder("id")))
-    .prepare(),
-);
 
 /**
  * The email a login is for, normalized; refused before anything is recorded or echoed (and
@@ -213,51 +185,14 @@ export async function ensureDecoyHash(ws: Workspace, params: HashParams): Promis
  * refused as locked. `pending` ones (argon2 still working) are included; `settledFailures`
  * says which count.
  */
-function recentFailures(ws: Workspace, event: EventRow, now: Date, email?: string): FailureRow[] {
+function recentFailures(
+  q: Queries,
+  event: EventRow,
+  now: Date,
+  email?: string,
+): Promise<FailureRow[]> {
   const since = new Date(now.getTime() - LOCKOUT_WINDOW_MS).toISOString();
-  if (email !== undefined) return failuresOfEmail(ws).all({ eventId: event.id, email, since });
-  return failuresQuery(ws, event.id, since).all();
-}
-
-interface FailureRow {
-  email: string;
-  at: string;
-  outcome: string;
-}
-
-/** Each login counts its email's failures: prepared once per workspace. */
-const failuresOfEmail = preparedFor((ws) =>
-  failuresQuery(
-    ws,
-    sql.placeholder("eventId"),
-    sql.placeholder("since"),
-    sql.placeholder("email"),
-  ).prepare(),
-);
-
-function failuresQuery(
-  ws: Workspace,
-  eventId: number | Placeholder,
-  since: string | Placeholder,
-  email?: string | Placeholder,
-) {
-  const conditions: (SQL | undefined)[] = [
-    eq(logins.eventId, eventId),
-    email === undefined ? undefined : eq(logins.email, email),
-    eq(logins.ok, false),
-    ne(logins.outcome, "locked"),
-    gt(logins.at, since),
-    or(isNull(attendees.lockClearedAfter), gt(logins.id, attendees.lockClearedAfter)),
-  ];
-  return ws.db
-    .select({ email: logins.email, at: logins.at, outcome: logins.outcome })
-    .from(logins)
-    .leftJoin(
-      attendees,
-      and(eq(attendees.eventId, logins.eventId), eq(attendees.email, logins.email)),
-    )
-    .where(and(...conditions))
-    .orderBy(asc(logins.email), asc(logins.at));
+  return q.logins.failures(event.id, since, email);
 }
 
 /** When a lock made of these failures (oldest first) ends: as the fifth newest leaves the window. */
@@ -267,9 +202,13 @@ function lockEnd(failures: readonly string[]): number | undefined {
 }
 
 /** Every email of `event` locked at `now`, with when its lock ends (ISO UTC). */
-export function lockedEmails(ws: Workspace, event: EventRow, now: Date): Map<string, string> {
+export async function lockedEmails(
+  q: Queries | Workspace,
+  event: EventRow,
+  now: Date,
+): Promise<Map<string, string>> {
   const byEmail = new Map<string, FailureRow[]>();
-  for (const f of recentFailures(ws, event, now)) {
+  for (const f of await recentFailures(queriesOf(q), event, now)) {
     const list = byEmail.get(f.email) ?? [];
     list.push(f);
     byEmail.set(f.email, list);
@@ -283,23 +222,15 @@ export function lockedEmails(ws: Workspace, event: EventRow, now: Date): Map<str
 }
 
 /** When the lock on `email` ends (ISO UTC), or null if it is not locked at `now`. */
-export function lockedUntil(
-  ws: Workspace,
+export async function lockedUntil(
+  q: Queries | Workspace,
   event: EventRow,
   email: string,
   now: Date,
-): string | null {
-  const rows = recentFailures(ws, event, now, normalizeEmail(email));
+): Promise<string | null> {
+  const rows = await recentFailures(queriesOf(q), event, now, normalizeEmail(email));
   const end = lockEnd(settledFailures(rows));
   return end === undefined ? null : new Date(end).toISOString();
-}
-
-/**
- * The value of `attendees.lockClearedAfter` that clears a lock now: the newest login's id, read
- * inside the write that stores it. Every failure recorded so far stops counting.
- */
-export function clearedLockMark(): SQL<number> {
-  return sql<number>`(select coalesce(max(${logins.id}), 0) from ${logins})`;
 }
 
 export interface UnlockResult {
@@ -317,17 +248,13 @@ export function unlockAttendee(
   event: EventRow,
   email: string,
   who: Who,
-): UnlockResult {
-  return ws.transactionSync(() => {
-    const row = requireAttendee(ws, event, email);
-    const until = lockedUntil(ws, event, row.email, new Date(who.at));
+): Promise<UnlockResult> {
+  return ws.transaction(async (tx) => {
+    const row = await requireAttendee(tx, event, email);
+    const until = await lockedUntil(tx, event, row.email, new Date(who.at));
     if (until === null) return { email: row.email, wasLockedUntil: null };
-    ws.db
-      .update(attendees)
-      .set({ lockClearedAfter: clearedLockMark(), updatedAt: who.at })
-      .where(eq(attendees.id, row.id))
-      .run();
-    recordAuditSync(ws, {
+    await tx.attendees.clearLock(row.id, who.at);
+    await recordAudit(tx, {
       ...who,
       action: "attendee.unlock",
       eventId: event.id,

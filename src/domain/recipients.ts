@@ -7,7 +7,7 @@
 import { and, asc, eq, not, sql, type SQL } from "drizzle-orm";
 import { attendees, deliveries, type AttendeeRow, type EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
-import { loggedInSql } from "./attendees.js";
+import { loggedInSql } from "../store/sqlite/attendee-status.js";
 
 /**
  * Who a send is for: `unsent`, those without this template for their current code (the resume

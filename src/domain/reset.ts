@@ -9,17 +9,17 @@
  * Each function returns the changed attendee rows, so a caller can go on and deliver the new
  * codes (the template linked to `reset`).
  */
-import { and, asc, eq, sql } from "drizzle-orm";
-import { errorCode, EvcredError, UsageError } from "../errors.js";
+import { EvcredError, UsageError } from "../errors.js";
 import { DomainError } from "./errors.js";
-import { attendees, type AttendeeRow, type EventRow } from "../store/schema.js";
-import type { Workspace } from "../store/workspace.js";
+import type { AttendeeRow, EventRow } from "../store/schema.js";
+import type { Queries } from "../store/store.js";
+import { queriesOf, type Workspace } from "../store/workspace.js";
 import type { HashParams } from "../vault/hash.js";
-import { recordAuditSync } from "./audit.js";
+import type { Vault } from "../vault/vault.js";
+import { recordAudit } from "./audit.js";
 import { issueCodes, type IssuedCode } from "./code-issuer.js";
 import { displayCode, normalizeCode } from "./codes.js";
 import { weakCodeProblem, type ChosenCodeContext } from "./code-strength.js";
-import { clearedLockMark } from "./logins.js";
 import type { Who } from "./events.js";
 
 /** How the new code is chosen. `code` is as the organizer typed it. */
@@ -48,9 +48,9 @@ export async function resetCode(
   options: ResetOptions,
 ): Promise<AttendeeRow> {
   let issued: IssuedCode;
+  const vault = await ws.vault();
   if (choice.kind === "organizer") {
-    const vault = await ws.vault();
-    const normalized = checkOrganizerCode(ws, event, attendee, choice.code);
+    const normalized = await checkOrganizerCode(ws, vault, event, attendee, choice.code);
     issued = {
       // Sealed as typed, so the email shows the grouping the organizer chose.
       code: displayCode(choice.code),
@@ -67,14 +67,16 @@ export async function resetCode(
     issued = fresh;
   }
   const source = choice.kind === "organizer" ? "organizer" : "generated";
-  return ws.transactionSync(() => {
+  return ws.transaction(async (tx) => {
     // Checked again under the write lock: another attendee may have taken the code meanwhile.
-    if (choice.kind === "organizer") checkOrganizerCode(ws, event, attendee, choice.code);
-    const row = applyCode(ws, event, attendee.id, issued, source, options.who.at);
+    if (choice.kind === "organizer") {
+      await checkOrganizerCode(tx, vault, event, attendee, choice.code);
+    }
+    const row = await applyCode(tx, vault, event, attendee.id, issued, source, options.who.at);
     if (!row) {
       throw new EvcredError(`${attendee.email} was removed meanwhile; nothing changed`);
     }
-    recordAuditSync(ws, {
+    await recordAudit(tx, {
       ...options.who,
       action: source === "organizer" ? "code.organizer-set" : "code.reset",
       eventId: event.id,
@@ -105,18 +107,27 @@ export async function setOwnCode(
   options: ResetOptions,
 ): Promise<AttendeeRow | undefined> {
   const vault = await ws.vault();
-  const normalized = checkOrganizerCode(ws, event, attendee, raw);
+  const normalized = await checkOrganizerCode(ws, vault, event, attendee, raw);
   const issued: IssuedCode = {
     code: displayCode(raw),
     fingerprint: vault.fingerprint(event.id, normalized),
     hash: await vault.hashCode(normalized, options.hashParams),
   };
-  return ws.transactionSync(() => {
+  return ws.transaction(async (tx) => {
     // Checked again under the write lock: another attendee may have taken the code meanwhile.
-    checkOrganizerCode(ws, event, attendee, raw);
-    const row = applyCode(ws, event, attendee.id, issued, "attendee", options.who.at, attendee);
+    await checkOrganizerCode(tx, vault, event, attendee, raw);
+    const row = await applyCode(
+      tx,
+      vault,
+      event,
+      attendee.id,
+      issued,
+      "attendee",
+      options.who.at,
+      attendee,
+    );
     if (!row) return undefined;
-    recordAuditSync(ws, {
+    await recordAudit(tx, {
       ...options.who,
       action: "code.attendee-set",
       eventId: event.id,
@@ -139,13 +150,8 @@ export async function resetAllCodes(
   event: EventRow,
   options: ResetAllOptions,
 ): Promise<AttendeeRow[]> {
-  const ids = ws.db
-    .select({ id: attendees.id })
-    .from(attendees)
-    .where(eq(attendees.eventId, event.id))
-    .orderBy(asc(attendees.id))
-    .all()
-    .map((r) => r.id);
+  const vault = await ws.vault();
+  const ids = await ws.store.attendees.ids(event.id);
   if (ids.length === 0) throw new UsageError(`${event.slug} has no attendees; nothing to reset`);
   const issue = {
     eventId: event.id,
@@ -174,15 +180,15 @@ export async function resetAllCodes(
     }
   }
   options.signal?.throwIfAborted();
-  const reset = ws.transactionSync(() => {
+  const reset = await ws.transaction(async (tx) => {
     const changed: AttendeeRow[] = [];
-    ids.forEach((id, i) => {
+    for (const [i, id] of ids.entries()) {
       const code = codes[i];
       if (!code) throw new Error("a code was not issued");
-      const row = applyCode(ws, event, id, code, "generated", options.who.at);
-      if (!row) return; // removed meanwhile
+      const row = await applyCode(tx, vault, event, id, code, "generated", options.who.at);
+      if (!row) continue; // removed meanwhile
       changed.push(row);
-      recordAuditSync(ws, {
+      await recordAudit(tx, {
         ...options.who,
         action: "code.reset",
         eventId: event.id,
@@ -190,7 +196,7 @@ export async function resetAllCodes(
         email: row.email,
         summary: `new code generated (version ${row.codeVersion}) in a reset of all ${ids.length} attendees`,
       });
-    });
+    }
     return changed;
   });
   await ws.scrub(); // the old hashes, seals and fingerprints: out of free pages and the WAL
@@ -203,27 +209,22 @@ export async function resetAllCodes(
  * The attendee's own current code is refused too: setting it again would change nothing, and a
  * reset promises that the old code stops working (to send the same code again, resend it).
  */
-export function checkOrganizerCode(
-  ws: Workspace,
+export async function checkOrganizerCode(
+  q: Queries | Workspace,
+  vault: Vault,
   event: EventRow,
   attendee: AttendeeRow,
   raw: string,
-): string {
+): Promise<string> {
   const code = normalizeCode(raw);
   const weak = weakCodeProblem(raw, chosenCodeContext(event, attendee.email));
   if (weak) {
     throw new DomainError({ code: "weak-code", reason: weak.message });
   }
-  const holder = ws.db
-    .select({ id: attendees.id })
-    .from(attendees)
-    .where(
-      and(
-        eq(attendees.eventId, event.id),
-        eq(attendees.codeFingerprint, ws.loadedVault().fingerprint(event.id, code)),
-      ),
-    )
-    .get();
+  const holder = await queriesOf(q).attendees.byFingerprint(
+    event.id,
+    vault.fingerprint(event.id, code),
+  );
   if (holder && holder.id !== attendee.id) {
     throw new DomainError({ code: "code-taken", event: event.slug });
   }
@@ -244,56 +245,38 @@ export function chosenCodeContext(event: EventRow, email: string): ChosenCodeCon
   return { email, eventWords: [event.slug, event.name] };
 }
 
-function applyCode(
-  ws: Workspace,
+async function applyCode(
+  q: Queries,
+  vault: Vault,
   event: EventRow,
   attendeeId: number,
   issued: IssuedCode,
   source: AttendeeRow["codeSource"],
   at: string,
   replacing?: ReplacedCode,
-): AttendeeRow | undefined {
-  const current = ws.db
-    .select({ email: attendees.email })
-    .from(attendees)
-    .where(and(eq(attendees.id, attendeeId), eq(attendees.eventId, event.id)))
-    .get();
+): Promise<AttendeeRow | undefined> {
+  const current = await q.attendees.byId(event.id, attendeeId);
   if (!current) return undefined;
-  const vault = ws.loadedVault();
   const owner = { eventId: event.id, attendeeId, email: current.email };
-  try {
-    return ws.db
-      .update(attendees)
-      .set({
-        codeHash: vault.bindHash(issued.hash, owner),
-        codeSealed: vault.seal(issued.code, owner),
-        codeFingerprint: issued.fingerprint,
-        // A code given out makes the attendee due its email (recipients.ts); one they chose, not.
-        ...(source === "attendee" ? {} : { codeVersion: sql`${attendees.codeVersion} + 1` }),
-        codeSource: source,
-        codeChangedAt: at,
-        // Failures against the old code do not lock the new one.
-        lockClearedAfter: clearedLockMark(),
-        updatedAt: at,
-      })
-      .where(
-        and(
-          eq(attendees.id, attendeeId),
-          eq(attendees.eventId, event.id),
-          replacing && eq(attendees.codeVersion, replacing.codeVersion),
-          replacing && eq(attendees.codeChangedAt, replacing.codeChangedAt),
-        ),
-      )
-      .returning()
-      .get();
-  } catch (error) {
+  const row = await q.attendees.replaceCode(
+    event.id,
+    attendeeId,
+    {
+      codeHash: vault.bindHash(issued.hash, owner),
+      codeSealed: vault.seal(issued.code, owner),
+      codeFingerprint: issued.fingerprint,
+      codeSource: source,
+      // A code given out makes the attendee due its email (recipients.ts); one they chose, not.
+      bumpVersion: source !== "attendee",
+      at,
+    },
+    replacing,
+  );
+  if (row === "code-taken") {
     // The unique fingerprint index: a concurrent import or reset drew the same code first.
-    if (errorCode(error) === "SQLITE_CONSTRAINT_UNIQUE") {
-      throw new EvcredError("a new code clashed with one given out meanwhile; nothing changed", {
-        hint: "run the command again",
-        cause: error,
-      });
-    }
-    throw error;
+    throw new EvcredError("a new code clashed with one given out meanwhile; nothing changed", {
+      hint: "run the command again",
+    });
   }
+  return row;
 }

@@ -3,11 +3,9 @@
  * code in hand, how many logged in. Counted with the same rules as `attendees list --status`,
  * so the two always agree.
  */
-import { and, asc, eq, gte, isNotNull, sql } from "drizzle-orm";
-import { attendees, deliveries, logins, type EventRow } from "../store/schema.js";
+import type { EventRow } from "../store/schema.js";
 import type { Workspace } from "../store/workspace.js";
 import { listCampaigns, type CampaignStatus } from "./campaigns.js";
-import { failedSql, loggedInSql, pendingSql, sentSql } from "./attendees.js";
 import { bucketsStart, loginsPerMinute, type MinuteBuckets } from "./login-rate.js";
 import type { LoginSource } from "./logins.js";
 
@@ -60,52 +58,14 @@ export interface EventStats {
   }[];
 }
 
-/** The delivery is its attendee's latest of its template by `send`, `resend` or `reset`. */
-const latestOfItsKind = sql`${deliveries.campaignId} is null and ${deliveries.id} = (select max(l.id) from ${deliveries} l where l.attendee_id = ${deliveries.attendeeId} and l.template = ${deliveries.template} and l.campaign_id is null)`;
-
-export function eventStats(ws: Workspace, event: EventRow): EventStats {
-  const count = (fragment: typeof sentSql) => sql<number>`coalesce(sum(${fragment}), 0)`;
-  const people = ws.db
-    .select({
-      attendees: sql<number>`count(*)`,
-      sent: count(sentSql),
-      failed: count(failedSql),
-      pending: count(pendingSql),
-      loggedIn: count(loggedInSql),
-    })
-    .from(attendees)
-    .where(eq(attendees.eventId, event.id))
-    .get() ?? { attendees: 0, sent: 0, failed: 0, pending: 0, loggedIn: 0 };
-  const tries = ws.db
-    .select({
-      ok: sql<number>`coalesce(sum(${logins.ok}), 0)`,
-      failed: sql<number>`coalesce(sum(not ${logins.ok}), 0)`,
-    })
-    .from(logins)
-    .where(eq(logins.eventId, event.id))
-    .get() ?? { ok: 0, failed: 0 };
-  const last = ws.db
-    .select({ at: sql<string | null>`max(${logins.at})` })
-    .from(logins)
-    // Of attendees still registered: a removed one's logins stay in the record, not in "last login".
-    .where(and(eq(logins.eventId, event.id), eq(logins.ok, true), isNotNull(logins.attendeeId)))
-    .get();
-  const bySource = ws.db
-    .select({ source: logins.source, n: sql<number>`count(distinct ${logins.attendeeId})` })
-    .from(logins)
-    // attendee_id is cleared when an attendee is removed: those registered now, as `loggedIn`.
-    .where(and(eq(logins.eventId, event.id), eq(logins.ok, true), isNotNull(logins.attendeeId)))
-    .groupBy(logins.source)
-    .all();
+export async function eventStats(ws: Workspace, event: EventRow): Promise<EventStats> {
+  const q = ws.store.stats;
+  const people = await q.people(event.id);
+  const tries = await q.attempts(event.id);
+  const lastLogin = await q.lastLogin(event.id);
   const loggedInBySource: Record<LoginSource, number> = { api: 0, page: 0, cli: 0 };
-  for (const r of bySource) loggedInBySource[r.source] = r.n;
-  const byStatus = ws.db
-    .select({ template: deliveries.template, status: deliveries.status, n: sql<number>`count(*)` })
-    .from(deliveries)
-    .where(and(eq(deliveries.eventId, event.id), latestOfItsKind))
-    .groupBy(deliveries.template, deliveries.status)
-    .orderBy(asc(deliveries.template))
-    .all();
+  for (const r of await q.loggedInBySource(event.id)) loggedInBySource[r.source] = r.n;
+  const byStatus = await q.templateStatuses(event.id);
   const templates = new Map<string, EventStats["templates"][number]>();
   for (const r of byStatus) {
     const t = templates.get(r.template) ?? { template: r.template, sent: 0, failed: 0, pending: 0 };
@@ -127,7 +87,7 @@ export function eventStats(ws: Workspace, event: EventRow): EventStats {
     loggedIn: people.loggedIn,
     loggedInBySource,
     loginRate: people.attendees ? round(people.loggedIn / people.attendees) : 0,
-    lastLogin: last?.at ?? null,
+    lastLogin,
     attempts: { ok: tries.ok, failed: tries.failed },
     templates: [...templates.values()],
     campaigns: listCampaigns(ws, event).map((c) => ({
@@ -148,21 +108,12 @@ function round(rate: number): number {
 }
 
 /** Successful logins (any source, removed attendees' included) per minute for the last hour. */
-export function recentLogins(
+export async function recentLogins(
   ws: Workspace,
   event: EventRow,
   now: Date,
   minutes = 60,
-): MinuteBuckets {
+): Promise<MinuteBuckets> {
   const since = bucketsStart(now, minutes).toISOString();
-  const rows = ws.db
-    .select({ at: logins.at })
-    .from(logins)
-    .where(and(eq(logins.eventId, event.id), eq(logins.ok, true), gte(logins.at, since)))
-    .all();
-  return loginsPerMinute(
-    rows.map((r) => r.at),
-    now,
-    minutes,
-  );
+  return loginsPerMinute(await ws.store.stats.loginTimes(event.id, since), now, minutes);
 }

@@ -29,15 +29,15 @@ export interface RenderCheck {
 }
 
 /** Renders `template` for each attendee; every distinct failure once, most frequent first. */
-export function renderForAttendees(
+export async function renderForAttendees(
   template: CompiledTemplate,
   event: EventLike,
-  attendees: Iterable<AttendeeLike>,
-): RenderCheck {
+  attendees: Iterable<AttendeeLike> | AsyncIterable<AttendeeLike>,
+): Promise<RenderCheck> {
   const pass = maskedCode(event.codeLength);
   const problems = new Map<string, RenderProblem & { missing: Set<string> }>();
   let checked = 0;
-  for (const attendee of attendees) {
+  for await (const attendee of attendees) {
     checked++;
     const vars = templateVars(event, attendee, pass);
     try {
@@ -77,13 +77,13 @@ export function renderForAttendees(
  * The check as an error (exit 2): each problem at its file:line, how many of the attendees it
  * breaks for and the first of them by email, and what to do about it.
  */
-export function assertRendersForAttendees(
+export async function assertRendersForAttendees(
   template: CompiledTemplate,
   event: EventLike,
-  attendees: Iterable<AttendeeLike>,
+  attendees: Iterable<AttendeeLike> | AsyncIterable<AttendeeLike>,
   whose: string,
-): number {
-  const { checked, problems } = renderForAttendees(template, event, attendees);
+): Promise<number> {
+  const { checked, problems } = await renderForAttendees(template, event, attendees);
   const [first] = problems;
   if (!first) return checked;
   const lines = problems.map(

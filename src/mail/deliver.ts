@@ -68,13 +68,13 @@ export function credentialTemplate(
 }
 
 /** The template linked to `action` for the event, checked; without a link, how to make one. */
-export function linkedCredentialTemplate(
+export async function linkedCredentialTemplate(
   ws: Workspace,
   templatesDir: TemplatesDir,
   event: EventRow,
   action: LinkAction,
-): CompiledTemplate {
-  const name = linkedTemplate(ws, event, action);
+): Promise<CompiledTemplate> {
+  const name = await linkedTemplate(ws, event, action);
   if (!name) throw noLinkError(event, action);
   return credentialTemplate(templatesDir, name, event);
 }

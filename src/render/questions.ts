@@ -46,10 +46,10 @@ export interface SearchQuestion {
 export async function searchChoice<T>(
   ctx: Context,
   question: SearchQuestion,
-  suggest: (term: string) => readonly Choice<T>[],
+  suggest: (term: string) => Promise<readonly Choice<T>[]>,
 ): Promise<T> {
   if (!ctx.canPrompt()) throw new MissingAnswerError(question.asks, question.answeredBy);
-  return ctx.prompter.search<T>(question.prompt, (term) => Promise.resolve(suggest(term)));
+  return ctx.prompter.search<T>(question.prompt, suggest);
 }
 
 /** The most a secret read from stdin may be: a code is 32 symbols, typed with some spaces. */

@@ -56,7 +56,7 @@ export function forgotRoutes(pages: FastifyInstance, kit: PageKit): void {
   pages.get<SlugRoute>("/:slug/forgot", async (request, reply) => {
     const event = await kit.eventOf(request, "/e/:slug/forgot");
     if (!event) return kit.refuse(reply, 404, "not-found");
-    const state = selfServiceEnabled(kit.ws, event) ? "form" : "not-enabled";
+    const state = (await selfServiceEnabled(kit.ws, event)) ? "form" : "not-enabled";
     return page(request, reply, event, 200, { state, email: "", message: null });
   });
 
@@ -67,7 +67,7 @@ export function forgotRoutes(pages: FastifyInstance, kit: PageKit): void {
     if (!(await validCsrf(kit.ws, request, body.csrf)))
       return kit.refuse(reply, 403, "forbidden", event);
     const email = emailField(body);
-    const result = kit.selfService.request(event, { email });
+    const result = await kit.selfService.request(event, { email });
     switch (result.outcome) {
       case "invalid-email":
         return page(request, reply, event, 400, { state: "form", email, message: "bad-email" });

@@ -44,13 +44,13 @@ export const metrics: FastifyPluginAsync<{ ws: Workspace; logins: LoginMetrics }
     const lines = [
       "# HELP evcred_logins_total Login attempts recorded in the workspace, by event and outcome.",
       "# TYPE evcred_logins_total counter",
-      ...loginCounts(ws).map(
+      ...(await loginCounts(ws)).map(
         (c) =>
           `evcred_logins_total{event="${label(c.event)}",outcome="${label(c.outcome)}"} ${c.count}`,
       ),
       "# HELP evcred_deliveries_total Credential emails in the workspace, by event and status.",
       "# TYPE evcred_deliveries_total counter",
-      ...deliveryCounts(ws).map(
+      ...(await deliveryCounts(ws)).map(
         (c) =>
           `evcred_deliveries_total{event="${label(c.event)}",status="${label(c.status)}"} ${c.count}`,
       ),

@@ -60,7 +60,8 @@ export const venueApi: FastifyPluginAsync<VenueApiDeps> = (api, deps) => {
   api.addHook("onRequest", async (request: FastifyRequest<LoginRoute>, reply) => {
     void reply.header("cache-control", "no-store");
     const key = bearer(request.headers.authorization);
-    const venueKey = key === undefined ? undefined : authenticateVenueKey(deps.ws, key, deps.now());
+    const venueKey =
+      key === undefined ? undefined : await authenticateVenueKey(deps.ws, key, deps.now());
     if (!venueKey) {
       return reply
         .code(401)

@@ -12,6 +12,12 @@
  */
 import type { Vault } from "../vault/vault.js";
 import type { AuditQueries, EventQueries } from "./queries/events.js";
+import type { AttendeeQueries } from "./queries/attendees.js";
+import type { DeliveryQueries } from "./queries/deliveries.js";
+import type { LinkQueries } from "./queries/links.js";
+import type { LoginQueries } from "./queries/logins.js";
+import type { StatsQueries } from "./queries/stats.js";
+import type { VenueKeyQueries } from "./queries/venue-keys.js";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -20,6 +26,12 @@ export interface Queries {
   readonly meta: MetaQueries;
   readonly events: EventQueries;
   readonly audit: AuditQueries;
+  readonly venueKeys: VenueKeyQueries;
+  readonly links: LinkQueries;
+  readonly attendees: AttendeeQueries;
+  readonly logins: LoginQueries;
+  readonly deliveries: DeliveryQueries;
+  readonly stats: StatsQueries;
 }
 
 export interface Store extends Queries {

@@ -211,6 +211,11 @@ export function preparedFor<T>(build: (ws: Workspace) => T): (ws: Workspace) => 
   };
 }
 
+/** The queries of a transaction, or a workspace's own (outside any transaction). */
+export function queriesOf(q: Queries | Workspace): Queries {
+  return q instanceof Workspace ? q.store : q;
+}
+
 /** Opens the workspace at `options.path` (a file, or a PostgreSQL URL), migrated to this build. */
 export async function openWorkspace(options: OpenOptions): Promise<Workspace> {
   if (isPostgresUrl(options.path)) {

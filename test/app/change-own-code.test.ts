@@ -75,8 +75,8 @@ function loginRows(ws: Workspace) {
   }[];
 }
 
-function codeRow(ws: Workspace, event: EventRow, email: string) {
-  const row = findAttendee(ws, event, email);
+async function codeRow(ws: Workspace, event: EventRow, email: string) {
+  const row = await findAttendee(ws, event, email);
   if (!row) throw new Error(`no ${email}`);
   return row;
 }
@@ -103,13 +103,13 @@ describe("changeOwnCode", () => {
     });
     // The same lockout as signing in: her right code is refused there too.
     expect(await verify("ada@example.com", ada)).toMatchObject({ outcome: "locked" });
-    expect(codeRow(ws, event, "ada@example.com").codeSource).toBe("generated");
+    expect((await codeRow(ws, event, "ada@example.com")).codeSource).toBe("generated");
   });
 
   it("a weak code and another attendee's code: the same refusal; nothing changed", async () => {
     const { b, ws, event, change } = await setup();
     const grace = groupCode(b.codeOf("grace@example.com", "summit"));
-    const before = codeRow(ws, event, "ada@example.com");
+    const before = await codeRow(ws, event, "ada@example.com");
     const weak = [
       "12345678",
       "aaaaaaaa",
@@ -122,7 +122,7 @@ describe("changeOwnCode", () => {
     const answers = [];
     for (const code of [...weak, grace]) answers.push(await change({ code, repeat: code }));
     expect(answers).toEqual(answers.map(() => ({ ok: false, outcome: "refused" })));
-    expect(codeRow(ws, event, "ada@example.com")).toEqual(before);
+    expect(await codeRow(ws, event, "ada@example.com")).toEqual(before);
     // Only the taken code needed her current code proved (the rule alone refuses the others).
     expect(loginRows(ws)).toEqual([
       { email: "ada@example.com", ok: 1, outcome: "ok", source: "page" },
@@ -155,14 +155,14 @@ describe("changeOwnCode", () => {
 
   it("success: the old code is refused, the new one verifies; source attendee, sealed as typed, audited without it, nobody due", async () => {
     const { b, ws, event, change, verify, ada } = await setup();
-    const before = codeRow(ws, event, "ada@example.com");
+    const before = await codeRow(ws, event, "ada@example.com");
     // Four failures first: the change proves the code, and they do not lock the new one.
     for (let i = 0; i < 4; i++) await change({ current: `WRONGCODE${i}` });
     b.advance(1000);
     expect(await change({ email: " Ada@Example.com ", code: "zqwx 7hvb 23" })).toEqual({
       ok: true,
     });
-    const after = codeRow(ws, event, "ada@example.com");
+    const after = await codeRow(ws, event, "ada@example.com");
     expect(after.codeSource).toBe("attendee");
     expect(after.codeVersion).toBe(before.codeVersion);
     expect(after.codeChangedAt).toBe(b.now.toISOString());
@@ -207,16 +207,16 @@ describe("changeOwnCode", () => {
 
   it("a code changed since it was read (a reset meanwhile) is not replaced: what was proved is no longer hers", async () => {
     const { b, ws, event } = await setup();
-    const proved = codeRow(ws, event, "ada@example.com");
+    const proved = await codeRow(ws, event, "ada@example.com");
     b.advance(1000);
     expect((await b.run(["reset-code", "ada@example.com", "--generate", "--yes"])).code).toBe(0);
-    const reset = codeRow(ws, event, "ada@example.com");
+    const reset = await codeRow(ws, event, "ada@example.com");
     const changed = await setOwnCode(ws, event, proved, NEW_CODE, {
       hashParams: hashParamsFrom(b.env),
       who: { actor: "attendee (change my code page)", at: b.now.toISOString() },
     });
     expect(changed).toBeUndefined();
-    expect(codeRow(ws, event, "ada@example.com")).toEqual(reset);
+    expect(await codeRow(ws, event, "ada@example.com")).toEqual(reset);
     const entries = ws.sqlite
       .prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'code.attendee-set'")
       .get() as { n: number };

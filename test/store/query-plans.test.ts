@@ -17,7 +17,7 @@ import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
 const bench = benchPerTest();
 
 /** The SQL texts `fn` prepares on `ws`, in order. */
-function preparedBy(ws: Workspace, fn: () => void): string[] {
+async function preparedBy(ws: Workspace, fn: () => Promise<void>): Promise<string[]> {
   const seen: string[] = [];
   const prepare = ws.sqlite.prepare.bind(ws.sqlite);
   const spy = ws.sqlite as { prepare: (source: string) => Database.Statement };
@@ -26,7 +26,7 @@ function preparedBy(ws: Workspace, fn: () => void): string[] {
     return prepare(source);
   };
   try {
-    fn();
+    await fn();
   } finally {
     spy.prepare = prepare;
   }
@@ -72,13 +72,13 @@ describe("event-day reads use indexes", () => {
     try {
       const event = await resolveEvent(ws, "ev");
       const now = b.now;
-      const queries = preparedBy(ws, () => {
-        listAttendees(ws, event, { now });
+      const queries = await preparedBy(ws, async () => {
+        await listAttendees(ws, event, { now });
         for (const status of ["unsent", "sent", "failed", "logged-in", "locked"] as const)
-          countMatching(ws, event, { status, now });
-        eventStats(ws, event);
-        loginCounts(ws);
-        deliveryCounts(ws);
+          await countMatching(ws, event, { status, now });
+        await eventStats(ws, event);
+        await loginCounts(ws);
+        await deliveryCounts(ws);
       });
       expect(queries.length).toBeGreaterThan(5);
       const scans = queries.flatMap((source) =>

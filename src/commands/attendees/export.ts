@@ -38,7 +38,7 @@ export default defineCommand({
     const ws = await ctx.workspace();
     const event = await resolveEvent(ws, ctx.options.event);
     const output = options.output ? safeOutputPath(ctx, "--output", options.output) : undefined;
-    const attendees = listAttendees(ws, event, { status: options.status, now: ctx.now() });
+    const attendees = await listAttendees(ws, event, { status: options.status, now: ctx.now() });
     const table = exportTable(attendees);
     const summary = { event: event.slug, status: options.status ?? null, count: attendees.length };
     if (output) {

@@ -37,11 +37,11 @@ export default defineCommand({
     const filter = parseOptions(Options, raw);
     const ws = await ctx.workspace();
     const event = await resolveEvent(ws, ctx.options.event);
-    const rows = listAttendees(ws, event, { ...filter, now: ctx.now() });
+    const rows = await listAttendees(ws, event, { ...filter, now: ctx.now() });
     // Cut by --limit: how many there are in all, so "3" is not taken for everyone.
     const total =
       filter.limit !== undefined && rows.length === filter.limit
-        ? countMatching(ws, event, filter)
+        ? await countMatching(ws, event, filter)
         : rows.length;
     ctx.out.result({ event: event.slug, attendees: rows, total }, () =>
       rows.length

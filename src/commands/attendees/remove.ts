@@ -19,7 +19,7 @@ export default defineCommand({
     const ws = await ctx.workspace();
     const event = await resolveEvent(ws, ctx.options.event);
     const email = String(args[0]);
-    const attendee = requireAttendee(ws, event, email);
+    const attendee = await requireAttendee(ws, event, email);
     await confirmAction(ctx, `remove ${attendee.email} from ${event.slug}`, {
       consequence: "Their code stops working.",
       refused: "nothing removed",

@@ -26,7 +26,7 @@ export default defineCommand({
   async run(ctx, args) {
     const ws = await ctx.workspace();
     const event = await resolveEvent(ws, ctx.options.event);
-    const a = showAttendee(ws, event, String(args[0]), ctx.now());
+    const a = await showAttendee(ws, event, String(args[0]), ctx.now());
     ctx.out.result({ event: event.slug, ...a }, () => {
       const at = (iso: string) => formatTime(iso, { zone: event.timezone, style: "short" });
       const zone = `(times in ${zoneLabel(event.timezone)})`;

@@ -21,7 +21,7 @@ export default defineCommand({
     // The real attendees first (all of them, a batch at a time): what a send would meet.
     const attendees =
       ws && event
-        ? assertRendersForAttendees(
+        ? await assertRendersForAttendees(
             template,
             event,
             eachAttendee(ws, event),

@@ -19,7 +19,7 @@ export default defineCommand({
     const action = parseLinkAction(String(args[0]));
     const ws = await ctx.workspace();
     const event = await resolveEvent(ws, ctx.options.event);
-    const change = linkTemplate(ws, ctx.templatesDir, event, action, String(args[1]), {
+    const change = await linkTemplate(ws, ctx.templatesDir, event, action, String(args[1]), {
       actor: ctx.actor,
       at: ctx.now().toISOString(),
     });

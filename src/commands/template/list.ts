@@ -13,7 +13,7 @@ export default defineCommand({
   async run(ctx) {
     const ws = await templateWorkspace(ctx);
     const event = ws ? await eventIfAny(ws, ctx.options.event) : undefined;
-    const links = ws && event ? listLinks(ws, event) : [];
+    const links = ws && event ? await listLinks(ws, event) : [];
     const templates = listTemplates(ctx.templatesDir, event?.locale).map((t) => ({
       ...t,
       linked: links.filter((l) => l.template === t.name).map((l) => l.action),

@@ -45,6 +45,6 @@ export async function sampleContext(
   named: string | undefined,
 ): Promise<SampleContext> {
   const event = await eventIfAny(ws, named);
-  const first = event ? listAttendees(ws, event, { limit: 1 })[0] : undefined;
+  const first = event ? (await listAttendees(ws, event, { limit: 1 }))[0] : undefined;
   return { event, fieldNames: Object.keys(first?.fields ?? {}), example: first?.email };
 }

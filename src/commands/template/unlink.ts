@@ -12,7 +12,7 @@ export default defineCommand({
     const action = parseLinkAction(String(args[0]));
     const ws = await ctx.workspace();
     const event = await resolveEvent(ws, ctx.options.event);
-    const removed = unlinkTemplate(ws, event, action, {
+    const removed = await unlinkTemplate(ws, event, action, {
       actor: ctx.actor,
       at: ctx.now().toISOString(),
     });

@@ -19,7 +19,7 @@ export default defineCommand({
   async run(ctx, args) {
     const ws = await ctx.workspace();
     const event = ctx.options.event ? await requireEvent(ws, ctx.options.event) : undefined;
-    const { view, key } = createVenueKey(
+    const { view, key } = await createVenueKey(
       ws,
       { name: String(args[0]), event },
       { actor: ctx.actor, at: ctx.now().toISOString() },

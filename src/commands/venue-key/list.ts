@@ -13,7 +13,7 @@ export default defineCommand({
   },
   async run(ctx) {
     const ws = await ctx.workspace();
-    const rows = listVenueKeys(ws);
+    const rows = await listVenueKeys(ws);
     // A key may serve every event: its times are shown in the zone the workspace's events share,
     // else in UTC.
     const zones = new Set((await listEvents(ws)).map((e) => zoneLabel(e.timezone)));

@@ -13,7 +13,7 @@ export default defineCommand({
   },
   async run(ctx, args) {
     const ws = await ctx.workspace();
-    const view = revokeVenueKey(ws, String(args[0]), {
+    const view = await revokeVenueKey(ws, String(args[0]), {
       actor: ctx.actor,
       at: ctx.now().toISOString(),
     });

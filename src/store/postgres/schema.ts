@@ -155,7 +155,10 @@ export const deliveries = pgTable(
       .references(() => attendees.id, { onDelete: "cascade" }),
     template: text("template").notNull(),
     /** What asked for it: a mass `send`, a `resend`, a `reset`, a `campaign`. */
-    purpose: text("purpose", { enum: ["send", "resend", "reset", "campaign"] }).notNull(),
+    /** What asked for it, as on SQLite; `self-service`: the attendee's "forgot my code". */
+    purpose: text("purpose", {
+      enum: ["send", "resend", "reset", "campaign", "self-service"],
+    }).notNull(),
     codeVersion: integer("code_version").notNull(),
     /**
      * The campaign that sent it; null for `send`, `resend` and `reset`. Each is its own scope.

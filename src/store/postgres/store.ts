@@ -5,7 +5,7 @@
  * under concurrency take their own row or advisory locks. Errors name the server and the
  * database, never the password.
  */
-import { eq } from "drizzle-orm";
+import { DrizzleQueryError, eq } from "drizzle-orm";
 import { drizzle, type NodePgQueryResultHKT } from "drizzle-orm/node-postgres";
 import type { PgDatabase } from "drizzle-orm/pg-core";
 import pg from "pg";
@@ -13,6 +13,18 @@ import { ExitCode, WorkspaceError } from "../../errors.js";
 import type { AuditQueries, EventQueries } from "../queries/events.js";
 import type { MetaQueries, Queries, Store } from "../store.js";
 import { PgAudit, PgEvents } from "./events.js";
+import { PgVenueKeys } from "./venue-keys.js";
+import type { VenueKeyQueries } from "../queries/venue-keys.js";
+import type { LinkQueries } from "../queries/links.js";
+import type { AttendeeQueries } from "../queries/attendees.js";
+import type { LoginQueries } from "../queries/logins.js";
+import type { DeliveryQueries } from "../queries/deliveries.js";
+import { PgAttendees } from "./attendees.js";
+import { PgLogins } from "./logins.js";
+import { PgDeliveries } from "./deliveries.js";
+import { PgStats } from "./stats.js";
+import type { StatsQueries } from "../queries/stats.js";
+import { PgLinks } from "./links.js";
 import { migratePostgres, postgresSchemaState } from "./migrate.js";
 import * as schema from "./schema.js";
 import { postgresTarget, reasonOf, withoutPassword } from "./url.js";
@@ -38,7 +50,8 @@ export class PgConnection {
     try {
       return await fn(this.db);
     } catch (error) {
-      throw this.#store.failure(error) ?? error;
+      const cause = driverError(error);
+      throw this.#store.failure(cause) ?? cause;
     }
   }
 }
@@ -48,6 +61,12 @@ function queriesOn(c: PgConnection): Queries {
     meta: new PgMeta(c),
     events: new PgEvents(c),
     audit: new PgAudit(c),
+    venueKeys: new PgVenueKeys(c),
+    links: new PgLinks(c),
+    attendees: new PgAttendees(c),
+    logins: new PgLogins(c),
+    deliveries: new PgDeliveries(c),
+    stats: new PgStats(c),
   };
 }
 
@@ -59,6 +78,12 @@ export class PostgresStore implements Store {
   readonly meta: MetaQueries;
   readonly events: EventQueries;
   readonly audit: AuditQueries;
+  readonly venueKeys: VenueKeyQueries;
+  readonly links: LinkQueries;
+  readonly attendees: AttendeeQueries;
+  readonly logins: LoginQueries;
+  readonly deliveries: DeliveryQueries;
+  readonly stats: StatsQueries;
   readonly #url: string;
   readonly #outside: PgConnection;
 
@@ -72,6 +97,12 @@ export class PostgresStore implements Store {
     this.meta = queries.meta;
     this.events = queries.events;
     this.audit = queries.audit;
+    this.venueKeys = queries.venueKeys;
+    this.links = queries.links;
+    this.attendees = queries.attendees;
+    this.logins = queries.logins;
+    this.deliveries = queries.deliveries;
+    this.stats = queries.stats;
   }
 
   get connection(): PgConnection {
@@ -82,7 +113,8 @@ export class PostgresStore implements Store {
     try {
       return await this.db.transaction(async (tx) => fn(queriesOn(new PgConnection(tx, this))));
     } catch (error) {
-      throw this.failure(error) ?? error;
+      const cause = driverError(error);
+      throw this.failure(cause) ?? cause;
     }
   }
 
@@ -119,6 +151,20 @@ export class PostgresStore implements Store {
       },
     );
   }
+}
+
+/**
+ * The driver's own error under drizzle's wrapper: the wrapper's message carries the query's
+ * parameters (hashes, seals, emails), which must not reach a message or a log.
+ */
+export function driverError(error: unknown): unknown {
+  return error instanceof DrizzleQueryError && error.cause !== undefined ? error.cause : error;
+}
+
+/** A unique constraint refused the write (SQLSTATE 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  const cause = driverError(error);
+  return cause instanceof Error && (cause as { code?: unknown }).code === "23505";
 }
 
 /** Network errors, and SQLSTATE classes 08 (connection) and 57 (operator intervention). */

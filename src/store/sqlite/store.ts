@@ -19,6 +19,18 @@ import * as schema from "../schema.js";
 import type { AuditQueries, EventQueries } from "../queries/events.js";
 import type { MetaQueries, Queries, Store } from "../store.js";
 import { SqliteAudit, SqliteEvents } from "./events.js";
+import { SqliteVenueKeys } from "./venue-keys.js";
+import type { VenueKeyQueries } from "../queries/venue-keys.js";
+import type { LinkQueries } from "../queries/links.js";
+import type { AttendeeQueries } from "../queries/attendees.js";
+import type { LoginQueries } from "../queries/logins.js";
+import type { DeliveryQueries } from "../queries/deliveries.js";
+import { SqliteAttendees } from "./attendees.js";
+import { SqliteLogins } from "./logins.js";
+import { SqliteDeliveries } from "./deliveries.js";
+import { SqliteStats } from "./stats.js";
+import type { StatsQueries } from "../queries/stats.js";
+import { SqliteLinks } from "./links.js";
 import { bindLegacySeals, SEALS_BOUND_META } from "./seal-binding.js";
 
 export type SqliteDb = BetterSQLite3Database<typeof schema>;
@@ -82,8 +94,23 @@ function queriesOn(c: SqliteConnection): Queries {
     meta: new SqliteMeta(c),
     events: new SqliteEvents(c),
     audit: new SqliteAudit(c),
+    venueKeys: new SqliteVenueKeys(c),
+    links: new SqliteLinks(c),
+    attendees: new SqliteAttendees(c),
+    logins: new SqliteLogins(c),
+    deliveries: new SqliteDeliveries(c),
+    stats: new SqliteStats(c),
   };
 }
+
+/**
+ * The transaction open on each workspace file in this process, if any; settles when it ends.
+ * Shared by every connection to the file (a test's in-process commands each open their own):
+ * better-sqlite3 waits for SQLite's write lock synchronously, so a second connection asking for
+ * it while this process's own transaction awaits would block the very thread that would end it.
+ * Here it waits its turn instead; other processes wait on the lock itself (the busy timeout).
+ */
+const openTransactions = new Map<string, Promise<void>>();
 
 export class SqliteStore implements Store {
   readonly dialect = "sqlite" as const;
@@ -93,8 +120,12 @@ export class SqliteStore implements Store {
   readonly meta: MetaQueries;
   readonly events: EventQueries;
   readonly audit: AuditQueries;
-  /** Settles when the open transaction ends; undefined while none is open. */
-  #open: Promise<void> | undefined;
+  readonly venueKeys: VenueKeyQueries;
+  readonly links: LinkQueries;
+  readonly attendees: AttendeeQueries;
+  readonly logins: LoginQueries;
+  readonly deliveries: DeliveryQueries;
+  readonly stats: StatsQueries;
   readonly #outside: SqliteConnection;
   readonly #inside: Queries;
 
@@ -106,13 +137,19 @@ export class SqliteStore implements Store {
     sqlite.function("evcred_fold", { deterministic: true }, (text: unknown) =>
       typeof text === "string" ? foldText(text) : text,
     );
-    this.#outside = new SqliteConnection(path, sqlite, this.db, () => this.#open);
+    this.#outside = new SqliteConnection(path, sqlite, this.db, () => openTransactions.get(path));
     const own = new SqliteConnection(path, sqlite, this.db, () => undefined);
     this.#inside = queriesOn(own);
     const queries = queriesOn(this.#outside);
     this.meta = queries.meta;
     this.events = queries.events;
     this.audit = queries.audit;
+    this.venueKeys = queries.venueKeys;
+    this.links = queries.links;
+    this.attendees = queries.attendees;
+    this.logins = queries.logins;
+    this.deliveries = queries.deliveries;
+    this.stats = queries.stats;
   }
 
   /** The connection outside any transaction, for this dialect's own query groups. */
@@ -121,14 +158,18 @@ export class SqliteStore implements Store {
   }
 
   async #idle(): Promise<void> {
-    while (this.#open) await this.#open;
+    for (let open = this.#open(); open; open = this.#open()) await open;
+  }
+
+  #open(): Promise<void> | undefined {
+    return openTransactions.get(this.location);
   }
 
   async transaction<T>(fn: (tx: Queries) => Promise<T>): Promise<T> {
-    // The wait and the taking of the connection are one tick apart from nothing.
-    while (this.#open) await this.#open;
+    // The wait and the taking of the file are one tick apart from nothing.
+    for (let open = this.#open(); open; open = this.#open()) await open;
     let end = (): void => undefined;
-    this.#open = new Promise<void>((settle) => (end = settle));
+    openTransactions.set(this.location, new Promise<void>((settle) => (end = settle)));
     try {
       try {
         this.sqlite.exec("BEGIN IMMEDIATE");
@@ -144,7 +185,7 @@ export class SqliteStore implements Store {
         throw storeFailure(error, this.location) ?? error;
       }
     } finally {
-      this.#open = undefined;
+      openTransactions.delete(this.location);
       end();
     }
   }

@@ -1,0 +1,23 @@
+/**
+ * Where an attendee stands, as SQL on PostgreSQL: `sqlite/attendee-status.ts` with real
+ * booleans, so lists, counts, audiences and `stats` agree across dialects.
+ */
+import { sql } from "drizzle-orm";
+import { deliveries, logins } from "./schema.js";
+
+const attendeeId = sql.raw(`"attendees"."id"`);
+const attendeeCodeVersion = sql.raw(`"attendees"."code_version"`);
+export const sentSql = sql<boolean>`exists (select 1 from ${deliveries} d where d.attendee_id = ${attendeeId} and d.status = 'sent' and d.code_version = ${attendeeCodeVersion})`;
+const latestCurrentSql = sql`(select d.status from ${deliveries} d where d.attendee_id = ${attendeeId} and d.code_version = ${attendeeCodeVersion} order by d.id desc limit 1)`;
+export const failedSql = sql<boolean>`(not ${sentSql} and coalesce(${latestCurrentSql} = 'failed', false))`;
+export const pendingSql = sql<boolean>`(not ${sentSql} and coalesce(${latestCurrentSql} = 'pending', false))`;
+export const loggedInSql = sql<boolean>`exists (select 1 from ${logins} l where l.attendee_id = ${attendeeId} and l.ok)`;
+export const lastDeliveryAtSql = sql<
+  string | null
+>`(select max(d.updated_at) from ${deliveries} d where d.attendee_id = ${attendeeId})`;
+export const deliveryErrorSql = sql<
+  string | null
+>`(case when ${failedSql} then (select d.response from ${deliveries} d where d.attendee_id = ${attendeeId} and d.code_version = ${attendeeCodeVersion} order by d.id desc limit 1) end)`;
+export const lastLoginAtSql = sql<
+  string | null
+>`(select max(l.at) from ${logins} l where l.attendee_id = ${attendeeId} and l.ok)`;

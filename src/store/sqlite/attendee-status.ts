@@ -1,0 +1,25 @@
+/**
+ * Where an attendee stands, as SQL on SQLite (see `queries/attendees.ts`): fragments of the
+ * attendees query, so lists, counts, audiences and `stats` agree.
+ */
+import { sql } from "drizzle-orm";
+import { deliveries, logins } from "../schema.js";
+
+// Spelled out in full: as a top-level select field drizzle renders a column without its table,
+// and inside these subqueries a bare "id" would mean the subquery's own row.
+const attendeeId = sql.raw(`"attendees"."id"`);
+const attendeeCodeVersion = sql.raw(`"attendees"."code_version"`);
+export const sentSql = sql<number>`exists (select 1 from ${deliveries} d where d.attendee_id = ${attendeeId} and d.status = 'sent' and d.code_version = ${attendeeCodeVersion})`;
+const latestCurrentSql = sql`(select d.status from ${deliveries} d where d.attendee_id = ${attendeeId} and d.code_version = ${attendeeCodeVersion} order by d.id desc limit 1)`;
+export const failedSql = sql<number>`(not ${sentSql} and coalesce(${latestCurrentSql} = 'failed', 0))`;
+export const pendingSql = sql<number>`(not ${sentSql} and coalesce(${latestCurrentSql} = 'pending', 0))`;
+export const loggedInSql = sql<number>`exists (select 1 from ${logins} l where l.attendee_id = ${attendeeId} and l.ok = 1)`;
+export const lastDeliveryAtSql = sql<
+  string | null
+>`(select max(d.updated_at) from ${deliveries} d where d.attendee_id = ${attendeeId})`;
+export const deliveryErrorSql = sql<
+  string | null
+>`(case when ${failedSql} then (select d.response from ${deliveries} d where d.attendee_id = ${attendeeId} and d.code_version = ${attendeeCodeVersion} order by d.id desc limit 1) end)`;
+export const lastLoginAtSql = sql<
+  string | null
+>`(select max(l.at) from ${logins} l where l.attendee_id = ${attendeeId} and l.ok = 1)`;
