@@ -66,7 +66,7 @@ export async function runDueCampaigns(
   const taken = new Set<number>();
   for (;;) {
     if (options.signal?.aborted) break;
-    const next = takeDueCampaign(ws, {
+    const next = await takeDueCampaign(ws, {
       now: options.now(),
       maxLateMs: options.maxLateMs,
       owner,
@@ -94,13 +94,13 @@ export async function runDueCampaigns(
 
 async function runOne(
   ws: Workspace,
-  taken: Extract<ReturnType<typeof takeDueCampaign>, { outcome: "run" }>,
+  taken: Extract<Awaited<ReturnType<typeof takeDueCampaign>>, { outcome: "run" }>,
   owner: string,
   options: RunDueOptions,
 ): Promise<Pick<CampaignRunReport, "outcome" | "sent" | "failed" | "reason">> {
   const { campaign, event } = taken;
-  const finish = (complete: boolean, summary: string) => {
-    finishCampaign(ws, taken, {
+  const finish = async (complete: boolean, summary: string) => {
+    await finishCampaign(ws, taken, {
       complete,
       owner,
       actor: options.actor,
@@ -110,14 +110,14 @@ async function runOne(
   };
   // The claim on the campaign outlives a slow run (a low rate, long retries).
   const renew = setInterval(() => {
-    renewCampaign(ws, campaign.id, owner, options.now());
+    renewCampaign(ws, campaign.id, owner, options.now()).catch(() => undefined);
   }, CAMPAIGN_LEASE_MS / 4);
   let transport: MailTransport | undefined;
   try {
     const template = credentialTemplate(options.templatesDir, campaign.template, event);
-    const recipients = campaignAudience(ws, event, campaign);
+    const recipients = await campaignAudience(ws, event, campaign);
     if (recipients.length === 0) {
-      finish(true, "nobody in its audience is left to mail");
+      await finish(true, "nobody in its audience is left to mail");
       return { outcome: "done", sent: 0, failed: [] };
     }
     transport = await (options.openTransport ?? (() => openReadyTransport(options.mail)))();
@@ -147,7 +147,7 @@ async function runOne(
         : summary.skipped > 0
           ? `${summary.skipped} being sent by another run`
           : undefined);
-    finish(
+    await finish(
       complete,
       `${summary.sent} sent, ${summary.failed.length} failed via ${transport.kind}${reason ? `, stopped: ${reason}` : ""}`,
     );
@@ -161,7 +161,7 @@ async function runOne(
     // A template gone, no sender, a server that does not answer: the campaign stays due and
     // the next run tries again, until it is too late and is marked missed.
     const reason = error instanceof Error ? error.message : String(error);
-    finish(false, `not sent: ${reason}`);
+    await finish(false, `not sent: ${reason}`);
     return { outcome: "error", sent: 0, failed: [], reason };
   } finally {
     clearInterval(renew);

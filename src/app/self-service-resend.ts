@@ -10,7 +10,7 @@
  * for a registered address than for an unknown one. No HTTP here.
  */
 import { findAttendee } from "../domain/attendees.js";
-import { recordAuditSync } from "../domain/audit.js";
+import { recordAudit } from "../domain/audit.js";
 import { isValidEmail, normalizeEmail } from "../domain/email.js";
 import { linkedTemplate } from "../domain/links.js";
 import { selfServiceAllowed } from "../domain/self-service.js";
@@ -103,7 +103,7 @@ export class SelfServiceResend {
       const attendee = await findAttendee(tx, event, email);
       if (!attendee || !(await selfServiceAllowed(tx, attendee, now()))) return undefined;
       // Empty when a send of this template to them is in flight: that one is on its way.
-      return ledger.claim([attendee.id])[0];
+      return (await ledger.claimIn(tx, [attendee.id]))[0];
     });
   }
 
@@ -146,7 +146,7 @@ export class SelfServiceResend {
         claim.attendee.email,
         "this attendee",
       );
-      recordAuditSync(ws, {
+      await recordAudit(ws.store, {
         actor: ACTOR,
         at: now().toISOString(),
         action: "resend",

@@ -69,8 +69,8 @@ export default defineCommand({
     } else {
       await attempt("workspace", async () => {
         ws = await ctx.workspace();
-        const check = ws.sqlite.pragma("quick_check", { simple: true }) as string;
-        if (check !== "ok") throw new Error(`${ws.path} is damaged: ${check}`);
+        const damage = await ws.store.damage();
+        if (damage !== undefined) throw new Error(`${ws.path} is damaged: ${damage}`);
         return `${ws.path} (${modeOf(ws.path)})`;
       });
       await attempt(

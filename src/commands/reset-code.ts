@@ -262,7 +262,7 @@ async function sendNewCodes(
   const left = everyone
     ? {
         template: template.name,
-        stillDue: countDue(ws, event, template.name),
+        stillDue: await countDue(ws, event, template.name),
         next: `to send the rest: evcred send --template ${template.name} --event ${event.slug}`,
       }
     : undefined;

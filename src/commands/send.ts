@@ -94,7 +94,7 @@ export default defineCommand({
     const ws = await ctx.workspace();
     const event = await resolveEvent(ws, ctx.options.event);
     const template = credentialTemplate(ctx.templatesDir, options.template, event);
-    const recipients = dueForTemplate(ws, event, template.name, {
+    const recipients = await dueForTemplate(ws, event, template.name, {
       audience: options.audience,
       limit: options.limit,
     });
@@ -171,7 +171,7 @@ export default defineCommand({
       { event: event.slug, template: template.name },
       {
         template: template.name,
-        stillDue: countDue(ws, event, template.name),
+        stillDue: await countDue(ws, event, template.name),
         // The rest of this run's list is the lowest ids still due: those not sent, and the failed.
         next: finishRun(
           event.slug,

@@ -1,8 +1,6 @@
 /** The audit trail: who did what to whom, when. Summaries are written by callers and never hold a code. */
 import type { AuditValues } from "../store/queries/events.js";
 import type { Queries } from "../store/store.js";
-import type { Workspace } from "../store/workspace.js";
-import { auditLog } from "../store/schema.js";
 
 export type AuditAction =
   | "event.create"
@@ -38,14 +36,6 @@ export interface AuditEntry {
 
 export async function recordAudit(q: Queries, entry: AuditEntry): Promise<void> {
   await q.audit.insert(auditValues(entry));
-}
-
-/**
- * The same, synchronously, inside a SQLite transaction not yet behind the store seam (see
- * `Workspace.db`).
- */
-export function recordAuditSync(ws: Workspace, entry: AuditEntry): void {
-  ws.db.insert(auditLog).values(auditValues(entry)).run();
 }
 
 function auditValues(entry: AuditEntry): AuditValues {

@@ -5,24 +5,14 @@
  * `serve`s look at once, one sends it. A run that crashes leaves its lease to expire (at once
  * when its process is seen gone), and a later run resumes it through the same delivery ledger.
  */
-import { and, asc, desc, eq, inArray, not, sql } from "drizzle-orm";
 import { UsageError } from "../errors.js";
-import {
-  attendees,
-  auditLog,
-  campaigns,
-  deliveries,
-  events,
-  type AttendeeRow,
-  type CampaignRow,
-  type EventRow,
-} from "../store/schema.js";
-import type { Workspace } from "../store/workspace.js";
-import { recordAuditSync } from "./audit.js";
-import { loggedInSql, sentSql } from "../store/sqlite/attendee-status.js";
+import type { AttendeeRow, CampaignRow, EventRow } from "../store/schema.js";
+import type { Queries } from "../store/store.js";
+import { queriesOf, type Workspace } from "../store/workspace.js";
+import { recordAudit } from "./audit.js";
 import { campaignDueAt, parseCampaignWhen, planCampaignTime } from "./campaign-time.js";
 import type { Who } from "./events.js";
-import { campaignSettled, type Audience } from "./recipients.js";
+import type { Audience } from "./recipients.js";
 
 export const CAMPAIGN_STATUSES = ["scheduled", "running", "done", "cancelled", "missed"] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -66,28 +56,24 @@ export interface CampaignView {
 }
 
 /** Schedules a campaign; its time is checked against the event and `who.at` (no past times). */
-export function scheduleCampaign(
+export async function scheduleCampaign(
   ws: Workspace,
   event: EventRow,
   input: CampaignInput,
   who: Who,
-): CampaignView {
+): Promise<CampaignView> {
   const { when, dueAt } = planCampaignTime(input.when, event, new Date(who.at));
-  const row = ws.transactionSync(() => {
-    const inserted = ws.db
-      .insert(campaigns)
-      .values({
-        eventId: event.id,
-        template: input.template,
-        audience: input.audience,
-        whenText: when.text,
-        fixedAt: when.kind === "fixed" ? when.at.toISOString() : null,
-        status: "scheduled",
-        createdAt: who.at,
-      })
-      .returning()
-      .get();
-    recordAuditSync(ws, {
+  const row = await ws.transaction(async (tx) => {
+    const inserted = await tx.campaigns.insert({
+      eventId: event.id,
+      template: input.template,
+      audience: input.audience,
+      whenText: when.text,
+      fixedAt: when.kind === "fixed" ? when.at.toISOString() : null,
+      status: "scheduled",
+      createdAt: who.at,
+    });
+    await recordAudit(tx, {
       ...who,
       action: "campaign.schedule",
       eventId: event.id,
@@ -95,60 +81,52 @@ export function scheduleCampaign(
     });
     return inserted;
   });
-  return viewOf(ws, event, row);
+  return viewOf(ws.store, event, row);
 }
 
 /** The event's campaigns, oldest first, with their times resolved against it as it is now. */
-export function listCampaigns(ws: Workspace, event: EventRow): CampaignView[] {
-  return ws.db
-    .select()
-    .from(campaigns)
-    .where(eq(campaigns.eventId, event.id))
-    .orderBy(asc(campaigns.id))
-    .all()
-    .map((row) => viewOf(ws, event, row));
+export async function listCampaigns(
+  q: Queries | Workspace,
+  event: EventRow,
+): Promise<CampaignView[]> {
+  const store = queriesOf(q);
+  const views: CampaignView[] = [];
+  for (const row of await store.campaigns.list(event.id))
+    views.push(await viewOf(store, event, row));
+  return views;
 }
 
 /** Cancels a scheduled campaign; one that ran, runs, or was cancelled or missed is refused. */
-export function cancelCampaign(ws: Workspace, event: EventRow, id: number, who: Who): CampaignView {
-  return ws.transactionSync(() => {
-    const row = ws.db
-      .select()
-      .from(campaigns)
-      .where(and(eq(campaigns.id, id), eq(campaigns.eventId, event.id)))
-      .get();
-    if (!row) {
+export function cancelCampaign(
+  ws: Workspace,
+  event: EventRow,
+  id: number,
+  who: Who,
+): Promise<CampaignView> {
+  return ws.transaction(async (tx) => {
+    const found = await tx.campaigns.byId(id);
+    if (found?.campaign.eventId !== event.id) {
       // Ids count across the workspace: one of another event is named with its event.
-      const other = ws.db
-        .select({ slug: events.slug })
-        .from(campaigns)
-        .innerJoin(events, eq(events.id, campaigns.eventId))
-        .where(eq(campaigns.id, id))
-        .get();
       throw new UsageError(`event ${event.slug} has no campaign ${id}`, {
-        hint: other
-          ? `campaign ${id} is of event ${other.slug}: evcred campaign cancel ${id} --event ${other.slug}`
+        hint: found
+          ? `campaign ${id} is of event ${found.event.slug}: evcred campaign cancel ${id} --event ${found.event.slug}`
           : "see its campaigns with: evcred campaign list",
       });
     }
+    const row = found.campaign;
     if (row.status !== "scheduled") {
       throw new UsageError(
         `campaign ${id} is ${row.status}: only a scheduled one can be cancelled`,
       );
     }
-    const updated = ws.db
-      .update(campaigns)
-      .set({ status: "cancelled", finishedAt: who.at })
-      .where(eq(campaigns.id, id))
-      .returning()
-      .get();
-    recordAuditSync(ws, {
+    const updated = await tx.campaigns.update(id, { status: "cancelled", finishedAt: who.at });
+    await recordAudit(tx, {
       ...who,
       action: "campaign.cancel",
       eventId: event.id,
       summary: `campaign ${id}: ${row.template} at ${row.whenText} cancelled`,
     });
-    return viewOf(ws, event, updated);
+    return viewOf(tx, event, updated);
   });
 }
 
@@ -180,17 +158,11 @@ export function takeDueCampaign(
     /** Campaigns this run already took (and, say, failed to send): not taken again. */
     skip: ReadonlySet<number>;
   },
-): TakenCampaign | undefined {
+): Promise<TakenCampaign | undefined> {
   const at = options.now.toISOString();
-  return ws.transactionSync(() => {
-    const open = ws.db
-      .select({ campaign: campaigns, event: events })
-      .from(campaigns)
-      .innerJoin(events, eq(events.id, campaigns.eventId))
-      .where(inArray(campaigns.status, ["scheduled", "running"]))
-      .orderBy(asc(campaigns.id))
-      .all();
-    for (const { campaign, event } of open) {
+  return ws.transaction(async (tx) => {
+    await tx.campaigns.holdTakes();
+    for (const { campaign, event } of await tx.campaigns.open()) {
       if (options.skip.has(campaign.id)) continue;
       if (
         campaign.status === "running" &&
@@ -202,82 +174,76 @@ export function takeDueCampaign(
       const dueAt = dueAtOf(campaign, event);
       if (!dueAt || dueAt.getTime() > options.now.getTime()) continue;
       const late = options.now.getTime() - dueAt.getTime() > options.maxLateMs;
-      const updated = ws.db
-        .update(campaigns)
-        .set(
-          late
-            ? {
-                status: "missed",
-                leaseOwner: null,
-                leaseExpiresAt: null,
-                dueAt: dueAt.toISOString(),
-                finishedAt: at,
-              }
-            : {
-                status: "running",
-                leaseOwner: options.owner,
-                leaseExpiresAt: new Date(options.now.getTime() + CAMPAIGN_LEASE_MS).toISOString(),
-                dueAt: dueAt.toISOString(),
-                startedAt: campaign.startedAt ?? at,
-              },
-        )
-        .where(eq(campaigns.id, campaign.id))
-        .returning()
-        .get();
+      const updated = await tx.campaigns.update(
+        campaign.id,
+        late
+          ? {
+              status: "missed",
+              leaseOwner: null,
+              leaseExpiresAt: null,
+              dueAt: dueAt.toISOString(),
+              finishedAt: at,
+            }
+          : {
+              status: "running",
+              leaseOwner: options.owner,
+              leaseExpiresAt: new Date(options.now.getTime() + CAMPAIGN_LEASE_MS).toISOString(),
+              dueAt: dueAt.toISOString(),
+              startedAt: campaign.startedAt ?? at,
+            },
+      );
       if (late) {
-        recordAuditSync(ws, {
+        await recordAudit(tx, {
           actor: options.actor,
           at,
           action: "campaign.miss",
           eventId: event.id,
           summary: `campaign ${campaign.id}: ${campaign.template} at ${campaign.whenText} was due ${dueAt.toISOString()}, too late to send; nothing sent`,
         });
-        return { outcome: "missed", campaign: updated, event, dueAt };
+        return { outcome: "missed" as const, campaign: updated, event, dueAt };
       }
-      return { outcome: "run", campaign: updated, event, dueAt };
+      return { outcome: "run" as const, campaign: updated, event, dueAt };
     }
     return undefined;
   });
 }
 
 /** Extends a run's claim on its campaign; false if the run no longer holds it. */
-export function renewCampaign(ws: Workspace, id: number, owner: string, now: Date): boolean {
-  const changed = ws.db
-    .update(campaigns)
-    .set({ leaseExpiresAt: new Date(now.getTime() + CAMPAIGN_LEASE_MS).toISOString() })
-    .where(
-      and(eq(campaigns.id, id), eq(campaigns.leaseOwner, owner), eq(campaigns.status, "running")),
-    )
-    .run();
-  return changed.changes > 0;
+export function renewCampaign(
+  ws: Workspace,
+  id: number,
+  owner: string,
+  now: Date,
+): Promise<boolean> {
+  return ws.store.campaigns.renew(
+    id,
+    owner,
+    new Date(now.getTime() + CAMPAIGN_LEASE_MS).toISOString(),
+  );
 }
 
 /**
  * Ends a run's claim: `done` when everyone was dealt with, otherwise back to `scheduled`
  * (nothing sent yet, or cut short) for the next run to finish through the ledger.
  */
-export function finishCampaign(
+export async function finishCampaign(
   ws: Workspace,
   taken: { campaign: CampaignRow; event: EventRow },
   outcome: { complete: boolean; owner: string; actor: string; at: Date; summary: string },
-): void {
+): Promise<void> {
   const at = outcome.at.toISOString();
-  ws.transactionSync(() => {
-    ws.db
-      .update(campaigns)
-      .set({
-        status: outcome.complete ? "done" : "scheduled",
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        finishedAt: outcome.complete ? at : null,
-      })
-      .where(and(eq(campaigns.id, taken.campaign.id), eq(campaigns.leaseOwner, outcome.owner)))
-      .run();
+  await ws.transaction(async (tx) => {
+    await tx.campaigns.finish(taken.campaign.id, outcome.owner, {
+      status: outcome.complete ? "done" : "scheduled",
+      finishedAt: outcome.complete ? at : null,
+    });
     const summary = `campaign ${taken.campaign.id}: ${taken.campaign.template} at ${taken.campaign.whenText}: ${outcome.summary}`;
     // A run that failed as the last one did (no sender, a server that does not answer: retried
     // every minute until it works or is missed) is in the log once, not once a minute.
-    if (!outcome.complete && lastRunSummary(ws, taken.campaign.id) === summary) return;
-    recordAuditSync(ws, {
+    if (!outcome.complete && (await tx.campaigns.lastRunSummary(taken.campaign.id)) === summary) {
+      return;
+    }
+    await recordAudit(tx, {
       actor: outcome.actor,
       at,
       action: "campaign.run",
@@ -285,22 +251,6 @@ export function finishCampaign(
       summary,
     });
   });
-}
-
-/** The summary of the campaign's latest `campaign.run` audit entry, if any. */
-function lastRunSummary(ws: Workspace, campaignId: number): string | undefined {
-  return ws.db
-    .select({ summary: auditLog.summary })
-    .from(auditLog)
-    .where(
-      and(
-        eq(auditLog.action, "campaign.run"),
-        sql`${auditLog.summary} like ${`campaign ${campaignId}: %`}`,
-      ),
-    )
-    .orderBy(desc(auditLog.id))
-    .limit(1)
-    .get()?.summary;
 }
 
 /**
@@ -312,42 +262,21 @@ export function campaignAudience(
   ws: Workspace,
   event: EventRow,
   campaign: CampaignRow,
-): AttendeeRow[] {
-  const audience = {
-    unsent: not(sentSql),
-    all: undefined,
-    "not-logged-in": not(loggedInSql),
-  }[campaign.audience];
-  return ws.db
-    .select()
-    .from(attendees)
-    .where(and(eq(attendees.eventId, event.id), audience, not(campaignSettled(campaign.id))))
-    .orderBy(asc(attendees.id))
-    .all();
+): Promise<AttendeeRow[]> {
+  return ws.store.campaigns.audience(event.id, campaign.id, campaign.audience);
 }
 
 /** Sent / failed / pending attendees of one campaign, each by their latest delivery in it. */
-export function campaignCounts(
-  ws: Workspace,
+export async function campaignCounts(
+  q: Queries | Workspace,
   campaignId: number,
-): { sent: number; failed: number; pending: number } {
-  const rows = ws.db
-    .select({ status: deliveries.status, n: sql<number>`count(*)` })
-    .from(deliveries)
-    .where(
-      and(
-        eq(deliveries.campaignId, campaignId),
-        sql`${deliveries.id} = (select max(l.id) from ${deliveries} l where l.campaign_id = ${deliveries.campaignId} and l.attendee_id = ${deliveries.attendeeId})`,
-      ),
-    )
-    .groupBy(deliveries.status)
-    .all();
+): Promise<{ sent: number; failed: number; pending: number }> {
   const counts = { sent: 0, failed: 0, pending: 0 };
-  for (const r of rows) counts[r.status] += r.n;
+  for (const r of await queriesOf(q).campaigns.counts(campaignId)) counts[r.status] += r.n;
   return counts;
 }
 
-function viewOf(ws: Workspace, event: EventRow, row: CampaignRow): CampaignView {
+async function viewOf(q: Queries, event: EventRow, row: CampaignRow): Promise<CampaignView> {
   const dueAt = row.dueAt && row.status !== "scheduled" ? new Date(row.dueAt) : dueAtOf(row, event);
   return {
     id: row.id,
@@ -358,7 +287,7 @@ function viewOf(ws: Workspace, event: EventRow, row: CampaignRow): CampaignView 
     relative: row.fixedAt === null,
     dueAt: dueAt?.toISOString() ?? null,
     status: row.status,
-    ...campaignCounts(ws, row.id),
+    ...(await campaignCounts(q, row.id)),
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,

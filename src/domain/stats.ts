@@ -90,7 +90,7 @@ export async function eventStats(ws: Workspace, event: EventRow): Promise<EventS
     lastLogin,
     attempts: { ok: tries.ok, failed: tries.failed },
     templates: [...templates.values()],
-    campaigns: listCampaigns(ws, event).map((c) => ({
+    campaigns: (await listCampaigns(ws, event)).map((c) => ({
       id: c.id,
       template: c.template,
       when: c.when,

@@ -5,7 +5,7 @@
  * for progress and interruption (commands/mail-delivery.ts builds them for the CLI).
  */
 import { availableParallelism } from "node:os";
-import { recordAuditSync } from "../domain/audit.js";
+import { recordAudit } from "../domain/audit.js";
 import { linkedTemplate, noLinkError, type LinkAction } from "../domain/links.js";
 import { EvcredError } from "../errors.js";
 import { DomainError } from "../domain/errors.js";
@@ -132,7 +132,7 @@ export async function sendTestMessage(
           cause: error,
         });
       });
-    recordAuditSync(ws, {
+    await recordAudit(ws.store, {
       actor: deps.actor,
       at: deps.now().toISOString(),
       action: "send",
@@ -222,7 +222,7 @@ async function runPrepared(
         progress?.update(done, total);
       },
     });
-    recordAuditSync(ws, {
+    await recordAudit(ws.store, {
       actor: deps.actor,
       at: deps.now().toISOString(),
       action: request.purpose === "resend" ? "resend" : "send",

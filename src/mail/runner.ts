@@ -102,15 +102,13 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
   options.signal.addEventListener("abort", onAbort, { once: true });
   if (options.signal.aborted) onAbort();
 
-  ledger.reapDeadClaims();
+  await ledger.reapDeadClaims();
   const total = options.claimed ? options.claimed.length : options.attendeeIds.length;
   let done = 0;
   const progress = () => options.onProgress?.(++done, total);
   let cursor = options.claimed ? options.attendeeIds.length : 0;
   const queue: Claim[] = options.claimed ? [...options.claimed] : [];
-  const release = (job: Claim) => {
-    ledger.release(job.deliveryId);
-  };
+  const release = (job: Claim) => ledger.release(job.deliveryId);
   const fail = async (job: Claim, response: string, attempts: number) => {
     await ledger.settle(job.deliveryId, { status: "failed", messageId: null, response, attempts });
     summary.failed.push({ email: job.attendee.email, response });
@@ -124,10 +122,10 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
     stop.abort();
   };
   let renewedAt = Date.now();
-  const next = (): Claim | undefined => {
+  const take = async (): Promise<Claim | undefined> => {
     if (Date.now() - renewedAt > RENEW_EVERY_MS) {
-      ledger.renew();
       renewedAt = Date.now();
+      await ledger.renew();
     }
     while (queue.length === 0 && cursor < options.attendeeIds.length && !stop.signal.aborted) {
       // Claimed a few at a time, just ahead of the workers: claims are short-lived.
@@ -135,7 +133,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
       cursor += chunk.length;
       let claimed: Claim[];
       try {
-        claimed = ledger.claim(chunk);
+        claimed = await ledger.claim(chunk);
       } catch (error) {
         if (!(error instanceof KeyError)) throw error;
         keyRotated();
@@ -149,6 +147,13 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
     }
     return queue.shift();
   };
+  // One worker takes at a time: a claim in progress is awaited, not claimed twice over.
+  let taking: Promise<Claim | undefined> = Promise.resolve(undefined);
+  const next = (): Promise<Claim | undefined> => {
+    const turn = taking.then(take, take);
+    taking = turn;
+    return turn;
+  };
 
   const deliver = async (job: Claim) => {
     let message: OutgoingMessage;
@@ -158,7 +163,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
     } catch (error) {
       if (error instanceof KeyError && (await ws.getMeta("key_id")) !== vault.keyId) {
         keyRotated();
-        release(job);
+        await release(job);
         return;
       }
       // One attendee's row or data can break (a damaged seal, a template that trips on a
@@ -169,14 +174,14 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
     }
     for (let attempts = 1; ; attempts++) {
       if (stop.signal.aborted) {
-        release(job);
+        await release(job);
         return;
       }
       if (options.pace) {
         try {
           await options.pace(stop.signal);
         } catch {
-          release(job);
+          await release(job);
           return;
         }
       }
@@ -190,7 +195,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
         if (failure.kind === "fatal") {
           summary.stoppedBy ??= failure.response;
           stop.abort();
-          release(job);
+          await release(job);
           return;
         }
         if (retryable && attempts < options.retry.attempts) {
@@ -199,7 +204,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
           try {
             await sleep(delay, undefined, { signal: stop.signal });
           } catch {
-            release(job);
+            await release(job);
             return;
           }
           continue;
@@ -209,7 +214,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
         if (failure.kind === "connection") {
           summary.stoppedBy ??= `the mail server stopped answering (${failure.response})`;
           stop.abort();
-          release(job);
+          await release(job);
           return;
         }
         await fail(job, failure.response, attempts);
@@ -225,7 +230,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
   };
 
   const worker = async () => {
-    for (let job = next(); job; job = next()) {
+    for (let job = await next(); job; job = await next()) {
       await deliver(job);
       progress();
     }
@@ -233,7 +238,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
   // A forced exit skips the end of the turn where settlements are written: write them then.
   // (A write that fails there leaves the rows pending; the next run counts them as in flight.)
   const writeOnExit = () => {
-    ledger.writeWaiting();
+    ledger.writeAtExit();
   };
   process.on("exit", writeOnExit);
   const workers = Array.from({ length: Math.max(1, options.concurrency) }, () =>
@@ -249,7 +254,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
     if (failed) throw failed.reason;
   } finally {
     process.off("exit", writeOnExit);
-    for (const job of queue.splice(0)) release(job);
+    for (const job of queue.splice(0)) await release(job);
     options.signal.removeEventListener("abort", onAbort);
   }
   summary.notSent = total - summary.sent - summary.failed.length - summary.skipped;

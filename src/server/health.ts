@@ -5,7 +5,7 @@ import type { Workspace } from "../store/workspace.js";
 
 export const health: FastifyPluginAsync<{ ws: Workspace }> = (app, { ws }) => {
   app.get("/healthz", { schema: {} }, async (_request, reply) => {
-    const ok = workspaceAnswers(ws);
+    const ok = await workspaceAnswers(ws);
     return reply
       .code(ok ? 200 : 503)
       .header("cache-control", "no-store")

@@ -17,6 +17,8 @@ import type { DeliveryQueries } from "./queries/deliveries.js";
 import type { LinkQueries } from "./queries/links.js";
 import type { LoginQueries } from "./queries/logins.js";
 import type { StatsQueries } from "./queries/stats.js";
+import type { CampaignQueries } from "./queries/campaigns.js";
+import type { LedgerQueries } from "./queries/ledger.js";
 import type { VenueKeyQueries } from "./queries/venue-keys.js";
 
 export type Dialect = "sqlite" | "postgres";
@@ -32,6 +34,8 @@ export interface Queries {
   readonly logins: LoginQueries;
   readonly deliveries: DeliveryQueries;
   readonly stats: StatsQueries;
+  readonly campaigns: CampaignQueries;
+  readonly ledger: LedgerQueries;
 }
 
 export interface Store extends Queries {
@@ -54,6 +58,10 @@ export interface Store extends Queries {
    * space. False when it could not (another connection kept it busy); never throws.
    */
   scrub(): Promise<boolean>;
+  /** Whether the store answers a query now (`/healthz`); never throws. */
+  answers(): Promise<boolean>;
+  /** What is wrong with the stored data itself (`doctor`), or undefined when nothing is. */
+  damage(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 

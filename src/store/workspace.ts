@@ -3,17 +3,12 @@
  * its master key. The key is loaded on first need and checked against the key id the workspace
  * recorded, so a wrong key is an error, never garbage.
  */
-import type Database from "better-sqlite3";
-import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { KeyError } from "../errors.js";
 import { loadMasterKey } from "../vault/master-key.js";
 import type { Vault } from "../vault/vault.js";
-import type * as schema from "./schema.js";
-import { openSqliteStore, SqliteStore } from "./sqlite/store.js";
+import { openSqliteStore } from "./sqlite/store.js";
 import type { Queries, Store } from "./store.js";
 import { isPostgresUrl } from "./postgres/url.js";
-
-export type Db = BetterSQLite3Database<typeof schema>;
 
 /** Where a rotated workspace keeps its hash key, sealed (see `Vault.sealHashKeyFor`). */
 export const HASH_KEY_META = "hash_key";
@@ -48,24 +43,6 @@ export class Workspace {
   }
 
   /**
-   * The SQLite file's drizzle handle, for queries not yet behind the store seam. Throws on
-   * PostgreSQL: a command that still needs it refuses PostgreSQL workspaces up front.
-   */
-  get db(): Db {
-    return this.#sqliteStore().db;
-  }
-
-  /** The SQLite connection itself, for the same queries (see `db`). */
-  get sqlite(): Database.Database {
-    return this.#sqliteStore().sqlite;
-  }
-
-  #sqliteStore(): SqliteStore {
-    if (this.store instanceof SqliteStore) return this.store;
-    throw new Error(`this step works on SQLite workspaces only, not on ${this.store.location}`);
-  }
-
-  /**
    * The vault for this workspace's key. A workspace that has no key recorded yet adopts the key
    * file (creating it if missing); one that has refuses any other key.
    */
@@ -90,12 +67,6 @@ export class Workspace {
     await this.store.bindLegacySeals(vault);
     this.#vault = vault;
     return vault;
-  }
-
-  /** The vault already loaded by `vault()`, for synchronous steps inside a transaction. */
-  loadedVault(): Vault {
-    if (!this.#vault) throw new Error("the vault is loaded with `await ws.vault()` first");
-    return this.#vault;
   }
 
   /**
@@ -126,47 +97,9 @@ export class Workspace {
     });
   }
 
-  /**
-   * The same, synchronously, for SQLite steps not yet behind the store seam (SQLite only; see
-   * `db`). It joins a transaction the store has open.
-   */
-  transactionSync<T>(fn: () => T): T {
-    const sqlite = this.sqlite;
-    return sqlite
-      .transaction(() => {
-        const loaded = this.#vault;
-        if (loaded) {
-          const recorded = sqlite
-            .prepare<[string], string>("SELECT value FROM meta WHERE key = ?")
-            .pluck()
-            .get("key_id");
-          if (recorded !== loaded.keyId) throw rotatedMeanwhile();
-        }
-        return fn();
-      })
-      .immediate();
-  }
-
   async #assertKeyCurrent(tx: Queries): Promise<void> {
     const loaded = this.#vault;
     if (loaded && (await tx.meta.get("key_id")) !== loaded.keyId) throw rotatedMeanwhile();
-  }
-
-  /** A meta value inside a SQLite step not yet behind the store seam (see `db`). */
-  getMetaSync(key: string): string | undefined {
-    return this.sqlite
-      .prepare<[string], string>("SELECT value FROM meta WHERE key = ?")
-      .pluck()
-      .get(key);
-  }
-
-  /** Writes a meta value inside such a step. */
-  setMetaSync(key: string, value: string): void {
-    this.sqlite
-      .prepare(
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      )
-      .run(key, value);
   }
 
   getMeta(key: string): Promise<string | undefined> {
@@ -192,23 +125,6 @@ function rotatedMeanwhile(): KeyError {
     "the master key was rotated while this command ran; nothing of this step was written",
     { hint: "run the command again: it picks up the new key" },
   );
-}
-
-/**
- * A query built once per workspace, for the hot paths not yet behind the store seam (SQLite):
- * drizzle builds the SQL and SQLite parses it only the first time. `build` uses
- * `sql.placeholder` for what varies and ends with `.prepare()`.
- */
-export function preparedFor<T>(build: (ws: Workspace) => T): (ws: Workspace) => T {
-  const made = new WeakMap<Workspace, T>();
-  return (ws) => {
-    let query = made.get(ws);
-    if (query === undefined) {
-      query = build(ws);
-      made.set(ws, query);
-    }
-    return query;
-  };
 }
 
 /** The queries of a transaction, or a workspace's own (outside any transaction). */

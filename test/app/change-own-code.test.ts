@@ -19,6 +19,7 @@ import type { EventRow } from "../../src/store/schema.js";
 import type { Workspace } from "../../src/store/workspace.js";
 import { hashParamsFrom } from "../../src/vault/hash.js";
 import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
+import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 let open: Workspace | undefined;
@@ -67,7 +68,9 @@ async function setup() {
 }
 
 function loginRows(ws: Workspace) {
-  return ws.sqlite.prepare("SELECT email, ok, outcome, source FROM logins ORDER BY id").all() as {
+  return sqliteOf(ws)
+    .sqlite.prepare("SELECT email, ok, outcome, source FROM logins ORDER BY id")
+    .all() as {
     email: string;
     ok: number;
     outcome: string;
@@ -175,8 +178,10 @@ describe("changeOwnCode", () => {
     expect(await verify("ada@example.com", "ZQWX7HVB23")).toEqual({ ok: true });
     expect(await verify("ada@example.com", "zqwx-7hvb-23")).toEqual({ ok: true });
 
-    const audit = ws.sqlite
-      .prepare("SELECT actor, action, email, summary FROM audit_log WHERE action LIKE 'code.%'")
+    const audit = sqliteOf(ws)
+      .sqlite.prepare(
+        "SELECT actor, action, email, summary FROM audit_log WHERE action LIKE 'code.%'",
+      )
       .all() as { actor: string; action: string; email: string; summary: string }[];
     expect(audit).toEqual([
       {
@@ -192,7 +197,7 @@ describe("changeOwnCode", () => {
     }
 
     // Not due another credentials email: `send` finds nobody, `attendees show` says who chose it.
-    expect(countDue(ws, event, "credentials")).toBe(0);
+    expect(await countDue(ws, event, "credentials")).toBe(0);
     const send = await b.run(["send", "--template", "credentials", "--yes"]);
     expect(send.code, send.stderr).toBe(0);
     expect(send.stderr).toContain("nobody is due credentials in summit");
@@ -202,7 +207,7 @@ describe("changeOwnCode", () => {
     expect(shown.stdout).toContain("credentials sent");
     // An organizer's reset afterwards still makes her due, as any reset does.
     expect((await b.run(["reset-code", "ada@example.com", "--generate", "--yes"])).code).toBe(0);
-    expect(countDue(ws, event, "credentials")).toBe(1);
+    expect(await countDue(ws, event, "credentials")).toBe(1);
   });
 
   it("a code changed since it was read (a reset meanwhile) is not replaced: what was proved is no longer hers", async () => {
@@ -217,8 +222,8 @@ describe("changeOwnCode", () => {
     });
     expect(changed).toBeUndefined();
     expect(await codeRow(ws, event, "ada@example.com")).toEqual(reset);
-    const entries = ws.sqlite
-      .prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'code.attendee-set'")
+    const entries = sqliteOf(ws)
+      .sqlite.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'code.attendee-set'")
       .get() as { n: number };
     expect(entries.n).toBe(0);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
+import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 
@@ -12,8 +13,8 @@ async function imported(b: TestBench): Promise<void> {
 function sealedOf(b: TestBench, email: string): Buffer {
   const ws = b.open();
   try {
-    const row = ws.sqlite
-      .prepare("SELECT code_sealed AS sealed FROM attendees WHERE email = ?")
+    const row = sqliteOf(ws)
+      .sqlite.prepare("SELECT code_sealed AS sealed FROM attendees WHERE email = ?")
       .get(email) as { sealed: Buffer } | undefined;
     if (!row) throw new Error(`no attendee ${email}`);
     return row.sealed;

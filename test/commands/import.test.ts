@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { codeOwner } from "../../src/vault/vault.js";
 import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
+import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 
@@ -121,8 +122,8 @@ describe("codes", () => {
     });
     const ws = b.open();
     try {
-      const dupes = ws.sqlite
-        .prepare(
+      const dupes = sqliteOf(ws)
+        .sqlite.prepare(
           "SELECT count(*) AS n FROM (SELECT event_id, code_fingerprint FROM attendees GROUP BY 1, 2 HAVING count(*) > 1)",
         )
         .get() as { n: number };
@@ -157,8 +158,10 @@ describe("codes", () => {
     const ws = b.open();
     try {
       const vault = await ws.vault();
-      const all = ws.sqlite
-        .prepare("SELECT id, event_id AS eventId, email, code_sealed AS sealed FROM attendees")
+      const all = sqliteOf(ws)
+        .sqlite.prepare(
+          "SELECT id, event_id AS eventId, email, code_sealed AS sealed FROM attendees",
+        )
         .all() as { id: number; eventId: number; email: string; sealed: Buffer }[];
       expect(all).toHaveLength(3_000);
       const codes = new Set(all.map((r) => vault.open(r.sealed, codeOwner(r))));

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from "node
 import { describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
+import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 const EMAILS = ["ada@example.com", "grace@example.com", "alan@example.com"];
@@ -26,8 +27,8 @@ interface Stored {
 function stored(b: TestBench): Stored[] {
   const ws = b.open();
   try {
-    return ws.sqlite
-      .prepare(
+    return sqliteOf(ws)
+      .sqlite.prepare(
         `SELECT a.email, e.slug AS event, a.code_hash AS hash, a.code_sealed AS sealed,
                 a.code_fingerprint AS fingerprint
          FROM attendees a JOIN events e ON e.id = a.event_id ORDER BY a.id`,
@@ -187,8 +188,8 @@ describe("evcred key rotate", () => {
     await imported(b);
     const ws = b.open();
     try {
-      ws.sqlite
-        .prepare(
+      sqliteOf(ws)
+        .sqlite.prepare(
           `INSERT INTO deliveries (event_id, attendee_id, template, purpose, code_version, status,
              attempts, lease_owner, lease_expires_at, created_at, updated_at)
            SELECT event_id, id, 'credentials', 'send', 1, 'pending', 0, 'elsewhere:1:x', ?, ?, ?

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
+import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 const EMAILS = ["ada@example.com", "grace@example.com", "alan@example.com"];
@@ -33,8 +34,8 @@ function expectNoCodeShown(b: TestBench, ...seen: string[]): void {
 function row(b: TestBench, email: string): Record<string, unknown> {
   const ws = b.open();
   try {
-    return ws.sqlite
-      .prepare(
+    return sqliteOf(ws)
+      .sqlite.prepare(
         "SELECT code_version AS codeVersion, code_source AS codeSource, code_changed_at AS codeChangedAt FROM attendees WHERE email = ?",
       )
       .get(email) as Record<string, unknown>;

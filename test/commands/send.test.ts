@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.js";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
+import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 let smtp: TestSmtp | undefined;
@@ -46,8 +47,8 @@ function deliveries(
 ): { email: string; status: string; attempts: number; response: string | null }[] {
   const ws = b.open();
   try {
-    return ws.sqlite
-      .prepare(
+    return sqliteOf(ws)
+      .sqlite.prepare(
         "SELECT a.email, d.status, d.attempts, d.response FROM deliveries d JOIN attendees a ON a.id = d.attendee_id ORDER BY d.id",
       )
       .all() as { email: string; status: string; attempts: number; response: string | null }[];

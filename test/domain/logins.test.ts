@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
 import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
+import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 
@@ -16,8 +17,8 @@ describe("verify under pressure", () => {
     );
     expect(guesses.every((g) => g.code === 1)).toBe(true);
     const ws = b.open();
-    const outcomes = ws.sqlite
-      .prepare("SELECT outcome, count(*) AS n FROM logins GROUP BY outcome")
+    const outcomes = sqliteOf(ws)
+      .sqlite.prepare("SELECT outcome, count(*) AS n FROM logins GROUP BY outcome")
       .all() as { outcome: string; n: number }[];
     void ws.close();
     expect(Object.fromEntries(outcomes.map((o) => [o.outcome, o.n]))).toEqual({
@@ -38,7 +39,7 @@ describe("verify under pressure", () => {
     );
     expect(tries.map((t) => t.code)).toEqual(Array.from({ length: 12 }, () => 0));
     const ws = b.open();
-    const outcomes = ws.sqlite.prepare("SELECT outcome FROM logins").all() as {
+    const outcomes = sqliteOf(ws).sqlite.prepare("SELECT outcome FROM logins").all() as {
       outcome: string;
     }[];
     void ws.close();
@@ -52,7 +53,7 @@ describe("verify under pressure", () => {
     const ws = b.open();
     // Five attempts whose process was killed before argon2 answered.
     const at = new Date(b.now.getTime() - 11_000).toISOString();
-    const insert = ws.sqlite.prepare(
+    const insert = sqliteOf(ws).sqlite.prepare(
       "INSERT INTO logins (event_id, attendee_id, email, ok, outcome, source, at) " +
         "SELECT event_id, id, email, 0, 'pending', 'api', ? FROM attendees WHERE email = ?",
     );

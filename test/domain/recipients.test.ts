@@ -17,7 +17,7 @@ async function due(b: TestBench, template: string, options: DueOptions): Promise
   try {
     const event = await findEvent(ws, "summit-2026");
     if (!event) throw new Error("no event");
-    return dueForTemplate(ws, event, template, options).map((a) => a.email);
+    return (await dueForTemplate(ws, event, template, options)).map((a) => a.email);
   } finally {
     void ws.close();
   }

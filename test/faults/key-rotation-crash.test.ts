@@ -20,6 +20,7 @@ import { groupCode } from "../../src/domain/codes.js";
 import { attendeeCsv, inspect, integrityCheck, sandbox, SOAK } from "../helpers/faults.js";
 import { between, seededRandom } from "../helpers/prng.js";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
+import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 
@@ -38,8 +39,8 @@ async function allCodes(db: string, keyFile: string): Promise<Map<string, string
   const ws = openSqliteWorkspace({ path: db, keyPath: keyFile });
   try {
     const vault = await ws.vault();
-    const rows = ws.sqlite
-      .prepare(
+    const rows = sqliteOf(ws)
+      .sqlite.prepare(
         `SELECT a.id, a.event_id AS eventId, a.email, a.code_sealed AS sealed,
                 a.code_fingerprint AS fingerprint FROM attendees a ORDER BY a.id`,
       )
@@ -161,15 +162,15 @@ describe("a key rotation stopped halfway", () => {
     const codes = await twoEvents(b);
     const ws = b.open();
     try {
-      const row = ws.sqlite
-        .prepare("SELECT id, code_sealed AS s FROM attendees WHERE id = 3")
+      const row = sqliteOf(ws)
+        .sqlite.prepare("SELECT id, code_sealed AS s FROM attendees WHERE id = 3")
         .get() as {
         id: number;
         s: Buffer;
       };
       const spoiled = Buffer.from(row.s);
       spoiled[20] = (spoiled[20] ?? 0) ^ 0xff;
-      ws.sqlite.prepare("UPDATE attendees SET code_sealed = ? WHERE id = 3").run(spoiled);
+      sqliteOf(ws).sqlite.prepare("UPDATE attendees SET code_sealed = ? WHERE id = 3").run(spoiled);
       const before = b.snapshot();
       const key = readFileSync(b.env.EVCRED_KEY_FILE ?? "", "utf8");
       const r = await b.run(["key", "rotate", "--yes"]);
@@ -179,7 +180,7 @@ describe("a key rotation stopped halfway", () => {
       );
       expect(b.snapshot()).toEqual(before);
       expect(readFileSync(b.env.EVCRED_KEY_FILE ?? "", "utf8")).toBe(key);
-      ws.sqlite.prepare("UPDATE attendees SET code_sealed = ? WHERE id = 3").run(row.s);
+      sqliteOf(ws).sqlite.prepare("UPDATE attendees SET code_sealed = ? WHERE id = 3").run(row.s);
     } finally {
       void ws.close();
     }
@@ -212,10 +213,10 @@ describe("a key rotated under a running send", () => {
         verify: () => Promise.resolve(),
         close: () => undefined,
       };
-      const event = ws.db.select().from(events).get();
+      const event = sqliteOf(ws).db.select().from(events).get();
       if (!event) throw new Error("no event");
-      const ids = ws.sqlite
-        .prepare("SELECT id FROM attendees WHERE event_id = ?")
+      const ids = sqliteOf(ws)
+        .sqlite.prepare("SELECT id FROM attendees WHERE event_id = ?")
         .pluck()
         .all(event.id) as number[];
       const summary = await runDeliveries(ws, {
@@ -236,7 +237,7 @@ describe("a key rotated under a running send", () => {
       );
       expect(summary.failed).toEqual([]);
       expect(sent).toEqual([]);
-      expect(ws.sqlite.prepare("SELECT count(*) FROM deliveries").pluck().get()).toBe(0);
+      expect(sqliteOf(ws).sqlite.prepare("SELECT count(*) FROM deliveries").pluck().get()).toBe(0);
     } finally {
       void ws.close();
     }

@@ -14,6 +14,7 @@ import { openSqliteWorkspace } from "../../src/store/workspace.js";
 import { codeOwner } from "../../src/vault/vault.js";
 import { attendeeCsv, inspect, integrityCheck, sandbox, SOAK } from "../helpers/faults.js";
 import { between, seededRandom } from "../helpers/prng.js";
+import { sqliteOf } from "../helpers/sqlite.js";
 
 const ROWS = 1_200; // two batches: 1,000 and 200
 const KILLS = SOAK ? 20 : 4;
@@ -108,8 +109,8 @@ async function expectConsistentCodes(
   const ws = openSqliteWorkspace({ path: db, keyPath: keyFile });
   try {
     const vault = await ws.vault();
-    const rows = ws.sqlite
-      .prepare(
+    const rows = sqliteOf(ws)
+      .sqlite.prepare(
         "SELECT id, event_id AS eventId, email, code_hash AS hash, code_sealed AS sealed, code_fingerprint AS fingerprint FROM attendees",
       )
       .all() as {
@@ -127,8 +128,10 @@ async function expectConsistentCodes(
       expect(await vault.verifyCode(row.hash, code, codeOwner(row)), where).toBe("ok");
       expect(vault.fingerprint(row.eventId, code).equals(row.fingerprint), where).toBe(true);
     }
-    const distinct = ws.sqlite
-      .prepare("SELECT count(DISTINCT code_fingerprint) AS n, count(*) AS all_ FROM attendees")
+    const distinct = sqliteOf(ws)
+      .sqlite.prepare(
+        "SELECT count(DISTINCT code_fingerprint) AS n, count(*) AS all_ FROM attendees",
+      )
       .get() as { n: number; all_: number };
     expect(distinct.n, where).toBe(distinct.all_);
   } finally {

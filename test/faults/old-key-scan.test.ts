@@ -11,6 +11,7 @@ import { createDecipheriv, hkdfSync } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { benchPerTest, type TestBench } from "../helpers/workspace.js";
+import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 const COUNT = 120;
@@ -33,8 +34,8 @@ async function imported(b: TestBench): Promise<{ codes: Set<string>; rows: Store
 function stored(b: TestBench): Stored[] {
   const ws = b.open();
   try {
-    return ws.sqlite
-      .prepare(
+    return sqliteOf(ws)
+      .sqlite.prepare(
         `SELECT email, code_hash AS hash, code_sealed AS sealed, code_fingerprint AS fingerprint
          FROM attendees ORDER BY id`,
       )

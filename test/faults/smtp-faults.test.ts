@@ -14,6 +14,7 @@ import { attendeeCsv, bareMessageId } from "../helpers/faults.js";
 import { seededRandom } from "../helpers/prng.js";
 import { startSmtp, type FaultPlan, type TestSmtp } from "../helpers/smtp.js";
 import { benchPerTest, type TestBench } from "../helpers/workspace.js";
+import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 const servers: TestSmtp[] = [];
@@ -64,8 +65,8 @@ async function smtp(b: TestBench, plan: FaultPlan, env: NodeJS.ProcessEnv = {}) 
 function ledger(b: TestBench): Row[] {
   const ws = b.open();
   try {
-    return ws.sqlite
-      .prepare(
+    return sqliteOf(ws)
+      .sqlite.prepare(
         `SELECT a.email, d.status, d.attempts, d.response, d.message_id AS messageId
          FROM deliveries d JOIN attendees a ON a.id = d.attendee_id ORDER BY d.id`,
       )

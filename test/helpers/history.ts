@@ -5,6 +5,7 @@
 import { expect } from "vitest";
 import { deliveries, type DeliveryRow } from "../../src/store/schema.js";
 import { SAMPLE_CSV, type TestBench } from "./workspace.js";
+import { sqliteOf } from "./sqlite.js";
 
 export type Delivery = Pick<DeliveryRow, "template" | "status"> & {
   email: string;
@@ -17,15 +18,15 @@ export function deliver(b: TestBench, ...list: Delivery[]): void {
   const ws = b.open();
   try {
     for (const d of list) {
-      const a = ws.sqlite
-        .prepare(
+      const a = sqliteOf(ws)
+        .sqlite.prepare(
           `SELECT a.id, a.event_id AS eventId, a.code_version AS v FROM attendees a
            JOIN events e ON e.id = a.event_id WHERE a.email = ? ORDER BY e.id LIMIT 1`,
         )
         .get(d.email) as { id: number; eventId: number; v: number } | undefined;
       if (!a) throw new Error(`no attendee ${d.email}`);
-      ws.db
-        .insert(deliveries)
+      sqliteOf(ws)
+        .db.insert(deliveries)
         .values({
           eventId: a.eventId,
           attendeeId: a.id,

@@ -3,6 +3,7 @@ import { DeliveryLedger, ownerId } from "../../src/mail/ledger.js";
 import { campaigns, events } from "../../src/store/schema.js";
 import type { Workspace } from "../../src/store/workspace.js";
 import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
+import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 
@@ -25,12 +26,12 @@ describe("the delivery ledger's campaign scope", () => {
     expect((await b.run(["import", "attendees.csv", "--event", "summit", "--yes"])).code).toBe(0);
     const ws = b.open();
     try {
-      const event = ws.db.select().from(events).get();
+      const event = sqliteOf(ws).db.select().from(events).get();
       if (!event) throw new Error("no event");
       const [first, second] = [1, 2].map(
         (n) =>
-          ws.db
-            .insert(campaigns)
+          sqliteOf(ws)
+            .db.insert(campaigns)
             .values({
               eventId: event.id,
               template: "reminder",
@@ -44,7 +45,7 @@ describe("the delivery ledger's campaign scope", () => {
       );
       const ids = [1, 2, 3];
       const sendAll = async (l: DeliveryLedger) => {
-        const claims = l.claim(ids);
+        const claims = await l.claim(ids);
         await Promise.all(
           claims.map((c) =>
             l.settle(c.deliveryId, {
@@ -59,11 +60,11 @@ describe("the delivery ledger's campaign scope", () => {
       };
       expect(await sendAll(ledger(ws, event.id, first ?? 0))).toBe(3);
       // Once per attendee per campaign: a resumed run of the same campaign claims nobody.
-      expect(ledger(ws, event.id, first ?? 0).claim(ids)).toHaveLength(0);
+      expect(await ledger(ws, event.id, first ?? 0).claim(ids)).toHaveLength(0);
       // Another campaign with the same template sends again, and the plain send is not blocked.
       expect(await sendAll(ledger(ws, event.id, second ?? 0))).toBe(3);
       expect(await sendAll(ledger(ws, event.id, null))).toBe(3);
-      expect(ledger(ws, event.id, null).claim(ids)).toHaveLength(0);
+      expect(await ledger(ws, event.id, null).claim(ids)).toHaveLength(0);
     } finally {
       void ws.close();
     }

@@ -12,6 +12,7 @@ import type { Accepted, MailTransport, OutgoingMessage } from "../../src/mail/tr
 import { attendees, events } from "../../src/store/schema.js";
 import type { Workspace } from "../../src/store/workspace.js";
 import { benchPerTest, type TestBench } from "../helpers/workspace.js";
+import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 
@@ -45,10 +46,10 @@ async function setUp(
   b.file("a.csv", csv.join("\n") + "\n");
   expect((await b.run(["import", "a.csv", "--event", "ev", "--yes"])).code).toBe(0);
   const ws = b.open();
-  const event = ws.db.select().from(events).get();
+  const event = sqliteOf(ws).db.select().from(events).get();
   if (!event) throw new Error("no event");
-  const ids = ws.db
-    .select({ id: attendees.id })
+  const ids = sqliteOf(ws)
+    .db.select({ id: attendees.id })
     .from(attendees)
     .all()
     .map((r) => r.id);
@@ -74,7 +75,7 @@ describe("runDeliveries", () => {
     const b = bench();
     const { ws, options } = await setUp(b, 30);
     const transport = recordingTransport((n) => {
-      if (n === 5) ws.sqlite.close(); // the database goes away after the server took message 5
+      if (n === 5) sqliteOf(ws).sqlite.close(); // the database goes away after the server took message 5
     });
     await expect(runDeliveries(ws, { ...options, transport })).rejects.toThrow();
     const perRecipient = new Map<string, number>();
@@ -88,7 +89,9 @@ describe("runDeliveries", () => {
   it("records accepted messages before their worker sends another: never more than one unrecorded per worker", async () => {
     const b = bench();
     const { ws, options } = await setUp(b, 40);
-    const recorded = ws.sqlite.prepare("SELECT count(*) FROM deliveries WHERE status = 'sent'");
+    const recorded = sqliteOf(ws).sqlite.prepare(
+      "SELECT count(*) FROM deliveries WHERE status = 'sent'",
+    );
     const unrecorded: number[] = [];
     const transport = recordingTransport((n) => {
       // The message being handed over now is not accepted yet: the n - 1 before it were.
@@ -108,7 +111,10 @@ describe("runDeliveries", () => {
     const { ws, options } = await setUp(b, 9);
     const before = process.listeners("exit");
     const recorded = () =>
-      ws.sqlite.prepare("SELECT count(*) FROM deliveries WHERE status = 'sent'").pluck().get();
+      sqliteOf(ws)
+        .sqlite.prepare("SELECT count(*) FROM deliveries WHERE status = 'sent'")
+        .pluck()
+        .get();
     const seen: { waiting: number; afterExit: unknown }[] = [];
     const transport = recordingTransport((n) => {
       if (n !== 6) return;
@@ -131,8 +137,8 @@ describe("runDeliveries", () => {
   it("fails only the attendee whose sealed code is damaged, without a code in the reason", async () => {
     const b = bench();
     const { ws, options } = await setUp(b, 4);
-    ws.db
-      .update(attendees)
+    sqliteOf(ws)
+      .db.update(attendees)
       .set({ codeSealed: Buffer.alloc(40, 7) })
       .where(eq(attendees.email, "p1@example.com"))
       .run();
@@ -169,7 +175,7 @@ describe("runDeliveries", () => {
       transport: recordingTransport(),
     });
     expect(summary.failed).toHaveLength(2);
-    const stored = ws.sqlite.prepare("SELECT response FROM deliveries").all() as {
+    const stored = sqliteOf(ws).sqlite.prepare("SELECT response FROM deliveries").all() as {
       response: string;
     }[];
     for (const code of codes) {

@@ -13,14 +13,15 @@ import { deliveryCounts, loginCounts } from "../../src/domain/metrics.js";
 import { eventStats } from "../../src/domain/stats.js";
 import type { Workspace } from "../../src/store/workspace.js";
 import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
+import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 
 /** The SQL texts `fn` prepares on `ws`, in order. */
 async function preparedBy(ws: Workspace, fn: () => Promise<void>): Promise<string[]> {
   const seen: string[] = [];
-  const prepare = ws.sqlite.prepare.bind(ws.sqlite);
-  const spy = ws.sqlite as { prepare: (source: string) => Database.Statement };
+  const prepare = sqliteOf(ws).sqlite.prepare.bind(sqliteOf(ws).sqlite);
+  const spy = sqliteOf(ws).sqlite as { prepare: (source: string) => Database.Statement };
   spy.prepare = (source: string) => {
     seen.push(source);
     return prepare(source);
@@ -41,7 +42,7 @@ interface PlanStep {
 
 /** SQLite's plan for `source`, its parameters bound to null (the plan does not depend on them). */
 function planOf(ws: Workspace, source: string): PlanStep[] {
-  const explain = ws.sqlite.prepare(`EXPLAIN QUERY PLAN ${source}`);
+  const explain = sqliteOf(ws).sqlite.prepare(`EXPLAIN QUERY PLAN ${source}`);
   for (let n = 0; n <= 64; n++) {
     try {
       return explain.all(...Array.from({ length: n }, () => null)) as PlanStep[];

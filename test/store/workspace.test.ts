@@ -13,6 +13,7 @@ import { describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
 import { openSqliteWorkspace } from "../../src/store/workspace.js";
 import { benchPerTest, type TestBench } from "../helpers/workspace.js";
+import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 const MIGRATIONS = new URL("../../src/store/migrations", import.meta.url).pathname;
@@ -28,10 +29,10 @@ describe("opening a workspace", () => {
     expect(statSync(b.dbPath).mode & 0o777).toBe(0o600);
     const ws = open(b);
     try {
-      expect(ws.sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
-      expect(ws.sqlite.pragma("busy_timeout", { simple: true })).toBe(5_000);
-      expect(ws.sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
-      ws.setMetaSync("probe", "x");
+      expect(sqliteOf(ws).sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
+      expect(sqliteOf(ws).sqlite.pragma("busy_timeout", { simple: true })).toBe(5_000);
+      expect(sqliteOf(ws).sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
+      await ws.setMeta("probe", "x");
       // The write-ahead log holds the same data as the file: it must be as private.
       expect(statSync(`${b.dbPath}-wal`).mode & 0o777).toBe(0o600);
     } finally {
@@ -45,10 +46,10 @@ describe("opening a workspace", () => {
       const ws = open(b);
       try {
         return {
-          tables: ws.sqlite
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+          tables: sqliteOf(ws)
+            .sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             .all(),
-          migrations: ws.sqlite.prepare("SELECT hash FROM __drizzle_migrations").all(),
+          migrations: sqliteOf(ws).sqlite.prepare("SELECT hash FROM __drizzle_migrations").all(),
         };
       } finally {
         void ws.close();

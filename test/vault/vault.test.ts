@@ -14,6 +14,7 @@ import {
 import { loadMasterKey, masterKeyPath } from "../../src/vault/master-key.js";
 import { DECOY_OWNER, SealMismatchError, Vault } from "../../src/vault/vault.js";
 import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
+import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 const CODE = "K7QM4XHP2W";
@@ -297,8 +298,10 @@ describe("argon2id hashes", () => {
     const code = b.codeOf("ada@example.com");
     const ws = b.open();
     try {
-      const row = ws.sqlite
-        .prepare("SELECT id, event_id AS eventId, code_hash AS hash FROM attendees WHERE email = ?")
+      const row = sqliteOf(ws)
+        .sqlite.prepare(
+          "SELECT id, event_id AS eventId, code_hash AS hash FROM attendees WHERE email = ?",
+        )
         .get("ada@example.com") as { id: number; eventId: number; hash: string };
       const { hash } = row;
       const owner = { eventId: row.eventId, attendeeId: row.id, email: "ada@example.com" };

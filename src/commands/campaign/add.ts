@@ -53,7 +53,7 @@ export default defineCommand({
     const event = await resolveEvent(ws, ctx.options.event);
     const template = credentialTemplate(ctx.templatesDir, options.template, event);
     const at = options.at;
-    const view = withAtFlag(event.timezone, () =>
+    const view = await withAtFlag(event.timezone, () =>
       scheduleCampaign(
         ws,
         event,

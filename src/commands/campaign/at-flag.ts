@@ -4,9 +4,9 @@ import { UsageError } from "../../errors.js";
 import { formatTime } from "../../render/time.js";
 
 /** Runs `fn`; a refused campaign time becomes a usage error naming --at (exit 2). */
-export function withAtFlag<T>(zone: string | null, fn: () => T): T {
+export async function withAtFlag<T>(zone: string | null, fn: () => Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (error) {
     if (!(error instanceof CampaignTimeError)) throw error;
     if (error.reason === "past" && error.wouldHaveRunAt) {

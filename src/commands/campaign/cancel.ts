@@ -23,7 +23,7 @@ export default defineCommand({
     if (!id.success) throw new UsageError(`campaign cancel: "${given}" is not a campaign id`);
     const ws = await ctx.workspace();
     const event = await resolveEvent(ws, ctx.options.event);
-    const view = cancelCampaign(ws, event, id.data, {
+    const view = await cancelCampaign(ws, event, id.data, {
       actor: ctx.actor,
       at: ctx.now().toISOString(),
     });

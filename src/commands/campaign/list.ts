@@ -13,7 +13,7 @@ export default defineCommand({
   async run(ctx) {
     const ws = await ctx.workspace();
     const event = await resolveEvent(ws, ctx.options.event);
-    const views = listCampaigns(ws, event);
+    const views = await listCampaigns(ws, event);
     ctx.out.result(views, () => (views.length ? campaignTable(ctx.out, views, event) : ""));
     if (views.length === 0) {
       ctx.out.info(

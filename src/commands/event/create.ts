@@ -76,7 +76,7 @@ export default defineCommand({
     const skipped: string[] = [];
     for (const c of options.campaigns ? DEFAULT_CAMPAIGNS : []) {
       try {
-        scheduled.push(scheduleCampaign(ws, event, c, who));
+        scheduled.push(await scheduleCampaign(ws, event, c, who));
       } catch (error) {
         if (!(error instanceof CampaignTimeError) || !error.wouldHaveRunAt) throw error;
         skipped.push(

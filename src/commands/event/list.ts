@@ -1,7 +1,6 @@
-import { count, eq } from "drizzle-orm";
 import { currentEventSlug, listEvents } from "../../domain/events.js";
 import { eventStart, eventView } from "../../render/event-view.js";
-import { attendees } from "../../store/schema.js";
+import { countAttendees } from "../../domain/attendees.js";
 import { defineCommand, examples } from "../command.js";
 
 export default defineCommand({
@@ -11,13 +10,14 @@ export default defineCommand({
   async run(ctx) {
     const ws = await ctx.workspace();
     const current = await currentEventSlug(ws);
-    const rows = (await listEvents(ws)).map((event) => ({
-      ...eventView(event),
-      current: event.slug === current,
-      attendees:
-        ws.db.select({ n: count() }).from(attendees).where(eq(attendees.eventId, event.id)).get()
-          ?.n ?? 0,
-    }));
+    const rows: (ReturnType<typeof eventView> & { current: boolean; attendees: number })[] = [];
+    for (const event of await listEvents(ws)) {
+      rows.push({
+        ...eventView(event),
+        current: event.slug === current,
+        attendees: await countAttendees(ws, event),
+      });
+    }
     ctx.out.result(rows, () =>
       rows.length === 0
         ? ""

@@ -1,7 +1,6 @@
-import { count, eq } from "drizzle-orm";
 import { requireEvent, resolveEvent } from "../../domain/events.js";
 import { describeEvent, eventView } from "../../render/event-view.js";
-import { attendees } from "../../store/schema.js";
+import { countAttendees } from "../../domain/attendees.js";
 import { defineCommand, examples } from "../command.js";
 
 export default defineCommand({
@@ -14,9 +13,7 @@ export default defineCommand({
     const ws = await ctx.workspace();
     const slug = typeof args[0] === "string" ? args[0] : undefined;
     const event = slug ? await requireEvent(ws, slug) : await resolveEvent(ws, ctx.options.event);
-    const n =
-      ws.db.select({ n: count() }).from(attendees).where(eq(attendees.eventId, event.id)).get()
-        ?.n ?? 0;
+    const n = await countAttendees(ws, event);
     const view = { ...eventView(event), attendees: n };
     ctx.out.result(view, () => describeEvent(view, { attendees: n }));
   },

@@ -69,7 +69,7 @@ export default defineCommand({
     if (row.startsAt === event.startsAt && row.timezone === event.timezone) return;
     // Relative campaigns are resolved against the start when they run: say where they land now.
     const now = ctx.now().getTime();
-    for (const c of listCampaigns(ws, row)) {
+    for (const c of await listCampaigns(ws, row)) {
       if (c.status !== "scheduled" || !c.relative) continue;
       const line = `campaign ${c.id} (${c.template}) moves with it: ${campaignWhen(c, row)}`;
       if (c.dueAt && Date.parse(c.dueAt) <= now) {

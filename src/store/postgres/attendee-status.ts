@@ -2,7 +2,7 @@
  * Where an attendee stands, as SQL on PostgreSQL: `sqlite/attendee-status.ts` with real
  * booleans, so lists, counts, audiences and `stats` agree across dialects.
  */
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { deliveries, logins } from "./schema.js";
 
 const attendeeId = sql.raw(`"attendees"."id"`);
@@ -21,3 +21,21 @@ export const deliveryErrorSql = sql<
 export const lastLoginAtSql = sql<
   string | null
 >`(select max(l.at) from ${logins} l where l.attendee_id = ${attendeeId} and l.ok)`;
+
+/**
+ * True for an attendee with a `sent` delivery of `template` carrying their current code version,
+ * sent by `send`, `resend` or `reset` (a campaign's deliveries are its own): the one rule for
+ * "already has it", shared by the recipient list and the sender's claims.
+ */
+export function deliveredForCurrentCode(template: string | SQL): SQL {
+  return sql`exists (select 1 from ${deliveries} d where d.attendee_id = "attendees"."id" and d.template = ${template} and d.campaign_id is null and d.status = 'sent' and d.code_version = "attendees"."code_version")`;
+}
+
+/**
+ * True for an attendee campaign `campaignId` is done with: sent, or failed after the server
+ * answered (a permanent refusal, listed and not retried). A claim its crashed sender left behind
+ * (closed as failed with no attempt) does not count: a resumed run sends it again.
+ */
+export function campaignSettled(campaignId: number): SQL {
+  return sql`exists (select 1 from ${deliveries} d where d.attendee_id = "attendees"."id" and d.campaign_id = ${campaignId} and (d.status = 'sent' or (d.status = 'failed' and d.attempts > 0)))`;
+}

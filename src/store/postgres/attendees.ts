@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, not, sql, type SQL } from "drizzle-orm";
 import type { AttendeeRow } from "../schema.js";
 import type {
   AttendeeChanges,
@@ -11,6 +11,7 @@ import type {
   DeliveryView,
 } from "../queries/attendees.js";
 import {
+  deliveredForCurrentCode,
   deliveryErrorSql,
   failedSql,
   lastDeliveryAtSql,
@@ -207,6 +208,32 @@ export class PgAttendees implements AttendeeQueries {
     );
   }
 
+  due(
+    eventId: number,
+    template: string,
+    audience: "unsent" | "all" | "not-logged-in",
+    limit?: number,
+  ): Promise<AttendeeRow[]> {
+    return this.#c.use((db) => {
+      const query = db
+        .select()
+        .from(attendees)
+        .where(and(eq(attendees.eventId, eventId), audienceCondition(template, audience)))
+        .orderBy(asc(attendees.id));
+      return limit === undefined ? query : query.limit(limit);
+    });
+  }
+
+  countDue(eventId: number, template: string): Promise<number> {
+    return this.#c.use(async (db) => {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(attendees)
+        .where(and(eq(attendees.eventId, eventId), not(deliveredForCurrentCode(template))));
+      return row?.n ?? 0;
+    });
+  }
+
   count(eventId: number): Promise<number> {
     return this.#c.use(async (db) => {
       const [row] = await db
@@ -387,5 +414,19 @@ function statusCondition(status: AttendeeStatus, locked: readonly string[]): SQL
       return loggedInSql;
     case "locked":
       return locked.length ? inArray(attendees.email, [...locked]) : sql`false`;
+  }
+}
+
+function audienceCondition(
+  template: string,
+  audience: "unsent" | "all" | "not-logged-in",
+): SQL | undefined {
+  switch (audience) {
+    case "unsent":
+      return not(deliveredForCurrentCode(template));
+    case "all":
+      return undefined;
+    case "not-logged-in":
+      return not(loggedInSql);
   }
 }

@@ -24,6 +24,10 @@ import { PgLogins } from "./logins.js";
 import { PgDeliveries } from "./deliveries.js";
 import { PgStats } from "./stats.js";
 import type { StatsQueries } from "../queries/stats.js";
+import type { CampaignQueries } from "../queries/campaigns.js";
+import type { LedgerQueries } from "../queries/ledger.js";
+import { PgCampaigns } from "./campaigns.js";
+import { PgLedger } from "./ledger.js";
 import { PgLinks } from "./links.js";
 import { migratePostgres, postgresSchemaState } from "./migrate.js";
 import * as schema from "./schema.js";
@@ -67,6 +71,8 @@ function queriesOn(c: PgConnection): Queries {
     logins: new PgLogins(c),
     deliveries: new PgDeliveries(c),
     stats: new PgStats(c),
+    campaigns: new PgCampaigns(c),
+    ledger: new PgLedger(c),
   };
 }
 
@@ -84,6 +90,8 @@ export class PostgresStore implements Store {
   readonly logins: LoginQueries;
   readonly deliveries: DeliveryQueries;
   readonly stats: StatsQueries;
+  readonly campaigns: CampaignQueries;
+  readonly ledger: LedgerQueries;
   readonly #url: string;
   readonly #outside: PgConnection;
 
@@ -103,6 +111,8 @@ export class PostgresStore implements Store {
     this.logins = queries.logins;
     this.deliveries = queries.deliveries;
     this.stats = queries.stats;
+    this.campaigns = queries.campaigns;
+    this.ledger = queries.ledger;
   }
 
   get connection(): PgConnection {
@@ -133,6 +143,20 @@ export class PostgresStore implements Store {
     } catch {
       return false;
     }
+  }
+
+  async answers(): Promise<boolean> {
+    try {
+      await this.pool.query("SELECT 1 FROM events LIMIT 1");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The server keeps its own pages sound (checksums, WAL); a workspace has no check of its own. */
+  damage(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
   }
 
   async close(): Promise<void> {

@@ -112,6 +112,19 @@ export interface AttendeeQueries {
     replacing?: { codeVersion: number; codeChangedAt: string },
   ): Promise<AttendeeRow | undefined | "code-taken">;
   count(eventId: number): Promise<number>;
+  /**
+   * The attendees a send of `template` is for, by id: `unsent`, those without a `sent`
+   * delivery of it (by `send`, `resend` or `reset`) carrying their current code version;
+   * `all`; `not-logged-in`, those without a successful login.
+   */
+  due(
+    eventId: number,
+    template: string,
+    audience: "unsent" | "all" | "not-logged-in",
+    limit?: number,
+  ): Promise<AttendeeRow[]>;
+  /** How many are still due `template` (the `unsent` audience). */
+  countDue(eventId: number, template: string): Promise<number>;
   /** Every attendee's sealed code with what it is bound to, in every event (key rotation). */
   seals(): Promise<{ id: number; eventId: number; email: string; sealed: Buffer }[]>;
   /** Writes re-sealed codes and their new fingerprints. */

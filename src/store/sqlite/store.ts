@@ -30,6 +30,10 @@ import { SqliteLogins } from "./logins.js";
 import { SqliteDeliveries } from "./deliveries.js";
 import { SqliteStats } from "./stats.js";
 import type { StatsQueries } from "../queries/stats.js";
+import type { CampaignQueries } from "../queries/campaigns.js";
+import type { LedgerQueries } from "../queries/ledger.js";
+import { SqliteCampaigns } from "./campaigns.js";
+import { SqliteLedger } from "./ledger.js";
 import { SqliteLinks } from "./links.js";
 import { bindLegacySeals, SEALS_BOUND_META } from "./seal-binding.js";
 
@@ -100,6 +104,8 @@ function queriesOn(c: SqliteConnection): Queries {
     logins: new SqliteLogins(c),
     deliveries: new SqliteDeliveries(c),
     stats: new SqliteStats(c),
+    campaigns: new SqliteCampaigns(c),
+    ledger: new SqliteLedger(c),
   };
 }
 
@@ -126,6 +132,8 @@ export class SqliteStore implements Store {
   readonly logins: LoginQueries;
   readonly deliveries: DeliveryQueries;
   readonly stats: StatsQueries;
+  readonly campaigns: CampaignQueries;
+  readonly ledger: LedgerQueries;
   readonly #outside: SqliteConnection;
   readonly #inside: Queries;
 
@@ -150,6 +158,8 @@ export class SqliteStore implements Store {
     this.logins = queries.logins;
     this.deliveries = queries.deliveries;
     this.stats = queries.stats;
+    this.campaigns = queries.campaigns;
+    this.ledger = queries.ledger;
   }
 
   /** The connection outside any transaction, for this dialect's own query groups. */
@@ -208,6 +218,22 @@ export class SqliteStore implements Store {
     } catch {
       return false;
     }
+  }
+
+  async answers(): Promise<boolean> {
+    try {
+      await this.#outside.use((c) => c.sqlite.prepare("SELECT 1 FROM events LIMIT 1").all());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  damage(): Promise<string | undefined> {
+    return this.#outside.use((c) => {
+      const check = c.sqlite.pragma("quick_check", { simple: true }) as string;
+      return check === "ok" ? undefined : check;
+    });
   }
 
   close(): Promise<void> {
