@@ -5,7 +5,6 @@
 import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
-import { ExitCode, WorkspaceError } from "./errors.js";
 import { resolveTemplatesDir, type TemplatesDir } from "./mail/templates-dir.js";
 import { isPostgresUrl, postgresTarget } from "./store/postgres/url.js";
 import type { Workspace } from "./store/workspace.js";
@@ -94,12 +93,13 @@ export function createContext(parts: ContextParts): Context {
   });
   const out = new Output(io, theme, options.json);
   let workspace: Workspace | undefined;
-  // Until the store opens PostgreSQL, a postgres:// --db is refused by its host and database: a
-  // URL taken for a file path would put its password into every "no workspace" message.
-  // (Its workspacePath stays a file path in the working directory: the folder beside it is the
-  // templates' folder, `./templates`, as the spec has it for PostgreSQL.)
-  const postgres =
-    options.db !== undefined && isPostgresUrl(options.db) ? postgresTarget(options.db) : undefined;
+  // A postgres:// --db is opened as the URL it is and named by its host and database only: a
+  // URL taken for a file path would put its password into every message. (Its workspacePath
+  // stays a file path in the working directory: the folder beside it is the templates' folder,
+  // `./templates`, as the spec has it for PostgreSQL.)
+  const postgresUrl =
+    options.db !== undefined && isPostgresUrl(options.db) ? options.db : undefined;
+  const postgres = postgresUrl === undefined ? undefined : postgresTarget(postgresUrl);
   const workspacePath = resolve(
     cwd,
     postgres === undefined ? (options.db ?? "evcred.db") : "evcred.db",
@@ -111,19 +111,10 @@ export function createContext(parts: ContextParts): Context {
       postgres === undefined ? { kind: "sqlite", file: workspacePath } : { kind: "postgres", cwd },
   });
   const openOnce = async (create: boolean): Promise<Workspace> => {
-    if (postgres !== undefined) {
-      throw new WorkspaceError(
-        `the PostgreSQL workspace ${postgres} cannot be opened by this command yet: it opens SQLite workspace files only`,
-        {
-          exitCode: ExitCode.usage,
-          hint: "point --db / EVCRED_DB at a workspace file; `evcred doctor` checks the PostgreSQL connection",
-        },
-      );
-    }
     if (!workspace) {
       const { openWorkspace } = await import("./store/workspace.js");
       workspace = await openWorkspace({
-        path: workspacePath,
+        path: postgresUrl ?? workspacePath,
         keyPath: resolve(cwd, masterKeyPath(env)),
         mustExist: !create,
       });
