@@ -55,10 +55,14 @@ try {
   );
   if (wanted("startup")) await startup();
   if (wanted("verify")) await verify();
-  if (wanted("import")) await importSpeed(10_000 / scale);
+  // With a PostgreSQL cluster (`npm run bench:pg` starts one), import and send run on both.
+  const dialects = [{ name: "SQLite", env: {} }];
+  const pgUrl = process.env.EVCRED_TEST_PG_URL;
+  if (pgUrl) dialects.push({ name: "PostgreSQL", env: { EVCRED_DB: await freshDatabase(pgUrl) } });
+  if (wanted("import")) for (const d of dialects) await importSpeed(10_000 / scale, d);
   if (wanted("list")) await listSpeed(10_000 / scale);
   if (wanted("memory")) await importMemory(100_000 / scale, 20_000 / scale, 1_000_000 / scale);
-  if (wanted("send")) await send(2_000 / scale);
+  if (wanted("send")) for (const d of dialects) await send(2_000 / scale, d);
   if (wanted("serve")) await serveBench(50, 5 / Math.sqrt(scale));
   report();
 } finally {
@@ -124,9 +128,9 @@ async function verify() {
   );
 }
 
-async function importSpeed(rows) {
-  say(`import of ${rows} attendees (OWASP argon2id: 19 MiB, t=2)…`);
-  const cwd = join(dir, "import");
+async function importSpeed(rows, dialect) {
+  say(`import of ${rows} attendees on ${dialect.name} (OWASP argon2id: 19 MiB, t=2)…`);
+  const cwd = join(dir, `import-${dialect.name}`);
   await run(process.execPath, ["-e", `require("fs").mkdirSync(${JSON.stringify(cwd)})`]);
   writeCsv(join(cwd, "a.csv"), rows);
   const codes = Array.from({ length: rows }, (_, i) => `BENCH${String(i).padStart(5, "0")}`);
@@ -134,10 +138,10 @@ async function importSpeed(rows) {
   await hashMany(codes, OWASP_PARAMS, cores);
   const bound = performance.now() - t;
   t = performance.now();
-  await evcred(["import", "a.csv", "--event", "bench", "--yes"], cwd);
+  await evcred(["import", "a.csv", "--event", "bench", "--yes"], cwd, dialect.env);
   const took = performance.now() - t;
   add(
-    `import: ${rows} attendees end to end`,
+    `import: ${rows} attendees end to end, ${dialect.name}`,
     took,
     `${rows} argon2id hashes on ${cores} cores`,
     bound,
@@ -183,26 +187,37 @@ async function importMemory(dryRows, realRows, badRows) {
   addMemory(`import: ${realRows} rows, peak RSS`, real, 300);
 }
 
-async function send(count) {
-  say(`send of ${count} credential emails to a loopback SMTP server…`);
-  const cwd = join(dir, "send");
+async function send(count, dialect) {
+  say(`send of ${count} credential emails to a loopback SMTP server, ${dialect.name}…`);
+  const cwd = join(dir, `send-${dialect.name}`);
   await run(process.execPath, ["-e", `require("fs").mkdirSync(${JSON.stringify(cwd)})`]);
   writeCsv(join(cwd, "a.csv"), count);
   // Setting up the attendees is not what is measured.
-  await evcred(["import", "a.csv", "--event", "bench", "--yes"], cwd, CHEAP_ARGON2);
+  const slug = `send-${dialect.name.toLowerCase()}`;
+  await evcred(["import", "a.csv", "--event", slug, "--yes"], cwd, {
+    ...CHEAP_ARGON2,
+    ...dialect.env,
+  });
   await evcred(
     [
       "event",
       "update",
+      "--event",
+      slug,
       "--from",
       "Bench <bench@example.com>",
       "--login-url",
       "https://venue.example.com/login",
     ],
     cwd,
+    dialect.env,
   );
   // One real message, so the raw sender composes and sends the same parts.
-  await evcred(["send", "--template", "credentials", "--limit", "1", "--yes"], cwd);
+  await evcred(
+    ["send", "--template", "credentials", "--event", slug, "--limit", "1", "--yes"],
+    cwd,
+    dialect.env,
+  );
   const outbox = join(cwd, "outbox");
   const eml = join(outbox, readdirSync(outbox)[0]);
   const size = statSync(eml).size;
@@ -232,9 +247,11 @@ async function send(count) {
       };
       const sendEvcred = async () => {
         const t = performance.now();
-        await evcred(["send", "--template", "credentials", "--all", "--yes"], cwd, {
-          EVCRED_SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
-        });
+        await evcred(
+          ["send", "--template", "credentials", "--event", slug, "--all", "--yes"],
+          cwd,
+          { ...dialect.env, EVCRED_SMTP_URL: `smtp://127.0.0.1:${sink.port}` },
+        );
         rates.evcred.push((count / (performance.now() - t)) * 1000);
       };
       for (const sender of r % 2 === 0 ? [sendRaw, sendEvcred] : [sendEvcred, sendRaw])
@@ -249,7 +266,7 @@ async function send(count) {
   const perRound = rates.evcred.map((v, i) => v / rates.raw[i]);
   const ratio = middle(perRound);
   figures.push({
-    figure: `send: ${count} emails (${size} bytes) over 5 pooled connections, median of ${SEND_ROUNDS} rounds`,
+    figure: `send: ${count} emails (${size} bytes) over 5 pooled connections, ${dialect.name}, median of ${SEND_ROUNDS} rounds`,
     ...shownAs("value", spreadOf(rates.evcred)),
     unit: "msg/s",
     ...shownAs("bound", spreadOf(rates.raw)),
@@ -480,6 +497,19 @@ function writeCsv(path, rows) {
   for (let i = 0; i < rows; i++)
     lines.push(`person${i}@example.com,First${i},Last${i},Company ${i % 97},attendee`);
   writeFileSync(path, lines.join("\n") + "\n");
+}
+
+/** A new database on the cluster at `url`, for this run's PostgreSQL figures; its URL. */
+async function freshDatabase(url) {
+  const { default: pg } = await import("pg");
+  const name = `evcred_bench_${randomBytes(4).toString("hex")}`;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
 }
 
 async function evcred(args, cwd, extraEnv = {}) {
