@@ -3,7 +3,9 @@
 // bound it is judged against, measured in the same run on this machine, and their ratio.
 // It builds its own data and SMTP server in a temp folder and removes them when done.
 // --quick divides the sizes by 10 (a smoke run of the bench itself, not figures to quote);
-// --only=send,startup (names: startup, verify, import, list, memory, send, serve) runs just those.
+// --only=send,startup (names: startup, verify, import, list, memory, send, serve, scale) runs just
+// those. With EVCRED_TEST_PG_URL (`npm run bench:pg`), import and send run on PostgreSQL too, and
+// scale measures two `serve`s on one PostgreSQL against one.
 // Each figure measured more than once prints its median with the spread (min–max) beside it.
 import Database from "better-sqlite3";
 import { spawn } from "node:child_process";
@@ -64,6 +66,7 @@ try {
   if (wanted("memory")) await importMemory(100_000 / scale, 20_000 / scale, 1_000_000 / scale);
   if (wanted("send")) for (const d of dialects) await send(2_000 / scale, d);
   if (wanted("serve")) await serveBench(50, 5 / Math.sqrt(scale));
+  if (wanted("scale") && pgUrl) await scaleOut(pgUrl, 50, 5 / Math.sqrt(scale));
   report();
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -306,11 +309,7 @@ async function serveBench(people, seconds) {
   });
   const bound = cores / (one.mid / 1000);
 
-  const server = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
-    cwd,
-    env,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const { server, url } = await startServe(cwd);
   let peak = 0;
   const poll = setInterval(() => {
     try {
@@ -320,15 +319,6 @@ async function serveBench(people, seconds) {
       // exited
     }
   }, 20);
-  const url = await new Promise((resolve, reject) => {
-    let text = "";
-    server.stderr.on("data", (d) => {
-      text += d;
-      const found = /listening on (\S+)\n/.exec(text);
-      if (found) resolve(found[1]);
-    });
-    server.on("close", (code) => reject(new Error(`serve exited ${code}: ${text}`)));
-  });
   let n = 0;
   const login = async () => {
     const body = logins[n++ % logins.length];
@@ -594,6 +584,117 @@ function peakRss(cmd, args, cwd, extraEnv = {}, expectedCode = 0) {
       else resolve(peak / 1024);
     });
   });
+}
+
+/**
+ * `evcred serve` on a free port in `cwd`, started and listening: its process and URL. With `core`,
+ * held to that one core (`taskset -c`) with one libuv thread, as the scale-out figure holds each.
+ */
+async function startServe(cwd, extraEnv = {}, core) {
+  const argv = [BIN, "serve", "--port", "0"];
+  const server =
+    core === undefined
+      ? spawn(process.execPath, argv, {
+          cwd,
+          env: { ...env, ...extraEnv },
+          stdio: ["ignore", "ignore", "pipe"],
+        })
+      : spawn("taskset", ["-c", String(core), process.execPath, ...argv], {
+          cwd,
+          env: { ...env, ...extraEnv, UV_THREADPOOL_SIZE: "1" },
+          stdio: ["ignore", "ignore", "pipe"],
+        });
+  const url = await new Promise((resolve, reject) => {
+    let text = "";
+    server.stderr.on("data", (d) => {
+      text += d;
+      const found = /listening on (\S+)\n/.exec(text);
+      if (found) resolve(found[1]);
+    });
+    server.on("close", (code) => reject(new Error(`serve exited ${code}: ${text}`)));
+  });
+  return { server, url };
+}
+
+/**
+ * Scale-out on one PostgreSQL: two `serve`s, each held to a core of its own with one libuv
+ * thread, against one so held. The same load both times (two load processes of 32 connections,
+ * each on a serve of its own, or both on the one), so the client's share of the cores is alike.
+ */
+async function scaleOut(clusterUrl, people, seconds) {
+  say(
+    `serve scale-out on PostgreSQL: one serve on one core, then two on a core each, ${seconds.toFixed(1)} s each…`,
+  );
+  const cwd = join(dir, "scale");
+  mkdirSync(cwd);
+  writeCsv(join(cwd, "a.csv"), people);
+  const db = { EVCRED_DB: await freshDatabase(clusterUrl) };
+  await evcred(["import", "a.csv", "--event", "bench", "--yes"], cwd, db);
+  const key = (await evcred(["venue-key", "create", "bench"], cwd, db)).stdout.trim();
+  const bodies = join(cwd, "logins.json");
+  writeFileSync(bodies, JSON.stringify(await loginBodies(db.EVCRED_DB, people)));
+  const load = async (url) => {
+    const args = [join(ROOT, "test/bench/serve-load.js"), url, key, bodies, 32, seconds];
+    const result = await run(process.execPath, args, cwd);
+    if (result.code !== 0) throw new Error(`the load exited ${result.code}: ${result.stderr}`);
+    const measured = JSON.parse(result.stdout);
+    if (measured.failed > 0) throw new Error(`${measured.failed} logins were not answered 200`);
+    return measured.rate;
+  };
+  const servers = [];
+  try {
+    const a = await startServe(cwd, db, 0);
+    servers.push(a.server);
+    await load(a.url); // warm up
+    const oneRates = await Promise.all([load(a.url), load(a.url)]);
+    const b = await startServe(cwd, db, 1);
+    servers.push(b.server);
+    await load(b.url); // warm up
+    const twoRates = await Promise.all([load(a.url), load(b.url)]);
+    const one = oneRates[0] + oneRates[1];
+    const two = twoRates[0] + twoRates[1];
+    figures.push({
+      figure: "serve scale-out: logins per second of two serves on one PostgreSQL, a core each",
+      value: round(two),
+      unit: "logins/s",
+      bound: round(one),
+      boundIs: "one serve held to one core, same load",
+      ratio: round(two / one, 2),
+      target: "≥ 1.8",
+      met: two / one >= 1.8,
+    });
+  } finally {
+    for (const server of servers) server.kill("SIGTERM");
+  }
+}
+
+/** The login request bodies of person0…person(n-1) on the PostgreSQL workspace at `url`. */
+async function loginBodies(url, n) {
+  const { default: pg } = await import("pg");
+  const { openWorkspace } = await import(join(ROOT, "dist/store/workspace.js"));
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const ws = await openWorkspace({ path: url, keyPath: env.EVCRED_KEY_FILE });
+  try {
+    const vault = await ws.vault();
+    const { rows } = await client.query(
+      'SELECT id, event_id AS "eventId", email, code_sealed AS sealed FROM attendees ORDER BY id LIMIT $1',
+      [n],
+    );
+    return rows.map((row) =>
+      JSON.stringify({
+        email: row.email,
+        code: vault.open(row.sealed, {
+          eventId: row.eventId,
+          attendeeId: row.id,
+          email: row.email,
+        }),
+      }),
+    );
+  } finally {
+    await client.end();
+    await ws.close();
+  }
 }
 
 async function openCode(dbPath, email) {
