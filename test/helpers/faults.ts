@@ -3,6 +3,7 @@
  * at a moment of the test's choosing, and direct looks into the workspace file afterwards.
  */
 import Database from "better-sqlite3";
+import pg from "pg";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -113,4 +114,33 @@ export function attendeeCsv(count: number, from = 0): string {
   const rows = ["email,first_name,last_name,company"];
   for (let i = from; i < from + count; i++) rows.push(`person${i}@example.com,P${i},Fault,Co ${i}`);
   return rows.join("\n") + "\n";
+}
+
+/**
+ * The rows of `sql` (`?` placeholders) in the sandbox's workspace: its SQLite file, or the
+ * PostgreSQL database its EVCRED_DB names (counts read as numbers there too, as SQLite gives
+ * them), for the fault tests that run on both dialects.
+ */
+const INT8 = 20; // PostgreSQL's bigint, which count(*) gives and pg reads as a string
+
+export async function look<T>(box: Sandbox, sql: string, params: unknown[] = []): Promise<T[]> {
+  const url = box.env.EVCRED_DB;
+  if (url === undefined || !/^postgres(ql)?:\/\//.test(url)) {
+    return inspect(box.db, (db) => db.prepare(sql).all(...params) as T[]);
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    let n = 0;
+    const result = await client.query(
+      sql.replace(/\?/g, () => `$${++n}`),
+      params,
+    );
+    const counts = result.fields.filter((f) => f.dataTypeID === INT8).map((f) => f.name);
+    const rows = result.rows as Record<string, unknown>[];
+    for (const row of rows) for (const name of counts) row[name] = Number(row[name]);
+    return rows as T[];
+  } finally {
+    await client.end();
+  }
 }
