@@ -121,31 +121,54 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
       "the master key was rotated while sending (evcred key rotate); the rest is still due";
     stop.abort();
   };
+  // Claimed a chunk at a time (twice as many as there are workers), the next one as the queue
+  // runs low: it is claimed while the last is sent, so no worker waits on the database's round
+  // trips, and a claim's transaction is shared by as many messages. Claims stay short-lived: at
+  // most three workers' worth are claimed and not yet sent.
+  const claimChunk = async (): Promise<void> => {
+    const chunk = options.attendeeIds.slice(cursor, cursor + 2 * options.concurrency);
+    cursor += chunk.length;
+    let claimed: Claim[];
+    try {
+      claimed = await ledger.claim(chunk);
+    } catch (error) {
+      if (!(error instanceof KeyError)) throw error;
+      keyRotated();
+      return;
+    }
+    for (let i = claimed.length; i < chunk.length; i++) {
+      summary.skipped++;
+      progress();
+    }
+    queue.push(...claimed);
+  };
+  let claiming: Promise<void> | undefined;
+  let claimFailed: { error: unknown } | undefined;
+  const refill = (): Promise<void> => {
+    claiming ??= claimChunk()
+      .catch((error: unknown) => {
+        claimFailed ??= { error };
+      })
+      .finally(() => {
+        claiming = undefined;
+      });
+    return claiming;
+  };
+  const more = () => cursor < options.attendeeIds.length && !stop.signal.aborted;
   let renewedAt = Date.now();
   const take = async (): Promise<Claim | undefined> => {
     if (Date.now() - renewedAt > RENEW_EVERY_MS) {
       renewedAt = Date.now();
       await ledger.renew();
     }
-    while (queue.length === 0 && cursor < options.attendeeIds.length && !stop.signal.aborted) {
-      // Claimed a few at a time, just ahead of the workers: claims are short-lived.
-      const chunk = options.attendeeIds.slice(cursor, cursor + options.concurrency);
-      cursor += chunk.length;
-      let claimed: Claim[];
-      try {
-        claimed = await ledger.claim(chunk);
-      } catch (error) {
-        if (!(error instanceof KeyError)) throw error;
-        keyRotated();
-        return undefined;
-      }
-      for (let i = claimed.length; i < chunk.length; i++) {
-        summary.skipped++;
-        progress();
-      }
-      queue.push(...claimed);
+    for (;;) {
+      if (claimFailed) throw claimFailed.error;
+      if (queue.length > 0 || !more()) break;
+      await refill();
     }
-    return queue.shift();
+    const job = queue.shift();
+    if (queue.length < options.concurrency && more()) void refill();
+    return job;
   };
   // One worker takes at a time: a claim in progress is awaited, not claimed twice over.
   let taking: Promise<Claim | undefined> = Promise.resolve(undefined);
@@ -254,6 +277,7 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
     if (failed) throw failed.reason;
   } finally {
     process.off("exit", writeOnExit);
+    await claiming; // a chunk claimed ahead is released with the rest
     for (const job of queue.splice(0)) await release(job);
     options.signal.removeEventListener("abort", onAbort);
   }
