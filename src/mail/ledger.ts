@@ -54,6 +54,7 @@ export class DeliveryLedger {
   readonly #ws: Workspace;
   readonly #scope: LedgerScope;
   #waiting: WaitingSettlement[] = [];
+  #writing = false;
 
   constructor(ws: Workspace, scope: LedgerScope) {
     this.#ws = ws;
@@ -106,24 +107,34 @@ export class DeliveryLedger {
     return new Promise((written, failed) => {
       const row = { ...result, id: deliveryId, at: this.#scope.now().toISOString() };
       this.#waiting.push({ row, written, failed });
-      if (this.#waiting.length === 1) {
-        setImmediate(() => {
-          void this.#writeWaiting();
-        });
-      }
+      if (this.#waiting.length === 1 && !this.#writing) this.#writeSoon();
     });
   }
 
-  /** The settlements waiting for the end of this turn, written in one transaction. */
+  #writeSoon(): void {
+    setImmediate(() => {
+      void this.#writeWaiting();
+    });
+  }
+
+  /**
+   * The settlements waiting, written in one write (all or none): those of this turn, and those that
+   * came while the last group was being written (one write at a time, so a database's round
+   * trips group more settlements, not more writes).
+   */
   async #writeWaiting(): Promise<void> {
-    if (this.#waiting.length === 0) return;
+    if (this.#waiting.length === 0 || this.#writing) return;
     const batch = this.#waiting;
     this.#waiting = [];
+    this.#writing = true;
     try {
-      await this.#ws.store.transaction((tx) => tx.ledger.settle(batch.map((w) => w.row)));
+      await this.#ws.store.ledger.settle(batch.map((w) => w.row));
     } catch (error) {
       for (const w of batch) w.failed(error);
       return;
+    } finally {
+      this.#writing = false;
+      if (this.#waiting.length > 0) this.#writeSoon();
     }
     for (const w of batch) w.written();
   }

@@ -91,7 +91,10 @@ export class PgLedger implements LedgerQueries {
     );
   }
 
-  /** One statement for the whole group: a round trip per settlement would be the send's pace. */
+  /**
+   * One statement for the whole group, atomic by itself: a round trip per settlement, or a
+   * transaction's BEGIN and COMMIT around it, would be the send's pace.
+   */
   async settle(rows: readonly SettlementRow[]): Promise<void> {
     if (rows.length === 0) return;
     const values = sql.join(

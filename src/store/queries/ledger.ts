@@ -45,7 +45,7 @@ export interface LedgerQueries {
   ): Promise<{ deliveryId: number; attendee: AttendeeRow }[]>;
   /** Extends `owner`'s pending claims. */
   renew(owner: string, leaseEnd: string): Promise<void>;
-  /** Records how deliveries ended (the caller groups them into one transaction). */
+  /** Records how deliveries ended, the group in one write: all of them, or none. */
   settle(rows: readonly SettlementRow[]): Promise<void>;
   /**
    * The same, synchronously, for a process made to exit at once: true if written. SQLite can;

@@ -58,7 +58,12 @@ export class SqliteLedger implements LedgerQueries {
   async settle(rows: readonly SettlementRow[]): Promise<void> {
     await this.#c.use((c) => {
       const settle = c.prepared(settleKey, () => settleStatement(c));
-      for (const row of rows) settle.run(row);
+      const all = () => {
+        for (const row of rows) settle.run(row);
+      };
+      // One commit for the group (one fsync), unless the caller's transaction is that commit.
+      if (c.sqlite.inTransaction) all();
+      else c.sqlite.transaction(all).immediate();
     });
   }
 
