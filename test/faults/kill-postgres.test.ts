@@ -12,6 +12,9 @@
  * lost and every delivery marked sent carries a Message-ID the SMTP server received; a rerun
  * finishes the round, and only messages in flight at the kill went twice.
  *
+ * Key rotate: after each kill the next command finds one whole key, under which every code is
+ * the one the attendee was given.
+ *
  * 3 kills each in `npm test`; 15 with EVCRED_SOAK=1. EVCRED_FAULT_SEED replays another sequence.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -241,4 +244,62 @@ describePostgres("SIGKILL during send on PostgreSQL", () => {
     const again = await box.run(["send", "--template", "round0", "--yes", "--json"]);
     expect(JSON.parse(again.stdout)).toMatchObject({ sent: 0 });
   }, 600_000);
+});
+
+/** Every attendee's code, opened with the key file as it is now: email → code. */
+async function allCodes(url: string, pool: pg.Pool, keyFile: string): Promise<Map<string, string>> {
+  const rows = (
+    await pool.query<{ id: number; eventId: number; email: string; sealed: Buffer }>(
+      `SELECT id, event_id AS "eventId", email, code_sealed AS sealed FROM attendees ORDER BY id`,
+    )
+  ).rows;
+  const ws = await openWorkspace({ path: url, keyPath: keyFile });
+  try {
+    const vault = await ws.vault();
+    return new Map(rows.map((row) => [row.email, vault.open(row.sealed, codeOwner(row))]));
+  } finally {
+    await ws.close();
+  }
+}
+
+describePostgres("SIGKILL during key rotate on PostgreSQL", () => {
+  const database = useTestDatabase({ migrate: false });
+
+  it(`${KILLS} kills at seeded random moments: the next command always finds one whole key`, async () => {
+    const box = sandbox("kill-rotate-pg", { EVCRED_DB: database.url });
+    try {
+      writeFileSync(join(box.dir, "a.csv"), attendeeCsv(1_000));
+      expect((await box.run(["import", "a.csv", "--event", "ev", "--yes"])).code).toBe(0);
+      const keyFile = box.env.EVCRED_KEY_FILE ?? "";
+      const codes = await allCodes(database.url, database.pool, keyFile);
+      const started = performance.now();
+      expect((await box.run(["key", "rotate", "--yes"])).code).toBe(0);
+      const bound = Math.ceil(performance.now() - started);
+      const random = seededRandom(SEED + 2);
+      let killed = 0;
+      for (let round = 0; round < KILLS; round++) {
+        const delay = between(random, 0, bound);
+        const where = `round ${round}, killed after ${delay} ms`;
+        const run = box.start(["key", "rotate", "--yes"]);
+        const timer = setTimeout(() => run.child.kill("SIGKILL"), delay);
+        const result = await run.done;
+        clearTimeout(timer);
+        if (result.signal === "SIGKILL") killed++;
+        else expect(result.code, `${where}: ${result.stderr}`).toBe(0);
+        // The next command finishes or undoes what the kill left, and finds the key recorded.
+        const show = await box.run(["key", "show", "--json"]);
+        expect(show.code, `${where}: ${show.stderr}`).toBe(0);
+        const recorded = await database.pool.query<{ value: string }>(
+          "SELECT value FROM meta WHERE key = 'key_id'",
+        );
+        expect((JSON.parse(show.stdout) as { keyId: string }).keyId, where).toBe(
+          recorded.rows[0]?.value,
+        );
+        expect(await allCodes(database.url, database.pool, keyFile), where).toEqual(codes);
+      }
+      expect(killed, "at least one run was really killed").toBeGreaterThan(0);
+    } finally {
+      box.remove();
+    }
+  }, 300_000);
 });
