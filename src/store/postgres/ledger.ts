@@ -97,16 +97,13 @@ export class PgLedger implements LedgerQueries {
    */
   async settle(rows: readonly SettlementRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const values = sql.join(
-      rows.map(
-        (r) =>
-          sql`(${r.id}::int, ${r.status}::text, ${r.messageId}::text, ${r.response}::text, ${r.attempts}::int, ${r.at}::text)`,
-      ),
-      sql`, `,
-    );
+    // Six array parameters (sql.param: one parameter each, not a list), not a VALUES row per
+    // settlement: the statement's text is the same for every group, so neither drizzle nor the
+    // server builds a new one for each.
+    const column = <K extends keyof SettlementRow>(key: K) => sql.param(rows.map((r) => r[key]));
     await this.#c.use((db) =>
       db.execute(
-        sql`update deliveries as d set status = v.status, message_id = v.message_id, response = v.response, attempts = v.attempts, lease_owner = null, lease_expires_at = null, updated_at = v.at from (values ${values}) as v(id, status, message_id, response, attempts, at) where d.id = v.id`,
+        sql`update deliveries as d set status = v.status, message_id = v.message_id, response = v.response, attempts = v.attempts, lease_owner = null, lease_expires_at = null, updated_at = v.at from unnest(${column("id")}::int[], ${column("status")}::text[], ${column("messageId")}::text[], ${column("response")}::text[], ${column("attempts")}::int[], ${column("at")}::text[]) as v(id, status, message_id, response, attempts, at) where d.id = v.id`,
       ),
     );
   }
