@@ -123,11 +123,16 @@ export function attendeeCsv(count: number, from = 0): string {
  */
 const INT8 = 20; // PostgreSQL's bigint, which count(*) gives and pg reads as a string
 
-export async function look<T>(box: Sandbox, sql: string, params: unknown[] = []): Promise<T[]> {
-  const url = box.env.EVCRED_DB;
-  if (url === undefined || !/^postgres(ql)?:\/\//.test(url)) {
-    return inspect(box.db, (db) => db.prepare(sql).all(...params) as T[]);
+export function look<T>(box: Sandbox, sql: string, params: unknown[] = []): Promise<T[]> {
+  return lookAt(box.env.EVCRED_DB ?? box.db, sql, params);
+}
+
+/** The same, for a workspace named by its file path or PostgreSQL URL. */
+export async function lookAt<T>(where: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  if (!/^postgres(ql)?:\/\//.test(where)) {
+    return inspect(where, (db) => db.prepare(sql).all(...params) as T[]);
   }
+  const url = where;
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
