@@ -2,21 +2,11 @@
  * The store seam's contract for what gives attendees their codes (the import's id reservation
  * and inserts, resets, key rotation's re-sealing), held to both dialects through `Store` alone.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import type { NewAttendee } from "../../src/store/queries/attendees.js";
 import type { EventRow } from "../../src/store/schema.js";
-import { openPostgresStore } from "../../src/store/postgres/store.js";
-import { openSqliteStore } from "../../src/store/sqlite/store.js";
 import type { Store } from "../../src/store/store.js";
-import {
-  createTestDatabase,
-  dropTestDatabase,
-  PG_URL,
-  type TestDatabase,
-} from "../helpers/postgres.js";
+import { contractOnEachDialect, eventValues, type ContractStores } from "../helpers/stores.js";
 
 const AT = "2026-05-04T09:00:00.000Z";
 const LATER = "2026-05-04T10:00:00.000Z";
@@ -36,31 +26,13 @@ function registration(event: EventRow, id: number, email: string): NewAttendee {
   };
 }
 
-function contract(open: () => Promise<Store>, close: () => Promise<void>) {
+function contract(opened: () => ContractStores) {
   let store: Store;
   let event: EventRow;
 
   beforeAll(async () => {
-    store = await open();
-    event = await store.events.insert({
-      slug: "summit",
-      name: "Summit",
-      startsAt: null,
-      loginUrl: null,
-      fromAddress: null,
-      codeLength: 10,
-      tokenAudience: null,
-      tokenTtlSeconds: null,
-      tokenSecretFile: null,
-      venueUrl: null,
-      createdAt: AT,
-      timezone: null,
-      locale: "en",
-    });
-  });
-  afterAll(async () => {
-    await store.close();
-    await close();
+    ({ store } = opened());
+    event = await store.events.insert({ ...eventValues("summit", AT), name: "Summit" });
   });
 
   it("reserves ids never given before, removed attendees' included, and inserts with them", async () => {
@@ -165,26 +137,4 @@ function contract(open: () => Promise<Store>, close: () => Promise<void>) {
   });
 }
 
-describe("store contract: codes (sqlite)", () => {
-  const dir = mkdtempSync(join(tmpdir(), "evcred-contract-"));
-  contract(
-    () => Promise.resolve(openSqliteStore({ path: join(dir, "evcred.db"), mustExist: false })),
-    () => {
-      rmSync(dir, { recursive: true, force: true });
-      return Promise.resolve();
-    },
-  );
-});
-
-describe.skipIf(PG_URL === undefined)("store contract: codes (postgresql)", () => {
-  let database: TestDatabase | undefined;
-  contract(
-    async () => {
-      database = await createTestDatabase({ migrate: false });
-      return openPostgresStore({ url: database.url, applicationName: "evcred test" });
-    },
-    async () => {
-      if (database) await dropTestDatabase(database);
-    },
-  );
-});
+contractOnEachDialect("codes", contract);

@@ -4,27 +4,19 @@
  * held to both dialects through `Store` alone. Rows the seam cannot write yet (attendees,
  * deliveries) are put in with each dialect's own SQL.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import type { EventRow } from "../../src/store/schema.js";
-import { openPostgresStore, type PostgresStore } from "../../src/store/postgres/store.js";
-import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/store.js";
 import type { Store } from "../../src/store/store.js";
 import {
-  createTestDatabase,
-  dropTestDatabase,
-  PG_URL,
-  type TestDatabase,
-} from "../helpers/postgres.js";
+  contractOnEachDialect,
+  eventValues,
+  type ContractStores,
+  type Raw,
+} from "../helpers/stores.js";
 
 const AT = "2026-05-04T09:00:00.000Z";
 const at = (minutes: number) => new Date(Date.parse(AT) + minutes * 60_000).toISOString();
-
-/** Writes what the seam has no query for yet, in the dialect's own SQL (`?` placeholders). */
-type Raw = (sql: string, params: unknown[]) => Promise<number>;
 
 interface Person {
   email: string;
@@ -58,41 +50,28 @@ async function guess(store: Store, eventId: number, minute: number): Promise<boo
 }
 
 /** Two stores on one workspace (two processes' worth): 30 guesses spread over both. */
-function heldAcrossStores(open: () => Promise<Store[]>, close: () => Promise<void>) {
+function heldAcrossStores(opened: () => ContractStores) {
   it("holds an email's count and insert together across stores: 30 parallel guesses, 5 recorded", async () => {
-    const stores = await open();
-    try {
-      const [first] = stores;
-      if (!first) throw new Error("no store");
-      const event = await first.events.insert(eventValues("held"));
-      const results = await Promise.all(
-        Array.from({ length: 30 }, (_, i) =>
-          guess(stores[i % stores.length] ?? first, event.id, 1),
-        ),
-      );
-      expect(results.filter(Boolean)).toHaveLength(5);
-      expect(await first.logins.failures(event.id, AT, "target@example.com")).toHaveLength(5);
-    } finally {
-      for (const store of stores) await store.close();
-      await close();
-    }
+    const { store: first, stores } = opened();
+    const event = await first.events.insert(eventValues("held", AT));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => guess(stores[i % stores.length] ?? first, event.id, 1)),
+    );
+    expect(results.filter(Boolean)).toHaveLength(5);
+    expect(await first.logins.failures(event.id, AT, "target@example.com")).toHaveLength(5);
   });
 }
 
-function contract(open: () => Promise<{ store: Store; raw: Raw }>, close: () => Promise<void>) {
+function contract(opened: () => ContractStores) {
   let store: Store;
   let raw: Raw;
   let event: EventRow;
   let other: EventRow;
 
   beforeAll(async () => {
-    ({ store, raw } = await open());
-    event = await store.events.insert(eventValues("summit"));
-    other = await store.events.insert(eventValues("other"));
-  });
-  afterAll(async () => {
-    await store.close();
-    await close();
+    ({ store, raw } = opened());
+    event = await store.events.insert(eventValues("summit", AT));
+    other = await store.events.insert(eventValues("other", AT));
   });
 
   const attendee = (e: EventRow, p: Person): Promise<number> =>
@@ -437,85 +416,10 @@ function contract(open: () => Promise<{ store: Store; raw: Raw }>, close: () => 
   });
 }
 
-function eventValues(slug: string) {
-  return {
-    slug,
-    name: `Event ${slug}`,
-    startsAt: null,
-    loginUrl: null,
-    fromAddress: null,
-    codeLength: 10,
-    tokenAudience: null,
-    tokenTtlSeconds: null,
-    tokenSecretFile: null,
-    venueUrl: null,
-    createdAt: AT,
-    timezone: null,
-    locale: "en",
-  };
-}
-
-describe("store contract: people (sqlite)", () => {
-  const dir = mkdtempSync(join(tmpdir(), "evcred-contract-"));
-  contract(
-    () => {
-      const store: SqliteStore = openSqliteStore({
-        path: join(dir, "evcred.db"),
-        mustExist: false,
-      });
-      const raw: Raw = (sql, params) => {
-        const row = store.sqlite.prepare(sql).get(...params) as { id: number };
-        return Promise.resolve(row.id);
-      };
-      return Promise.resolve({ store, raw });
-    },
-    () => {
-      rmSync(dir, { recursive: true, force: true });
-      return Promise.resolve();
-    },
-  );
-});
-
+contractOnEachDialect("people", contract);
 // On SQLite the hold is the file's write lock; two connections in one process would wait on
 // each other synchronously, so it is held across processes by the server's lockout tests.
-
-describe.skipIf(PG_URL === undefined)(
-  "store contract: the lockout's hold (postgresql, two pools)",
-  () => {
-    let database: TestDatabase | undefined;
-    heldAcrossStores(
-      async () => {
-        database = await createTestDatabase({ migrate: false });
-        const options = { url: database.url, applicationName: "evcred test" };
-        const first = await openPostgresStore(options);
-        return [first, await openPostgresStore(options)];
-      },
-      async () => {
-        if (database) await dropTestDatabase(database);
-      },
-    );
-  },
-);
-
-describe.skipIf(PG_URL === undefined)("store contract: people (postgresql)", () => {
-  let database: TestDatabase | undefined;
-  contract(
-    async () => {
-      database = await createTestDatabase({ migrate: false });
-      const store: PostgresStore = await openPostgresStore({
-        url: database.url,
-        applicationName: "evcred test",
-      });
-      const raw: Raw = async (sql, params) => {
-        let n = 0;
-        const numbered = sql.replace(/\?/g, () => `$${++n}`);
-        const result = await store.pool.query<{ id: number }>(numbered, params);
-        return result.rows[0]?.id ?? 0;
-      };
-      return { store, raw };
-    },
-    async () => {
-      if (database) await dropTestDatabase(database);
-    },
-  );
+contractOnEachDialect("the lockout's hold, two pools", heldAcrossStores, {
+  stores: 2,
+  dialects: ["postgres"],
 });

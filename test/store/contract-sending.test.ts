@@ -5,46 +5,20 @@
  * attendee from being claimed twice and one campaign from being run twice. On SQLite the hold
  * is the file's write lock, held across processes by the send and run-due fault tests.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import type { ClaimScope } from "../../src/store/queries/ledger.js";
 import type { EventRow } from "../../src/store/schema.js";
-import { openPostgresStore } from "../../src/store/postgres/store.js";
-import { openSqliteStore, type SqliteStore } from "../../src/store/sqlite/store.js";
 import type { Store } from "../../src/store/store.js";
 import {
-  createTestDatabase,
-  dropTestDatabase,
-  PG_URL,
-  type TestDatabase,
-} from "../helpers/postgres.js";
+  contractOnEachDialect,
+  eventValues,
+  type ContractStores,
+  type Raw,
+} from "../helpers/stores.js";
 
 const AT = "2026-05-04T09:00:00.000Z";
 const at = (minutes: number) => new Date(Date.parse(AT) + minutes * 60_000).toISOString();
-
-/** Inserts a row the seam has no plain query for, in the dialect's own SQL; its id. */
-type Raw = (sql: string, params: unknown[]) => Promise<number>;
-
-function eventValues(slug: string) {
-  return {
-    slug,
-    name: `Event ${slug}`,
-    startsAt: null,
-    loginUrl: null,
-    fromAddress: null,
-    codeLength: 10,
-    tokenAudience: null,
-    tokenTtlSeconds: null,
-    tokenSecretFile: null,
-    venueUrl: null,
-    createdAt: AT,
-    timezone: null,
-    locale: "en",
-  };
-}
 
 function attendees(raw: Raw, eventId: number, count: number, prefix: string): Promise<number[]> {
   return Promise.all(
@@ -74,18 +48,14 @@ const scope = (eventId: number, owner: string, campaignId: number | null = null)
   onlyDue: true,
 });
 
-function contract(open: () => Promise<{ store: Store; raw: Raw }>, close: () => Promise<void>) {
+function contract(opened: () => ContractStores) {
   let store: Store;
   let raw: Raw;
   let event: EventRow;
 
   beforeAll(async () => {
-    ({ store, raw } = await open());
-    event = await store.events.insert(eventValues("sending"));
-  });
-  afterAll(async () => {
-    await store.close();
-    await close();
+    ({ store, raw } = opened());
+    event = await store.events.insert(eventValues("sending", AT));
   });
 
   it("claims each attendee once in a scope while a live claim stands, in the order asked", async () => {
@@ -179,10 +149,7 @@ function contract(open: () => Promise<{ store: Store; raw: Raw }>, close: () => 
 }
 
 /** Two stores on one workspace, as two machines: claims and takes at the same moment. */
-function heldAcrossStores(
-  open: () => Promise<{ stores: Store[]; raw: Raw }>,
-  close: () => Promise<void>,
-) {
+function heldAcrossStores(opened: () => ContractStores) {
   let stores: Store[];
   let raw: Raw;
   let event: EventRow;
@@ -193,12 +160,8 @@ function heldAcrossStores(
   };
 
   beforeAll(async () => {
-    ({ stores, raw } = await open());
-    event = await pick(0).events.insert(eventValues("held"));
-  });
-  afterAll(async () => {
-    for (const store of stores) await store.close();
-    await close();
+    ({ stores, raw } = opened());
+    event = await pick(0).events.insert(eventValues("held", AT));
   });
 
   it("six senders over two stores claiming 40 attendees at once claim each exactly once", async () => {
@@ -255,72 +218,8 @@ function heldAcrossStores(
   });
 }
 
-describe("store contract: sending (sqlite)", () => {
-  const dir = mkdtempSync(join(tmpdir(), "evcred-contract-"));
-  contract(
-    () => {
-      const store: SqliteStore = openSqliteStore({
-        path: join(dir, "evcred.db"),
-        mustExist: false,
-      });
-      const raw: Raw = (sql, params) => {
-        const row = store.sqlite.prepare(sql).get(...params) as { id: number };
-        return Promise.resolve(row.id);
-      };
-      return Promise.resolve({ store, raw });
-    },
-    () => {
-      rmSync(dir, { recursive: true, force: true });
-      return Promise.resolve();
-    },
-  );
+contractOnEachDialect("sending", contract);
+contractOnEachDialect("sending's holds, two pools", heldAcrossStores, {
+  stores: 2,
+  dialects: ["postgres"],
 });
-
-async function postgresStores(database: TestDatabase, count: number) {
-  const options = { url: database.url, applicationName: "evcred test" };
-  const stores = [];
-  for (let i = 0; i < count; i++) stores.push(await openPostgresStore(options));
-  const [first] = stores;
-  if (!first) throw new Error("no store");
-  const raw: Raw = async (sql, params) => {
-    let n = 0;
-    const result = await first.pool.query<{ id: number }>(
-      sql.replace(/\?/g, () => `$${++n}`),
-      params,
-    );
-    return result.rows[0]?.id ?? 0;
-  };
-  return { stores, raw };
-}
-
-describe.skipIf(PG_URL === undefined)("store contract: sending (postgresql)", () => {
-  let database: TestDatabase | undefined;
-  contract(
-    async () => {
-      database = await createTestDatabase({ migrate: false });
-      const { stores, raw } = await postgresStores(database, 1);
-      const [store] = stores;
-      if (!store) throw new Error("no store");
-      return { store, raw };
-    },
-    async () => {
-      if (database) await dropTestDatabase(database);
-    },
-  );
-});
-
-describe.skipIf(PG_URL === undefined)(
-  "store contract: sending's holds (postgresql, two pools)",
-  () => {
-    let database: TestDatabase | undefined;
-    heldAcrossStores(
-      async () => {
-        database = await createTestDatabase({ migrate: false });
-        return postgresStores(database, 2);
-      },
-      async () => {
-        if (database) await dropTestDatabase(database);
-      },
-    );
-  },
-);

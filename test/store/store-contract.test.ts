@@ -2,49 +2,23 @@
  * The store seam's contract, held to both dialects: a real SQLite file and a real PostgreSQL
  * database (each suite its own), through `Store` alone.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import type { EventValues } from "../../src/store/queries/events.js";
-import { openPostgresStore } from "../../src/store/postgres/store.js";
-import { openSqliteStore } from "../../src/store/sqlite/store.js";
 import type { Store } from "../../src/store/store.js";
 import {
-  createTestDatabase,
-  dropTestDatabase,
-  PG_URL,
-  type TestDatabase,
-} from "../helpers/postgres.js";
+  contractOnEachDialect,
+  eventValues as emptyEvent,
+  type ContractStores,
+} from "../helpers/stores.js";
 
 const AT = "2026-05-04T09:00:00.000Z";
 
-function eventValues(slug: string, at = AT): EventValues {
-  return {
-    slug,
-    name: `Event ${slug}`,
-    startsAt: null,
-    loginUrl: null,
-    fromAddress: null,
-    codeLength: 10,
-    tokenAudience: null,
-    tokenTtlSeconds: null,
-    tokenSecretFile: null,
-    venueUrl: null,
-    createdAt: at,
-    timezone: null,
-    locale: "en",
-  };
-}
+const eventValues = (slug: string, at = AT): EventValues => emptyEvent(slug, at);
 
-function contract(open: () => Promise<Store>, close: () => Promise<void>): void {
+function contract(opened: () => ContractStores): void {
   let store: Store;
-  beforeAll(async () => {
-    store = await open();
-  });
-  afterAll(async () => {
-    await store.close();
-    await close();
+  beforeAll(() => {
+    ({ store } = opened());
   });
 
   it("keeps workspace facts: set replaces, add keeps the first", async () => {
@@ -115,26 +89,4 @@ function contract(open: () => Promise<Store>, close: () => Promise<void>): void 
   });
 }
 
-describe("store contract (sqlite)", () => {
-  const dir = mkdtempSync(join(tmpdir(), "evcred-contract-"));
-  contract(
-    () => Promise.resolve(openSqliteStore({ path: join(dir, "evcred.db"), mustExist: false })),
-    () => {
-      rmSync(dir, { recursive: true, force: true });
-      return Promise.resolve();
-    },
-  );
-});
-
-describe.skipIf(PG_URL === undefined)("store contract (postgresql)", () => {
-  let database: TestDatabase | undefined;
-  contract(
-    async () => {
-      database = await createTestDatabase({ migrate: false });
-      return openPostgresStore({ url: database.url, applicationName: "evcred test" });
-    },
-    async () => {
-      if (database) await dropTestDatabase(database);
-    },
-  );
-});
+contractOnEachDialect("events, audit and meta", contract);
