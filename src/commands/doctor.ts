@@ -86,7 +86,11 @@ export default defineCommand({
     const { templatesDir } = ctx;
     const folderOk = await attempt("templates folder", () => {
       assertTemplatesDir(templatesDir);
-      const where = templatesDir.setting ?? "beside the workspace";
+      const where =
+        templatesDir.setting ??
+        (db !== undefined && isPostgresUrl(db)
+          ? "in the working directory"
+          : "beside the workspace");
       return existsSync(templatesDir.path)
         ? `${templatesDir.path} (${where}, ${modeOf(templatesDir.path)})`
         : `${templatesDir.path} (${where}; not made yet: evcred template new NAME makes it)`;

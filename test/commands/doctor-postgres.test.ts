@@ -65,6 +65,10 @@ describePostgres("evcred doctor on PostgreSQL", () => {
     expect(check("schema")).toMatchObject({ ok: true, detail: "up to date" });
     expect(check("master key")).toMatchObject({ ok: true });
     expect(check("master key")?.detail).toContain(`id ${vault.keyId}`);
+    // No workspace file to sit beside: the templates are ./templates of the working directory.
+    expect(check("templates folder")?.detail).toBe(
+      `${b.path("templates")} (in the working directory; not made yet: evcred template new NAME makes it)`,
+    );
   });
 
   it("refuses a key file that is not the workspace's", async () => {
