@@ -163,8 +163,11 @@ export async function runDeliveries(ws: Workspace, options: RunOptions): Promise
     }
     for (;;) {
       if (claimFailed) throw claimFailed.error;
-      if (queue.length > 0 || !more()) break;
-      await refill();
+      if (queue.length > 0) break;
+      // A chunk claimed ahead and not back yet is more work, not the end of the run.
+      if (claiming) await claiming;
+      else if (more()) await refill();
+      else break;
     }
     const job = queue.shift();
     if (queue.length < options.concurrency && more()) void refill();

@@ -11,6 +11,9 @@ import { loadTemplate, TemplateError, type TemplateVars } from "../../src/mail/t
 import type { Accepted, MailTransport, OutgoingMessage } from "../../src/mail/transport.js";
 import { attendees, events } from "../../src/store/schema.js";
 import type { Workspace } from "../../src/store/workspace.js";
+import { openWorkspace } from "../../src/store/workspace.js";
+import { lookAt } from "../helpers/faults.js";
+import { describePostgres, useTestDatabase } from "../helpers/postgres.js";
 import { benchPerTest, type TestBench } from "../helpers/workspace.js";
 import { sqliteOf } from "../helpers/sqlite.js";
 
@@ -189,5 +192,51 @@ describe("runDeliveries", () => {
       }
     }
     void ws.close();
+  });
+});
+
+describePostgres("runDeliveries on PostgreSQL", () => {
+  const database = useTestDatabase({ migrate: false });
+
+  it("sends everyone when the server answers before the next chunk's claim is back", async () => {
+    const b = bench();
+    b.env.EVCRED_DB = database.url;
+    const rows = [
+      "email,first_name",
+      ...Array.from({ length: 41 }, (_, i) => `p${i}@example.com,P${i}`),
+    ];
+    b.file("a.csv", rows.join("\n") + "\n");
+    expect((await b.run(["import", "a.csv", "--event", "ev", "--yes"])).code).toBe(0);
+    const ws = await openWorkspace({ path: database.url, keyPath: b.env.EVCRED_KEY_FILE ?? "" });
+    try {
+      const event = await ws.store.events.bySlug("ev");
+      if (!event) throw new Error("no event");
+      const ids = (
+        await lookAt<{ id: number }>(database.url, "SELECT id FROM attendees ORDER BY id")
+      ).map((r) => r.id);
+      // Accepted at once: a worker is back for more while the chunk claimed ahead is still in
+      // the database's hands (a claim is several round trips, a settlement one); none may take
+      // that for the end of the run.
+      for (const concurrency of [1, 2, 3]) {
+        const transport = recordingTransport();
+        const summary = await runDeliveries(ws, {
+          event,
+          template: loadTemplate(b.templatesDir, "credentials"),
+          from: "team@example.com",
+          purpose: "send",
+          attendeeIds: ids,
+          onlyDue: false,
+          retry: { attempts: 1, baseDelayMs: 1 },
+          concurrency,
+          now: () => b.now,
+          signal: new AbortController().signal,
+          transport,
+        });
+        expect(summary, `concurrency ${concurrency}`).toMatchObject({ sent: 41, notSent: 0 });
+        expect(new Set(transport.sent.map((m) => m.to)).size).toBe(41);
+      }
+    } finally {
+      await ws.close();
+    }
   });
 });
