@@ -16,28 +16,11 @@ import { lockedEmails } from "./logins.js";
 export { ATTENDEE_STATUSES, type AttendeeStatus } from "../store/queries/attendees.js";
 import type { AttendeeStatus } from "../store/queries/attendees.js";
 
-export interface AttendeeSummary {
-  email: string;
-  firstName: string;
-  lastName: string;
+/** An attendee as the commands show them: their standing, fields parsed, and any lock. */
+export interface AttendeeSummary extends Omit<AttendeeStanding, "fields"> {
   fields: Record<string, string>;
-  /** A credential email was accepted by the server for the current code. */
-  sent: boolean;
-  /** The latest delivery of the current code failed and none was sent since. */
-  failed: boolean;
-  /** The latest delivery of the current code is being sent and none was sent before. */
-  pending: boolean;
-  /** When their latest delivery (of any code) was last updated: sent, failed or claimed. */
-  lastDeliveryAt: string | null;
-  /** Why their current code's latest delivery failed (the server's reply), while `failed`. */
-  deliveryError: string | null;
-  loggedIn: boolean;
-  /** Their latest successful login. */
-  lastLoginAt: string | null;
   /** While failed logins lock their verification: when the lock ends (ISO UTC); else null. */
   lockedUntil: string | null;
-  codeChangedAt: string;
-  createdAt: string;
 }
 
 export interface ListFilter {

@@ -34,12 +34,18 @@ export interface AttendeeStanding {
   lastName: string;
   /** As stored: a JSON object of strings. */
   fields: string;
+  /** A credential email was accepted by the server for the current code. */
   sent: boolean;
+  /** The latest delivery of the current code failed and none was sent since. */
   failed: boolean;
+  /** The latest delivery of the current code is being sent and none was sent before. */
   pending: boolean;
+  /** When their latest delivery (of any code) was last updated: sent, failed or claimed. */
   lastDeliveryAt: string | null;
+  /** Why their current code's latest delivery failed (the server's reply), while `failed`. */
   deliveryError: string | null;
   loggedIn: boolean;
+  /** Their latest successful login. */
   lastLoginAt: string | null;
   codeChangedAt: string;
   createdAt: string;
