@@ -7,28 +7,19 @@
  */
 import { hostname } from "node:os";
 import { errorCode } from "../errors.js";
+import type { ClaimScope } from "../store/queries/ledger.js";
 import type { AttendeeRow } from "../store/schema.js";
 import type { Queries } from "../store/store.js";
 import type { Workspace } from "../store/workspace.js";
 
 const LEASE_MS = 10 * 60 * 1000;
 
-export interface LedgerScope {
-  eventId: number;
-  template: string;
-  purpose: "send" | "resend" | "reset" | "campaign" | "self-service";
-  /**
-   * The campaign sending, or null for `send`, `resend` and `reset`. Each campaign is its own
-   * scope: its deliveries neither count for nor block the plain sends, nor another campaign's.
-   */
-  campaignId: number | null;
-  /** `host:pid:nonce` of the claiming process, so a later run can tell a dead claim. */
-  owner: string;
-  /**
-   * Only attendees still without this template for their current code (plain sends). A
-   * campaign always skips those it already sent or failed for good: it mails each attendee once.
-   */
-  onlyDue: boolean;
+/**
+ * A claim's scope as the store holds it (each campaign its own: its deliveries neither count for
+ * nor block the plain sends, nor another campaign's; `owner` is `host:pid:nonce`, so a later
+ * run can tell a dead claim), and the clock the run reads.
+ */
+export interface LedgerScope extends ClaimScope {
   now: () => Date;
 }
 

@@ -39,6 +39,17 @@ function attendees(raw: Raw, eventId: number, count: number, prefix: string): Pr
   );
 }
 
+/** A campaign of the credentials, due at AT. */
+const scheduled = (eventId: number) => ({
+  eventId,
+  template: "credentials",
+  audience: "unsent" as const,
+  whenText: AT,
+  fixedAt: AT,
+  status: "scheduled" as const,
+  createdAt: AT,
+});
+
 const scope = (eventId: number, owner: string, campaignId: number | null = null): ClaimScope => ({
   eventId,
   template: "credentials",
@@ -118,15 +129,7 @@ function contract(opened: () => ContractStores) {
   });
 
   it("takes a campaign: open lists it with its event, update leases it, renew and finish only for its owner", async () => {
-    const campaign = await store.campaigns.insert({
-      eventId: event.id,
-      template: "credentials",
-      audience: "unsent",
-      whenText: AT,
-      fixedAt: AT,
-      status: "scheduled",
-      createdAt: AT,
-    });
+    const campaign = await store.campaigns.insert(scheduled(event.id));
     const open = await store.campaigns.open();
     expect(open.find((o) => o.campaign.id === campaign.id)?.event.slug).toBe("sending");
     await store.transaction(async (tx) => {
@@ -189,15 +192,7 @@ function heldAcrossStores(opened: () => ContractStores) {
   });
 
   it("six runners over two stores looking at once: one takes the campaign", async () => {
-    const campaign = await pick(0).campaigns.insert({
-      eventId: event.id,
-      template: "credentials",
-      audience: "unsent",
-      whenText: AT,
-      fixedAt: AT,
-      status: "scheduled",
-      createdAt: AT,
-    });
+    const campaign = await pick(0).campaigns.insert(scheduled(event.id));
     const took = await Promise.all(
       Array.from({ length: 6 }, (_, runner) =>
         pick(runner).transaction(async (tx) => {
