@@ -16,9 +16,16 @@ export type Attempt = (
 
 /**
  * A PostgreSQL workspace: the connection (naming the server and database, never the password),
- * the server's version, the schema against this build's, and the key it recorded.
+ * the server's version, the schema against this build's, and the key it recorded, checked
+ * without changing it (no migration runs). True when its schema is this build's: then its
+ * events can be checked as well.
  */
-export async function checkPostgres(ctx: Context, url: string, attempt: Attempt, keyFix: string) {
+export async function checkPostgres(
+  ctx: Context,
+  url: string,
+  attempt: Attempt,
+  keyFix: string,
+): Promise<boolean> {
   const { probePostgres } = await import("../store/postgres/probe.js");
   let probe: Awaited<ReturnType<typeof probePostgres>> | undefined;
   await attempt("database", async () => {
@@ -53,6 +60,7 @@ export async function checkPostgres(ctx: Context, url: string, attempt: Attempt,
     },
     keyFix,
   );
+  return probe !== undefined && probe.schema.applied === probe.schema.known;
 }
 
 /** A file's permission bits as doctor shows them: `mode 0600`. */

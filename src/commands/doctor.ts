@@ -65,7 +65,8 @@ export default defineCommand({
     const keyFix = `keep it at ${masterKeyPath(ctx.env)} with mode 0600, or set EVCRED_KEY_FILE`;
     const db = ctx.options.db;
     if (db !== undefined && isPostgresUrl(db)) {
-      await checkPostgres(ctx, db, attempt, keyFix);
+      // Its events are read only from a schema that is this build's: doctor migrates nothing.
+      if (await checkPostgres(ctx, db, attempt, keyFix)) ws = await ctx.workspace();
     } else {
       await attempt("workspace", async () => {
         ws = await ctx.workspace();
