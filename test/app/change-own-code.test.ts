@@ -4,6 +4,7 @@
  * and what a change leaves behind (the code, its source, the audit, nobody due an email).
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { lookAt } from "../helpers/look.js";
 import {
   changeOwnCode,
   type ChangeOwnCodeInput,
@@ -18,8 +19,7 @@ import { setOwnCode } from "../../src/domain/reset.js";
 import type { EventRow } from "../../src/store/schema.js";
 import type { Workspace } from "../../src/store/workspace.js";
 import { hashParamsFrom } from "../../src/vault/hash.js";
-import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
-import { sqliteOf } from "../helpers/sqlite.js";
+import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
 
 const bench = benchPerTest();
 let open: Workspace | undefined;
@@ -49,33 +49,30 @@ async function setup() {
   const sent = await b.run(["send", "--template", "credentials", "--yes", "--json"]);
   expect(sent.code, sent.stderr).toBe(0);
   expect(sent.json()).toMatchObject({ sent: 3 });
-  const ws = b.open();
+  const ws = await b.open();
   open = ws;
   const event = await findEvent(ws, "summit");
   if (!event) throw new Error("no event");
   const deps = { ws, now: () => b.now, hashParams: hashParamsFrom(b.env) };
+  const current = await b.codeOf("ada@example.com", "summit");
   const change = (input: Partial<ChangeOwnCodeInput>): Promise<ChangeOwnCodeResult> =>
     changeOwnCode(deps, event, {
       email: "ada@example.com",
-      current: b.codeOf("ada@example.com", "summit"),
+      current,
       code: NEW_CODE,
       repeat: NEW_CODE,
       ...input,
     });
   const verify = (email: string, code: string) =>
     verifyLogin(ws, event, email, code, b.now, deps.hashParams, "cli");
-  return { b, ws, event, change, verify, ada: b.codeOf("ada@example.com", "summit") };
+  return { b, ws, event, change, verify, ada: await b.codeOf("ada@example.com", "summit") };
 }
 
-function loginRows(ws: Workspace) {
-  return sqliteOf(ws)
-    .sqlite.prepare("SELECT email, ok, outcome, source FROM logins ORDER BY id")
-    .all() as {
-    email: string;
-    ok: number;
-    outcome: string;
-    source: string;
-  }[];
+function loginRows(b: TestBench) {
+  return lookAt<{ email: string; ok: number; outcome: string; source: string }>(
+    b.db,
+    "SELECT email, CAST(ok AS INTEGER) AS ok, outcome, source FROM logins ORDER BY id",
+  );
 }
 
 async function codeRow(ws: Workspace, event: EventRow, email: string) {
@@ -86,12 +83,12 @@ async function codeRow(ws: Workspace, event: EventRow, email: string) {
 
 describe("changeOwnCode", () => {
   it("a wrong current code and an unknown email: one answer, one failed page login each; the 6th is locked even with the right code", async () => {
-    const { ws, event, change, verify, ada } = await setup();
+    const { b, ws, event, change, verify, ada } = await setup();
     const wrong = await change({ current: "WRONGCODE1" });
     const unknown = await change({ email: "nobody@example.com", current: "WRONGCODE1" });
     expect(wrong).toEqual({ ok: false, outcome: "invalid-credentials" });
     expect(unknown).toEqual(wrong);
-    expect(loginRows(ws)).toEqual([
+    expect(await loginRows(b)).toEqual([
       { email: "ada@example.com", ok: 0, outcome: "wrong-code", source: "page" },
       { email: "nobody@example.com", ok: 0, outcome: "unknown-email", source: "page" },
     ]);
@@ -111,7 +108,7 @@ describe("changeOwnCode", () => {
 
   it("a weak code and another attendee's code: the same refusal; nothing changed", async () => {
     const { b, ws, event, change } = await setup();
-    const grace = groupCode(b.codeOf("grace@example.com", "summit"));
+    const grace = groupCode(await b.codeOf("grace@example.com", "summit"));
     const before = await codeRow(ws, event, "ada@example.com");
     const weak = [
       "12345678",
@@ -127,20 +124,20 @@ describe("changeOwnCode", () => {
     expect(answers).toEqual(answers.map(() => ({ ok: false, outcome: "refused" })));
     expect(await codeRow(ws, event, "ada@example.com")).toEqual(before);
     // Only the taken code needed her current code proved (the rule alone refuses the others).
-    expect(loginRows(ws)).toEqual([
+    expect(await loginRows(b)).toEqual([
       { email: "ada@example.com", ok: 1, outcome: "ok", source: "page" },
     ]);
   });
 
   it("whether a code is taken is never said before the current code is proved", async () => {
     const { b, change } = await setup();
-    const grace = b.codeOf("grace@example.com", "summit");
+    const grace = await b.codeOf("grace@example.com", "summit");
     const guess = await change({ current: "WRONGCODE1", code: grace, repeat: grace });
     expect(guess).toEqual({ ok: false, outcome: "invalid-credentials" });
   });
 
   it("the current code again, and two entries that differ: refused before any verification", async () => {
-    const { ws, change, ada } = await setup();
+    const { b, change, ada } = await setup();
     expect(await change({ code: groupCode(ada).toLowerCase(), repeat: ada })).toEqual({
       ok: false,
       outcome: "same-code",
@@ -153,7 +150,7 @@ describe("changeOwnCode", () => {
       ok: false,
       outcome: "invalid-email",
     });
-    expect(loginRows(ws)).toEqual([]);
+    expect(await loginRows(b)).toEqual([]);
   });
 
   it("success: the old code is refused, the new one verifies; source attendee, sealed as typed, audited without it, nobody due", async () => {
@@ -172,17 +169,16 @@ describe("changeOwnCode", () => {
     expect(after.codeHash).not.toBe(before.codeHash);
     expect(after.codeFingerprint.equals(before.codeFingerprint)).toBe(false);
     // Sealed like any code: the mailer opens it, as the attendee typed it.
-    expect(b.codeOf("ada@example.com", "summit")).toBe("ZQWX-7HVB-23");
+    expect(await b.codeOf("ada@example.com", "summit")).toBe("ZQWX-7HVB-23");
 
     expect(await verify("ada@example.com", ada)).toEqual({ ok: false, outcome: "wrong" });
     expect(await verify("ada@example.com", "ZQWX7HVB23")).toEqual({ ok: true });
     expect(await verify("ada@example.com", "zqwx-7hvb-23")).toEqual({ ok: true });
 
-    const audit = sqliteOf(ws)
-      .sqlite.prepare(
-        "SELECT actor, action, email, summary FROM audit_log WHERE action LIKE 'code.%'",
-      )
-      .all() as { actor: string; action: string; email: string; summary: string }[];
+    const audit = await lookAt<{ actor: string; action: string; email: string; summary: string }>(
+      b.db,
+      "SELECT actor, action, email, summary FROM audit_log WHERE action LIKE 'code.%' ORDER BY id",
+    );
     expect(audit).toEqual([
       {
         actor: "attendee (change my code page)",
@@ -191,7 +187,7 @@ describe("changeOwnCode", () => {
         summary: "code chosen by the attendee; the organizer does not know it",
       },
     ]);
-    const everything = JSON.stringify(b.snapshot().audit_log).toUpperCase();
+    const everything = JSON.stringify((await b.snapshot()).audit_log).toUpperCase();
     for (const code of ["ZQWX7HVB23", "ZQWX-7HVB-23", ada, groupCode(ada)]) {
       expect(everything).not.toContain(code);
     }
@@ -222,9 +218,10 @@ describe("changeOwnCode", () => {
     });
     expect(changed).toBeUndefined();
     expect(await codeRow(ws, event, "ada@example.com")).toEqual(reset);
-    const entries = sqliteOf(ws)
-      .sqlite.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'code.attendee-set'")
-      .get() as { n: number };
-    expect(entries.n).toBe(0);
+    const [entries] = await lookAt<{ n: number }>(
+      b.db,
+      "SELECT count(*) AS n FROM audit_log WHERE action = 'code.attendee-set'",
+    );
+    expect(entries?.n).toBe(0);
   });
 });

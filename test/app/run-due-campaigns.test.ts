@@ -39,7 +39,7 @@ describe("runDueCampaigns", () => {
     const add = await b.run(["campaign", "add", "--template", "reminder", "--at", "-90m"]);
     expect(add.code, add.stderr).toBe(0);
 
-    const ws = b.open();
+    const ws = await b.open();
     try {
       let now = new Date("2026-05-04T10:29:00Z");
       const tick = () =>
@@ -78,7 +78,7 @@ describe("runDueCampaigns", () => {
     expect((await b.run(["campaign", "add", "--template", "reminder", "--at", "-3h"])).code).toBe(
       0,
     );
-    const ws = b.open();
+    const ws = await b.open();
     let now = new Date("2026-05-04T09:59:00Z");
     const reports: CampaignRunReport[] = [];
     const ticker = startCampaignTicker(ws, {
@@ -112,7 +112,7 @@ describe("runDueCampaigns", () => {
     expect((await b.run(["campaign", "add", "--template", "reminder", "--at", "-1h"])).code).toBe(
       0,
     );
-    const ws = b.open();
+    const ws = await b.open();
     try {
       const dead = mailFrom(
         { EVCRED_SMTP_URL: "smtp://127.0.0.1:1", EVCRED_SMTP_TIMEOUT_MS: "2000" },
@@ -143,7 +143,7 @@ describe("runDueCampaigns", () => {
     }
     const list = await b.run(["campaign", "list", "--json"]);
     expect(list.json<{ status: string }[]>()[0]?.status).toBe("scheduled");
-    const runs = (b.snapshot().audit_log as { action: string; summary: string }[]).filter(
+    const runs = ((await b.snapshot()).audit_log as { action: string; summary: string }[]).filter(
       (e) => e.action === "campaign.run",
     );
     expect(runs).toHaveLength(1);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
-import { sqliteOf } from "../helpers/sqlite.js";
+import { lookAt } from "../helpers/look.js";
 
 const bench = benchPerTest();
 
@@ -10,21 +10,24 @@ async function imported(b: TestBench): Promise<void> {
   expect(r.code, r.stderr).toBe(0);
 }
 
-function sealedOf(b: TestBench, email: string): Buffer {
-  const ws = b.open();
-  try {
-    const row = sqliteOf(ws)
-      .sqlite.prepare("SELECT code_sealed AS sealed FROM attendees WHERE email = ?")
-      .get(email) as { sealed: Buffer } | undefined;
-    if (!row) throw new Error(`no attendee ${email}`);
-    return row.sealed;
-  } finally {
-    void ws.close();
-  }
+async function sealedOf(b: TestBench, email: string): Promise<Buffer> {
+  const [row] = await lookAt<{ sealed: Buffer }>(
+    b.db,
+    "SELECT code_sealed AS sealed FROM attendees WHERE email = ?",
+    [email],
+  );
+  if (!row) throw new Error(`no attendee ${email}`);
+  return row.sealed;
 }
 
-function audit(b: TestBench): { action: string; email: string | null; summary: string }[] {
-  return b.snapshot().audit_log as { action: string; email: string | null; summary: string }[];
+async function audit(
+  b: TestBench,
+): Promise<{ action: string; email: string | null; summary: string }[]> {
+  return (await b.snapshot()).audit_log as {
+    action: string;
+    email: string | null;
+    summary: string;
+  }[];
 }
 
 describe("evcred attendees update", () => {
@@ -32,8 +35,8 @@ describe("evcred attendees update", () => {
     const b = bench();
     b.file("a.csv", SAMPLE_CSV.replace("ada@example.com", "ada@exmaple.com"));
     await b.run(["import", "a.csv", "--event", "summit", "--yes"]);
-    const code = b.codeOf("ada@exmaple.com");
-    const sealed = sealedOf(b, "ada@exmaple.com");
+    const code = await b.codeOf("ada@exmaple.com");
+    const sealed = await sealedOf(b, "ada@exmaple.com");
     const r = await b.run([
       "attendees",
       "update",
@@ -49,11 +52,11 @@ describe("evcred attendees update", () => {
       email: "ada@example.com",
       changes: [{ what: "email", from: "ada@exmaple.com", to: "ada@example.com" }],
     });
-    expect(b.codeOf("ada@example.com")).toBe(code);
-    expect(sealedOf(b, "ada@example.com").equals(sealed)).toBe(false);
+    expect(await b.codeOf("ada@example.com")).toBe(code);
+    expect((await sealedOf(b, "ada@example.com")).equals(sealed)).toBe(false);
     expect((await b.run(["verify", "ada@example.com", code])).code).toBe(0);
     expect((await b.run(["verify", "ada@exmaple.com", code])).code).toBe(1);
-    expect(audit(b)).toContainEqual(
+    expect(await audit(b)).toContainEqual(
       expect.objectContaining({
         action: "attendee.update",
         email: "ada@exmaple.com",
@@ -70,7 +73,7 @@ describe("evcred attendees update", () => {
     const b = bench();
     await imported(b);
     await b.run(["reset-code", "ada@example.com", "--generate", "--yes"]);
-    await b.run(["verify", "ada@example.com", b.codeOf("ada@example.com")]);
+    await b.run(["verify", "ada@example.com", await b.codeOf("ada@example.com")]);
     await b.run(["attendees", "update", "ada@example.com", "--email", "ada@lovelace.org"]);
     const shown = await b.run(["attendees", "show", "ada@lovelace.org", "--json"]);
     const json = shown.json<{
@@ -113,7 +116,7 @@ describe("evcred attendees update", () => {
       lastName: "King",
       fields: { badge_colour: "blue = dark" },
     });
-    expect(audit(b).at(-1)?.summary).toBe(
+    expect((await audit(b)).at(-1)?.summary).toBe(
       'updated: first_name "Ada" → "Augusta Ada"; last_name "Lovelace" → "King"; company removed (was "Analytical Engines"); badge_colour added: "blue = dark"',
     );
   });
@@ -121,11 +124,11 @@ describe("evcred attendees update", () => {
   it("with values it already has, changes and audits nothing (exit 0)", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["attendees", "update", "ada@example.com", "--first-name", "Ada"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("ada@example.com: nothing to change; it is so already");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("a corrected email is not locked by failures recorded for that address before", async () => {
@@ -137,7 +140,9 @@ describe("evcred attendees update", () => {
     await b.run(["attendees", "update", "ada@exmaple.com", "--email", "ada@example.com"]);
     const shown = await b.run(["attendees", "show", "ada@example.com", "--json"]);
     expect(shown.json()).toMatchObject({ lockedUntil: null });
-    expect((await b.run(["verify", "ada@example.com", b.codeOf("ada@example.com")])).code).toBe(0);
+    expect(
+      (await b.run(["verify", "ada@example.com", await b.codeOf("ada@example.com")])).code,
+    ).toBe(0);
   });
 
   it.each([
@@ -175,17 +180,17 @@ describe("evcred attendees update", () => {
   ])("refuses %j (exit 2, naming the flag, nothing changed)", async (argv, message) => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["attendees", "update", ...argv]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("refuses a bad field among good changes: nothing at all is changed", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run([
       "attendees",
       "update",
@@ -196,7 +201,7 @@ describe("evcred attendees update", () => {
       "nope=",
     ]);
     expect(r.code).toBe(2);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("keeps the attendee's whole log findable under the old email and the new one", async () => {

@@ -56,7 +56,7 @@ describe("evcred attendees list", () => {
     });
     expect(result.stdout).not.toMatch(/code_?hash|sealed|fingerprint|\$argon2/i);
     for (const email of ["ada@example.com", "grace@example.com", "alan@example.com"]) {
-      expect(result.stdout).not.toContain(b.codeOf(email));
+      expect(result.stdout).not.toContain(await b.codeOf(email));
     }
   });
 
@@ -91,7 +91,7 @@ describe("evcred attendees list", () => {
   it("lists logged-in attendees after a right verify", async () => {
     const b = bench();
     await imported(b);
-    await b.run(["verify", "grace@example.com", b.codeOf("grace@example.com")]);
+    await b.run(["verify", "grace@example.com", await b.codeOf("grace@example.com")]);
     const result = await b.run(["attendees", "list", "--status", "logged-in", "--json"]);
     expect(emailsOf(result.json<ListJson>())).toEqual(["grace@example.com"]);
     const human = await b.run(["attendees", "list", "--search", "grace"]);
@@ -131,7 +131,7 @@ describe("evcred attendees show", () => {
     expect(result.stdout).toContain("company      US Navy");
     expect(result.stdout).toContain("code         generated, last changed 4 May 2026, 09:00 (UTC)");
     expect(result.stdout).toContain("status       credentials not sent");
-    expect(result.stdout).not.toContain(b.codeOf("grace@example.com"));
+    expect(result.stdout).not.toContain(await b.codeOf("grace@example.com"));
   });
 
   it("gives the same with --json, and no code", async () => {
@@ -147,7 +147,7 @@ describe("evcred attendees show", () => {
       deliveries: [],
       logins: [],
     });
-    expect(result.stdout).not.toContain(b.codeOf("ada@example.com"));
+    expect(result.stdout).not.toContain(await b.codeOf("ada@example.com"));
   });
 
   it.each([
@@ -169,25 +169,25 @@ describe("evcred attendees remove", () => {
   it("needs --yes without a terminal, and removes nothing", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const result = await b.run(["attendees", "remove", "ada@example.com"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("remove ada@example.com from summit: no terminal to ask on");
     expect(result.stderr).toContain("hint: pass --yes to answer it");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("removes with --yes: gone from the list, the code stops working, the removal is audited", async () => {
     const b = bench();
     await imported(b);
-    const code = b.codeOf("ada@example.com");
+    const code = await b.codeOf("ada@example.com");
     const result = await b.run(["attendees", "remove", "ADA@example.com", "--yes", "--json"]);
     expect(result.code).toBe(0);
     expect(result.json()).toEqual({ event: "summit", removed: "ada@example.com" });
     const list = await b.run(["attendees", "list", "--json"]);
     expect(emailsOf(list.json<ListJson>())).toEqual(["grace@example.com", "alan@example.com"]);
     expect((await b.run(["verify", "ada@example.com", code])).code).toBe(1);
-    const audit = b.snapshot().audit_log as { action: string; email: string | null }[];
+    const audit = (await b.snapshot()).audit_log as { action: string; email: string | null }[];
     expect(audit).toContainEqual(
       expect.objectContaining({ action: "attendee.remove", email: "ada@example.com" }),
     );
@@ -196,14 +196,14 @@ describe("evcred attendees remove", () => {
   it("asks on a terminal: no keeps the attendee (exit 130), yes removes", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const no = await b.run(["attendees", "remove", "ada@example.com"], {
       tty: true,
       answers: [false],
     });
     expect(no.code).toBe(130);
     expect(no.stderr).toContain("nothing removed");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
     const yes = await b.run(["attendees", "remove", "ada@example.com"], {
       tty: true,
       answers: [true],
@@ -218,19 +218,19 @@ describe("evcred attendees remove", () => {
   it("refuses an unknown attendee, suggesting the close ones", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const result = await b.run(["attendees", "remove", "ada@exampel.com", "--yes"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("did you mean: ada@example.com (Ada Lovelace)?");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("gives a re-imported attendee a new code", async () => {
     const b = bench();
     await imported(b);
-    const old = b.codeOf("ada@example.com");
+    const old = await b.codeOf("ada@example.com");
     await b.run(["attendees", "remove", "ada@example.com", "--yes"]);
     await imported(b);
-    expect(b.codeOf("ada@example.com")).not.toBe(old);
+    expect(await b.codeOf("ada@example.com")).not.toBe(old);
   });
 });

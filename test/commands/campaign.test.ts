@@ -1,6 +1,6 @@
-import Database from "better-sqlite3";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { changeAt } from "../helpers/look.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { expectNoCodeIn } from "../helpers/history.js";
@@ -134,7 +134,7 @@ describe("evcred campaign add", () => {
   it("refuses bad times with exit 2 naming --at, and changes nothing", async () => {
     const b = bench();
     await event(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const cases: [string, string][] = [
       [
         "tomorrow",
@@ -181,7 +181,7 @@ describe("evcred campaign add", () => {
     expect(audience.stderr).toContain("--audience: expected one of: unsent, all, not-logged-in");
     const template = await b.run(["campaign", "add", "--template", "nope", "--at", "-3h"]);
     expect(template.code).toBe(2);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("refuses a relative time for an event with no start, but takes an ISO one", async () => {
@@ -239,10 +239,10 @@ describe("evcred campaign run-due", () => {
     await b.run(["campaign", "list"]);
     await b.run(["stats"]);
     // No code in any output, JSON or audit entry; each message did carry its attendee's own.
-    const codes = ["ada@example.com", "grace@example.com", "late@example.com"].map((e) =>
-      b.codeOf(e),
+    const codes = await Promise.all(
+      ["ada@example.com", "grace@example.com", "late@example.com"].map((e) => b.codeOf(e)),
     );
-    expectNoCodeIn(b, codes);
+    await expectNoCodeIn(b, codes);
     expect(outboxText(b, "late@example.com")).toContain(groups(codes[2] ?? ""));
   });
 
@@ -250,9 +250,9 @@ describe("evcred campaign run-due", () => {
     const b = bench();
     await event(b);
     await add(b, "-3h", "--audience", "not-logged-in");
-    expect((await b.run(["verify", "grace@example.com", b.codeOf("grace@example.com")])).code).toBe(
-      0,
-    );
+    expect(
+      (await b.run(["verify", "grace@example.com", await b.codeOf("grace@example.com")])).code,
+    ).toBe(0);
     b.now = new Date("2026-05-10T05:00:00Z");
     expect((await runDue(b)).reports).toMatchObject([{ sent: 2 }]);
     expect(outbox(b, "grace@example.com")).toBe(0);
@@ -443,21 +443,19 @@ describe("a campaign a run on another machine left behind", () => {
     await add(b, "-3h");
     b.now = new Date("2026-05-10T05:00:00Z");
     // Another machine's run took the campaign, claimed ada, and died: both leases still live.
-    const db = new Database(b.dbPath);
-    try {
-      db.prepare(
-        "UPDATE campaigns SET status = 'running', lease_owner = 'elsewhere:1:x', lease_expires_at = ?",
-      ).run("2026-05-10T05:02:00.000Z");
-      db.prepare(
-        `INSERT INTO deliveries (event_id, attendee_id, template, purpose, campaign_id, code_version,
-           status, attempts, lease_owner, lease_expires_at, created_at, updated_at)
-         SELECT event_id, id, 'reminder', 'campaign', 1, code_version, 'pending', 0, 'elsewhere:1:x',
-           '2026-05-10T05:10:00.000Z', '2026-05-10T05:00:00.000Z', '2026-05-10T05:00:00.000Z'
-         FROM attendees WHERE email = 'ada@example.com'`,
-      ).run();
-    } finally {
-      db.close();
-    }
+    await changeAt(
+      b.db,
+      "UPDATE campaigns SET status = 'running', lease_owner = 'elsewhere:1:x', lease_expires_at = ?",
+      ["2026-05-10T05:02:00.000Z"],
+    );
+    await changeAt(
+      b.db,
+      `INSERT INTO deliveries (event_id, attendee_id, template, purpose, campaign_id, code_version,
+         status, attempts, lease_owner, lease_expires_at, created_at, updated_at)
+       SELECT event_id, id, 'reminder', 'campaign', 1, code_version, 'pending', 0, 'elsewhere:1:x',
+         '2026-05-10T05:10:00.000Z', '2026-05-10T05:00:00.000Z', '2026-05-10T05:00:00.000Z'
+       FROM attendees WHERE email = 'ada@example.com'`,
+    );
     expect((await runDue(b)).reports).toEqual([]);
     b.now = new Date("2026-05-10T05:03:00Z");
     const partly = await runDue(b);

@@ -23,7 +23,7 @@ describe("evcred verify EMAIL, the code on stdin", () => {
   it("reads the first line of stdin: right is exit 0, wrong is exit 1", async () => {
     const b = bench();
     await imported(b);
-    const code = b.codeOf("ada@example.com");
+    const code = await b.codeOf("ada@example.com");
     const ok = await b.run(["verify", "ada@example.com"], { stdin: `${groupCode(code)}\n` });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toBe("ok\n");
@@ -35,7 +35,7 @@ describe("evcred verify EMAIL, the code on stdin", () => {
   it("asks at a hidden prompt on a terminal", async () => {
     const b = bench();
     await imported(b);
-    const code = b.codeOf("grace@example.com");
+    const code = await b.codeOf("grace@example.com");
     const r = await b.run(["verify", "grace@example.com"], { tty: true, answers: [code] });
     expect(r.code, r.stderr).toBe(0);
     expect(b.questions).toEqual(["Access code for grace@example.com:"]);
@@ -44,23 +44,23 @@ describe("evcred verify EMAIL, the code on stdin", () => {
   it("refuses an empty stdin with exit 2, recording no attempt", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["verify", "ada@example.com"], { stdin: "" });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("CODE: stdin is empty");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("refuses a bad email before asking for the code", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["verify", "K7QM-4XHP-2W"], { tty: true, answers: [] });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("EMAIL: that is not an email address");
     expect(r.stderr).not.toContain("K7QM");
     expect(b.questions).toEqual([]);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("--help says why stdin is better than an argument", async () => {
@@ -82,7 +82,7 @@ describe("evcred reset-code --code -", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("impersonate the attendee");
     expect(r.stderr).not.toContain("visible in `ps`");
-    expect(b.codeOf("ada@example.com")).toBe("GRACE-2026-HALL");
+    expect(await b.codeOf("ada@example.com")).toBe("GRACE-2026-HALL");
     // Look-alikes fold on both sides.
     expect((await b.run(["verify", "ada@example.com"], { stdin: "gracE2O26HALL" })).code).toBe(0);
     for (const text of b.transcript) expect(text.toUpperCase()).not.toContain("GRACE");
@@ -91,14 +91,14 @@ describe("evcred reset-code --code -", () => {
   it("refuses a weak code from stdin without echoing it (exit 2, nothing changed)", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["reset-code", "ada@example.com", "--code", "-", "--yes"], {
       stdin: "Welcome2026\n",
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--code: a code must not be a common word or password");
     expect(r.stderr.toUpperCase()).not.toContain("WELCOME2026");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("asks at a hidden prompt, twice, on a terminal", async () => {
@@ -110,7 +110,7 @@ describe("evcred reset-code --code -", () => {
     });
     expect(r.code, r.stderr).toBe(0);
     expect(b.questions).toEqual(["Code (8-32 letters and digits):", "The same code again:"]);
-    expect(b.codeOf("ada@example.com")).toBe("NAVY-2026-ADA");
+    expect(await b.codeOf("ada@example.com")).toBe("NAVY-2026-ADA");
   });
 
   it("warns that a code given on the command line is in ps and shell history", async () => {
@@ -142,7 +142,7 @@ describe("as a shell runs it", () => {
         "tiger-2026-blue\n",
       );
       expect(set.code, set.stderr).toBe(0);
-      expect(openCode(join(dir, "evcred.db"), env.EVCRED_KEY_FILE, "ada@example.com")).toBe(
+      expect(await openCode(join(dir, "evcred.db"), env.EVCRED_KEY_FILE, "ada@example.com")).toBe(
         "TIGER-2026-BLUE",
       );
       const ok = await run(["verify", "ada@example.com"], "tiger 2026 blue\n");

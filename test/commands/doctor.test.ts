@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.js";
-import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
+import { benchPerTest, SAMPLE_CSV, TEST_DIALECT } from "../helpers/workspace.js";
 
 const bench = benchPerTest();
 let smtp: TestSmtp | undefined;
@@ -24,7 +24,8 @@ describe("evcred doctor", () => {
     expect(healthy.code, healthy.stdout).toBe(0);
     expect(healthy.json<Report>().checks.map((c) => c.name)).toEqual(
       expect.arrayContaining([
-        "workspace",
+        // A SQLite file is one check; a PostgreSQL database its connection and its schema.
+        ...(TEST_DIALECT === "postgres" ? ["database", "schema"] : ["workspace"]),
         "master key",
         "events",
         "template credentials",

@@ -110,13 +110,13 @@ describe("event --timezone / --starts-at / --locale", () => {
   ])("refuses event %j (exit 2, naming the flag, nothing changed)", async (argv, message, hint) => {
     const b = bench();
     await run(b, "event", "create", "Summit");
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const result = await b.run(["event", ...argv]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`error: ${message}`);
     if (hint) expect(result.stderr).toContain(hint);
     expect(result.stdout).toBe("");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("takes --locale in any case, as --timezone", async () => {

@@ -29,9 +29,9 @@ describe("event token settings", () => {
     const shown = await b.run(["event", "show"]);
     expect(shown.stdout).toContain("token aud    venueless");
     expect(shown.stdout).toContain("token TTL    90m");
-    expect((b.snapshot().events as { token_ttl_seconds: number }[])[0]?.token_ttl_seconds).toBe(
-      5400,
-    );
+    expect(
+      ((await b.snapshot()).events as { token_ttl_seconds: number }[])[0]?.token_ttl_seconds,
+    ).toBe(5400);
   });
 
   it("--venue-url on create and update, shown by show; a bad one is refused naming the flag", async () => {
@@ -44,7 +44,7 @@ describe("event token settings", () => {
     expect(r.code, r.stderr).toBe(0);
     const shown = await b.run(["event", "show"]);
     expect(shown.stdout).toContain("venue URL    https://venue.example/app");
-    expect((b.snapshot().events as { venue_url: string }[])[0]?.venue_url).toBe(
+    expect(((await b.snapshot()).events as { venue_url: string }[])[0]?.venue_url).toBe(
       "https://venue.example/app",
     );
     const log = await b.run(["log"]);
@@ -74,7 +74,7 @@ describe("event token settings", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain("warning");
     expect(r.json<EventView>()).toMatchObject({ tokenSigning: "HS256", tokenTtl: "7d" });
-    const snapshot = JSON.stringify(b.snapshot());
+    const snapshot = JSON.stringify(await b.snapshot());
     expect(snapshot).toContain(path);
     expect(snapshot).not.toContain(SECRET.trim());
     const back = await b.run(["event", "update", "--token-secret-file", "none", "--json"]);
@@ -94,7 +94,7 @@ describe("event token settings", () => {
     const b = bench();
     await b.run(["event", "create", "Summit"]);
     b.file("short.secret", "too short\n");
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const cases: [string[], string][] = [
       [["--token-ttl", "24"], "--token-ttl: expected a lifetime from 1m to 30d"],
       [["--token-ttl", "30s"], "--token-ttl: expected a lifetime from 1m to 30d"],
@@ -111,7 +111,7 @@ describe("event token settings", () => {
     }
     const create = await b.run(["event", "create", "Other", "--token-ttl", "soon"]);
     expect(create.code).toBe(2);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("parses and formats lifetimes", () => {

@@ -75,23 +75,23 @@ describe("evcred event create", () => {
   ])("refuses %j (exit 2, naming the flag)", async (argv, message) => {
     const b = bench();
     await b.run(["init"]);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const result = await b.run(["event", "create", ...argv]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`error: ${message}`);
     expect(result.stdout).toBe("");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("refuses a slug that is taken, pointing at --slug", async () => {
     const b = bench();
     await create(b, "Summit 2026");
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const result = await b.run(["event", "create", "Summit 2026"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('an event with slug "summit-2026" already exists');
     expect(result.stderr).toContain("--slug");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it.each([
@@ -149,12 +149,12 @@ describe("evcred event list / use / show", () => {
     const b = bench();
     await create(b, "Summit");
     await create(b, "Expo");
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const result = await b.run(["event", "use", "sumit"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('no event "sumit"');
     expect(result.stderr).toContain("known events: summit, expo");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("shows an event by slug, or the current one", async () => {
@@ -280,18 +280,18 @@ describe("evcred event update", () => {
   ])("refuses %j (exit 2, naming the flag)", async (argv, message) => {
     const b = bench();
     await create(b, "Summit");
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const result = await b.run(["event", "update", ...argv]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`error: ${message}`);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("refuses a slug another event has, and an update with nothing to change", async () => {
     const b = bench();
     await create(b, "Summit");
     await create(b, "Expo");
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const taken = await b.run(["event", "update", "expo", "--slug", "summit"]);
     expect(taken.code).toBe(2);
     expect(taken.stderr).toContain('an event with slug "summit" already exists');
@@ -302,6 +302,6 @@ describe("evcred event update", () => {
     expect(nothing.stderr).toContain(
       "--name, --slug, --starts-at, --timezone, --locale, --login-url, --from, --code-length",
     );
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 });

@@ -10,7 +10,7 @@ async function seeded(b: TestBench) {
   b.file("seed.csv", SAMPLE_CSV);
   const seed = await b.run(["import", "seed.csv", "--event", "summit", "--yes"]);
   expect(seed.code).toBe(0);
-  return b.snapshot();
+  return await b.snapshot();
 }
 
 interface BadInput {
@@ -90,7 +90,7 @@ describe("evcred import: bad inputs change nothing", () => {
       expect(at, `stderr ${JSON.stringify(result.stderr)} should say ${String(text)}`).not.toBe(-1);
       rest = rest.slice(at);
     }
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("puts the error in the JSON document with --json", async () => {
@@ -105,7 +105,7 @@ describe("evcred import: bad inputs change nothing", () => {
         exitCode: 2,
       },
     });
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 });
 
@@ -216,7 +216,7 @@ describe("evcred import: rejected rows", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--strict: 5 of 8 rows rejected; nothing imported");
     expect(result.stderr).toContain(`${b.path("a.csv")}:3: invalid email`);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("--strict imports a clean file", async () => {
@@ -235,7 +235,7 @@ describe("evcred import: rejected rows", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("a.csv:2: invalid email");
     expect(result.stderr).toContain("every row was rejected; nothing imported");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("shows the first 20 rejections and points at --rejects for the rest", async () => {
@@ -282,7 +282,7 @@ describe("evcred import --dry-run", () => {
     expect(result.stderr).toContain(
       "dry run: 1 new, 1 updated, 1 unchanged, 1 rejected; nothing changed",
     );
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("does not create an unknown event, nor ask to", async () => {
@@ -293,7 +293,7 @@ describe("evcred import --dry-run", () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toContain("dry run: 3 new, 0 updated, 0 unchanged, 0 rejected");
     expect(b.questions).toEqual([]);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 });
 
@@ -323,7 +323,7 @@ describe("evcred import: creating the event", () => {
     });
     expect(result.code).toBe(130);
     expect(result.stderr).toContain("nothing imported");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("does not ask with --yes", async () => {
@@ -337,12 +337,12 @@ describe("evcred import: creating the event", () => {
   it("asks for an event when there is none and no --event", async () => {
     const b = bench();
     await b.run(["init"]);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     b.file("a.csv", SAMPLE_CSV);
     const result = await b.run(["import", "a.csv"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("there is no event yet");
     expect(result.stderr).toContain("--event SLUG");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { codeOwner } from "../../src/vault/vault.js";
+import { lookAt } from "../helpers/look.js";
 import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
-import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 
@@ -20,7 +20,7 @@ describe("evcred import", () => {
     expect(result.stderr).toContain("3 new");
     expect(result.code).toBe(0);
     expect(result.json()).toMatchObject({ event: "summit-2026", new: 3, updated: 0, rejected: [] });
-    const code = b.codeOf("ada@example.com");
+    const code = await b.codeOf("ada@example.com");
     expect(code).toMatch(/^[2-9A-HJKMNP-TV-Z]{10}$/);
     const list = await b.run(["attendees", "list", "--json"]);
     expect(list.json<{ attendees: unknown[] }>().attendees).toHaveLength(3);
@@ -41,7 +41,7 @@ describe("evcred import again", () => {
     b.file("a.csv", SAMPLE_CSV);
     expect((await b.run(["import", "a.csv", "--event", "summit", "--yes"])).code).toBe(0);
     const emails = ["ada@example.com", "grace@example.com", "alan@example.com"];
-    const before = emails.map((e) => b.codeOf(e));
+    const before = await Promise.all(emails.map((e) => b.codeOf(e)));
     b.advance(60_000);
     b.file(
       "b.csv",
@@ -57,7 +57,7 @@ describe("evcred import again", () => {
     expect(again.code).toBe(0);
     // grace and alan gain an empty `track`: a change of their fields, not of their codes.
     expect(again.json()).toMatchObject({ new: 1, updated: 3, unchanged: 0 });
-    expect(emails.map((e) => b.codeOf(e))).toEqual(before);
+    expect(await Promise.all(emails.map((e) => b.codeOf(e)))).toEqual(before);
 
     const ada = await b.run(["attendees", "show", "ada@example.com", "--json"]);
     expect(ada.json<AttendeeJson>()).toMatchObject({
@@ -69,19 +69,19 @@ describe("evcred import again", () => {
 
     const third = await b.run(["import", "b.csv", "--event", "summit", "--json"]);
     expect(third.json()).toMatchObject({ new: 0, updated: 0, unchanged: 4 });
-    expect(emails.map((e) => b.codeOf(e))).toEqual(before);
+    expect(await Promise.all(emails.map((e) => b.codeOf(e)))).toEqual(before);
   });
 
   it("leaves the attendees table as it was when the file has nothing new", async () => {
     const b = bench();
     b.file("a.csv", SAMPLE_CSV);
     await b.run(["import", "a.csv", "--event", "summit", "--yes"]);
-    const before = b.snapshot().attendees;
+    const before = (await b.snapshot()).attendees;
     b.advance(60_000);
     const again = await b.run(["import", "a.csv", "--event", "summit"]);
     expect(again.code).toBe(0);
     expect(again.stderr).toContain("summit: 0 new, 0 updated, 3 unchanged, 0 rejected");
-    expect(b.snapshot().attendees).toEqual(before);
+    expect((await b.snapshot()).attendees).toEqual(before);
   });
 
   it("keeps custom fields a later file does not have", async () => {
@@ -113,24 +113,18 @@ describe("codes", () => {
     b.file("a.csv", rows.join("\n"));
     await b.run(["import", "a.csv", "--event", "summit", "--yes"]);
     await b.run(["import", "a.csv", "--event", "expo", "--yes"]);
-    const summit = rows.slice(1).map((e) => b.codeOf(e, "summit"));
-    const expo = rows.slice(1).map((e) => b.codeOf(e, "expo"));
+    const summit = await Promise.all(rows.slice(1).map((e) => b.codeOf(e, "summit")));
+    const expo = await Promise.all(rows.slice(1).map((e) => b.codeOf(e, "expo")));
     expect(new Set(summit).size).toBe(50);
     expect(new Set(expo).size).toBe(50);
     summit.forEach((code, i) => {
       expect(code).not.toBe(expo[i]);
     });
-    const ws = b.open();
-    try {
-      const dupes = sqliteOf(ws)
-        .sqlite.prepare(
-          "SELECT count(*) AS n FROM (SELECT event_id, code_fingerprint FROM attendees GROUP BY 1, 2 HAVING count(*) > 1)",
-        )
-        .get() as { n: number };
-      expect(dupes.n).toBe(0);
-    } finally {
-      void ws.close();
-    }
+    const [dupes] = await lookAt<{ n: number }>(
+      b.db,
+      "SELECT count(*) AS n FROM (SELECT event_id, code_fingerprint FROM attendees GROUP BY 1, 2 HAVING count(*) > 1) AS d",
+    );
+    expect(dupes?.n).toBe(0);
   });
 
   it("have the event's length: set at creation, changed for new attendees only", async () => {
@@ -138,12 +132,12 @@ describe("codes", () => {
     expect((await b.run(["event", "create", "Long Codes", "--code-length", "14"])).code).toBe(0);
     b.file("a.csv", "email\nada@example.com\n");
     await b.run(["import", "a.csv", "--event", "long-codes"]);
-    expect(b.codeOf("ada@example.com")).toMatch(/^[2-9A-HJKMNP-TV-Z]{14}$/);
+    expect(await b.codeOf("ada@example.com")).toMatch(/^[2-9A-HJKMNP-TV-Z]{14}$/);
     expect((await b.run(["event", "update", "--code-length", "8"])).code).toBe(0);
     b.file("b.csv", "email\nada@example.com\ngrace@example.com\n");
     await b.run(["import", "b.csv"]);
-    expect(b.codeOf("ada@example.com")).toHaveLength(14);
-    expect(b.codeOf("grace@example.com")).toMatch(/^[2-9A-HJKMNP-TV-Z]{8}$/);
+    expect(await b.codeOf("ada@example.com")).toHaveLength(14);
+    expect(await b.codeOf("grace@example.com")).toMatch(/^[2-9A-HJKMNP-TV-Z]{8}$/);
   });
 
   it("are distinct across a 3,000-row file", async () => {
@@ -155,14 +149,13 @@ describe("codes", () => {
     const result = await b.run(["import", "big.csv", "--event", "big", "--yes", "--json"]);
     expect(result.code).toBe(0);
     expect(result.json()).toMatchObject({ new: 3_000, rows: 3_000, rejected: [] });
-    const ws = b.open();
+    const ws = await b.open();
     try {
       const vault = await ws.vault();
-      const all = sqliteOf(ws)
-        .sqlite.prepare(
-          "SELECT id, event_id AS eventId, email, code_sealed AS sealed FROM attendees",
-        )
-        .all() as { id: number; eventId: number; email: string; sealed: Buffer }[];
+      const all = await lookAt<{ id: number; eventId: number; email: string; sealed: Buffer }>(
+        b.db,
+        'SELECT id, event_id AS "eventId", email, code_sealed AS sealed FROM attendees',
+      );
       expect(all).toHaveLength(3_000);
       const codes = new Set(all.map((r) => vault.open(r.sealed, codeOwner(r))));
       expect(codes.size).toBe(3_000);
@@ -214,7 +207,7 @@ describe("a file with many rejected rows", () => {
   it("refuses a record over 16 million characters, naming its line, instead of reading it all", async () => {
     const b = bench();
     await b.run(["init"]);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     b.file(
       "huge.csv",
       `email,notes\nada@example.com,ok\ngrace@example.com,"${"x".repeat(16_100_000)}"\n`,
@@ -224,6 +217,6 @@ describe("a file with many rejected rows", () => {
     expect(r.stderr).toContain(
       "huge.csv:3: a record of more than 16,000,000 characters starts here",
     );
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 });

@@ -31,7 +31,7 @@ describe("Ctrl-C during reset-code --all --generate", () => {
   it("while the codes are hashed: nobody's code changed, all still hold theirs, and the rerun that resets them", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["reset-code", "--all", "--generate", "--yes"], {
       interrupt: interrupted(),
     });
@@ -41,14 +41,14 @@ describe("Ctrl-C during reset-code --all --generate", () => {
         "to reset them, rerun: evcred reset-code --all --generate --event ev",
     );
     expect(r.stderr).not.toContain("have new codes");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
 
     const json = await b.run(["reset-code", "--all", "--generate", "--yes", "--json"], {
       interrupt: interrupted(),
     });
     expect(json.code).toBe(130);
     expect(json.json()).toMatchObject({ error: { exitCode: 130 } });
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("with --send, while the codes are hashed: the rerun it gives keeps --send", async () => {
@@ -56,7 +56,7 @@ describe("Ctrl-C during reset-code --all --generate", () => {
     await imported(b);
     await b.run(["event", "update", "--from", "team@example.com"]);
     expect((await b.run(["template", "link", "reset", "code-reset"])).code).toBe(0);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["reset-code", "--all", "--generate", "--send", "--yes"], {
       interrupt: interrupted(),
     });
@@ -64,7 +64,7 @@ describe("Ctrl-C during reset-code --all --generate", () => {
     expect(r.stderr).toContain(
       "to reset them, rerun: evcred reset-code --all --generate --send --event ev",
     );
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("with --send, while the new codes are mailed: every code is new, and `send` (not a rerun, which would reset them again) mails the rest", async () => {
@@ -101,7 +101,7 @@ describe("Ctrl-C during reset-code --all --generate", () => {
       `interrupted: ${sent} sent, 0 failed, ${30 - sent} not sent yet; ${30 - sent} attendees still due code-reset; ` +
         "to send the rest: evcred send --template code-reset --event ev",
     );
-    const versions = b.snapshot().attendees as { code_version: number }[];
+    const versions = (await b.snapshot()).attendees as { code_version: number }[];
     expect(versions.map((a) => a.code_version)).toEqual(Array<number>(30).fill(2));
 
     const rest = await b.run(["send", "--template", "code-reset", "--event", "ev", "--yes"]);
@@ -110,7 +110,7 @@ describe("Ctrl-C during reset-code --all --generate", () => {
     expect(new Set(smtp.received.map((m) => m.to)).size).toBe(30);
     // Each got the code they hold now: the one the reset gave them.
     for (const m of smtp.received) {
-      expect(m.parsed.text?.replace(/-/g, "")).toContain(b.codeOf(m.to));
+      expect(m.parsed.text?.replace(/-/g, "")).toContain(await b.codeOf(m.to));
     }
   });
 });
@@ -129,7 +129,7 @@ describe("Ctrl-C during an import's first pass (the check)", () => {
       );
       expect(r.stderr).not.toContain("created event");
     }
-    const after = b.snapshot();
+    const after = await b.snapshot();
     expect(after.attendees).toEqual([]);
     expect(after.events).toEqual([]);
     expect(after.audit_log).toEqual([]);

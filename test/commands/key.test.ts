@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { changeAt, lookAt } from "../helpers/look.js";
 import { describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
-import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 const EMAILS = ["ada@example.com", "grace@example.com", "alan@example.com"];
@@ -24,19 +24,13 @@ interface Stored {
   fingerprint: Buffer;
 }
 
-function stored(b: TestBench): Stored[] {
-  const ws = b.open();
-  try {
-    return sqliteOf(ws)
-      .sqlite.prepare(
-        `SELECT a.email, e.slug AS event, a.code_hash AS hash, a.code_sealed AS sealed,
-                a.code_fingerprint AS fingerprint
-         FROM attendees a JOIN events e ON e.id = a.event_id ORDER BY a.id`,
-      )
-      .all() as Stored[];
-  } finally {
-    void ws.close();
-  }
+async function stored(b: TestBench): Promise<Stored[]> {
+  return lookAt<Stored>(
+    b.db,
+    `SELECT a.email, e.slug AS event, a.code_hash AS hash, a.code_sealed AS sealed,
+            a.code_fingerprint AS fingerprint
+     FROM attendees a JOIN events e ON e.id = a.event_id ORDER BY a.id`,
+  );
 }
 
 function keyText(b: TestBench): string {
@@ -54,7 +48,7 @@ describe("evcred key show", () => {
     expect(human.stdout).toContain(`key file    ${b.env.EVCRED_KEY_FILE ?? ""} (mode 0600)`);
     const json = await b.run(["key", "show", "--json"]);
     expect(json.json()).toEqual({
-      workspace: b.dbPath,
+      workspace: b.shownWorkspace,
       keyId,
       keyFile: b.env.EVCRED_KEY_FILE,
       mode: "0600",
@@ -84,9 +78,11 @@ describe("evcred key rotate", () => {
   it("re-seals every code and fingerprint under a new key; codes, hashes and logins stay as they were", async () => {
     const b = bench();
     await imported(b);
-    const codes = new Map(EMAILS.map((e) => [e, b.codeOf(e, "summit")]));
-    const expoAda = b.codeOf("ada@example.com", "expo");
-    const before = stored(b);
+    const codes = new Map(
+      await Promise.all(EMAILS.map(async (e) => [e, await b.codeOf(e, "summit")] as const)),
+    );
+    const expoAda = await b.codeOf("ada@example.com", "expo");
+    const before = await stored(b);
     const oldKey = keyText(b);
     const oldId = (await b.run(["key", "show", "--json"])).json<{ keyId: string }>().keyId;
 
@@ -113,7 +109,7 @@ describe("evcred key rotate", () => {
       [],
     );
 
-    const after = stored(b);
+    const after = await stored(b);
     for (const [i, row] of after.entries()) {
       const old = before[i];
       expect(row.hash).toBe(old?.hash);
@@ -121,10 +117,10 @@ describe("evcred key rotate", () => {
       expect(row.fingerprint.equals(old?.fingerprint ?? Buffer.alloc(0))).toBe(false);
     }
     for (const [email, code] of codes) {
-      expect(b.codeOf(email, "summit")).toBe(code);
+      expect(await b.codeOf(email, "summit")).toBe(code);
       expect((await b.run(["verify", email, groupCode(code)])).code).toBe(0);
     }
-    expect(b.codeOf("ada@example.com", "expo")).toBe(expoAda);
+    expect(await b.codeOf("ada@example.com", "expo")).toBe(expoAda);
     // The hashes are keyed with the hash key the rotation carried over.
     expect((await b.run(["verify", "ada@example.com", expoAda, "--event", "expo"])).code).toBe(0);
 
@@ -156,7 +152,9 @@ describe("evcred key rotate", () => {
   it("sends the same codes afterwards, opened with the new key", async () => {
     const b = bench();
     await imported(b);
-    const codes = new Map(EMAILS.map((e) => [e, b.codeOf(e, "summit")]));
+    const codes = new Map(
+      await Promise.all(EMAILS.map(async (e) => [e, await b.codeOf(e, "summit")] as const)),
+    );
     expect((await b.run(["key", "rotate", "--yes"])).code).toBe(0);
     const r = await b.run(["send", "--template", "credentials", "--yes"]);
     expect(r.code, r.stderr).toBe(0);
@@ -170,7 +168,7 @@ describe("evcred key rotate", () => {
   it("asks first: without --yes and no terminal it exits 2; a no exits 130; nothing changes", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const key = keyText(b);
     const r = await b.run(["key", "rotate"]);
     expect(r.code).toBe(2);
@@ -178,7 +176,7 @@ describe("evcred key rotate", () => {
     const no = await b.run(["key", "rotate"], { tty: true, answers: [false] });
     expect(no.code).toBe(130);
     expect(no.stderr).toContain("the key was not rotated");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
     expect(keyText(b)).toBe(key);
     expect(readdirSync(b.dir).filter((f) => f.includes("master.key."))).toEqual([]);
   });
@@ -186,20 +184,15 @@ describe("evcred key rotate", () => {
   it("refuses while a send holds claims (exit 1), changing nothing", async () => {
     const b = bench();
     await imported(b);
-    const ws = b.open();
-    try {
-      sqliteOf(ws)
-        .sqlite.prepare(
-          `INSERT INTO deliveries (event_id, attendee_id, template, purpose, code_version, status,
-             attempts, lease_owner, lease_expires_at, created_at, updated_at)
-           SELECT event_id, id, 'credentials', 'send', 1, 'pending', 0, 'elsewhere:1:x', ?, ?, ?
-           FROM attendees LIMIT 1`,
-        )
-        .run("2026-05-04T09:10:00.000Z", b.now.toISOString(), b.now.toISOString());
-    } finally {
-      void ws.close();
-    }
-    const before = b.snapshot();
+    await changeAt(
+      b.db,
+      `INSERT INTO deliveries (event_id, attendee_id, template, purpose, code_version, status,
+         attempts, lease_owner, lease_expires_at, created_at, updated_at)
+       SELECT event_id, id, 'credentials', 'send', 1, 'pending', 0, 'elsewhere:1:x', ?, ?, ?
+       FROM attendees ORDER BY id LIMIT 1`,
+      ["2026-05-04T09:10:00.000Z", b.now.toISOString(), b.now.toISOString()],
+    );
+    const before = await b.snapshot();
     const key = keyText(b);
     const r = await b.run(["key", "rotate", "--yes"]);
     expect(r.code).toBe(1);
@@ -207,7 +200,7 @@ describe("evcred key rotate", () => {
       "error: a send is running (1 message in flight); the key was not rotated",
     );
     expect(r.stderr).toContain("2026-05-04T09:10:00.000Z");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
     expect(keyText(b)).toBe(key);
   });
 
@@ -219,7 +212,7 @@ describe("evcred key rotate", () => {
     expect((await b.run([...other, "import", "other/a.csv", "--event", "x", "--yes"])).code).toBe(
       0,
     );
-    const code = b.codeOf("ada@example.com", "summit");
+    const code = await b.codeOf("ada@example.com", "summit");
     const r = await b.run(["key", "rotate", "--yes", "--json"]);
     const { previousKeyFile } = r.json<{ previousKeyFile: string }>();
 
@@ -234,6 +227,6 @@ describe("evcred key rotate", () => {
     });
     expect(shown.code, shown.stderr).toBe(0);
     expect(existsSync(previousKeyFile)).toBe(true);
-    expect(b.codeOf("ada@example.com", "summit")).toBe(code);
+    expect(await b.codeOf("ada@example.com", "summit")).toBe(code);
   });
 });

@@ -32,7 +32,7 @@ describe("evcred log", () => {
     expect(page.entries[2]?.summary).toMatch(
       /summit\.csv: 4 new, 0 updated, 0 unchanged, 0 rejected$/,
     );
-    expectNoCodeIn(b, codes);
+    await expectNoCodeIn(b, codes);
   });
 
   it("filters by attendee, any spelling of the email", async () => {

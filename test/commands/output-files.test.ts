@@ -1,6 +1,6 @@
 import { linkSync, lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
+import { benchPerTest, SAMPLE_CSV, itOnSqlite } from "../helpers/workspace.js";
 
 const bench = benchPerTest();
 
@@ -9,20 +9,20 @@ describe("files a flag asks evcred to write", () => {
     const b = bench();
     const csv = b.file("a.csv", SAMPLE_CSV + "not-an-email,X,Y,Z\n");
     await b.run(["init"]);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["import", "a.csv", "--event", "ev", "--yes", "--rejects", "./a.csv"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--rejects: ./a.csv is the file being imported");
     expect(readFileSync(csv, "utf8")).toBe(SAMPLE_CSV + "not-an-email,X,Y,Z\n");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
-  it("--rejects and --html refuse the workspace and the master key", async () => {
+  itOnSqlite("--rejects and --html refuse the workspace and the master key", async () => {
     const b = bench();
     b.file("a.csv", SAMPLE_CSV);
     await b.run(["import", "a.csv", "--event", "ev", "--yes"]);
     const key = readFileSync(b.env.EVCRED_KEY_FILE ?? "", "utf8");
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const html = await b.run(["preview", "credentials", "--html", b.env.EVCRED_KEY_FILE ?? ""]);
     expect(html.code).toBe(2);
     expect(html.stderr).toContain("is the master key");
@@ -30,7 +30,7 @@ describe("files a flag asks evcred to write", () => {
     expect(rejects.code).toBe(2);
     expect(rejects.stderr).toContain("is the workspace");
     expect(readFileSync(b.env.EVCRED_KEY_FILE ?? "", "utf8")).toBe(key);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("--html refuses a hard link to the master key (KEY.old-<id> of a failed rotation)", async () => {

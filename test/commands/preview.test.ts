@@ -46,7 +46,7 @@ describe("evcred preview", () => {
     expect(doc).toMatchObject({ template: "credentials", event: "summit-2026", sample: false });
     expect(doc.text).toContain("ada@example.com");
     expect(doc.html).toContain('href="https://venue.example.com/in"');
-    const real = b.codeOf("ada@example.com");
+    const real = await b.codeOf("ada@example.com");
     for (const grouped of [real, real.match(/.{1,4}/g)?.join("-") ?? real]) {
       for (const text of b.transcript) expect(text).not.toContain(grouped);
     }
@@ -55,7 +55,7 @@ describe("evcred preview", () => {
   it("writes the HTML body to --html FILE, code masked, and escapes a hostile name there", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run([
       "preview",
       "credentials",
@@ -74,13 +74,13 @@ describe("evcred preview", () => {
     expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
     expect(doc.text).toContain("Hi <script>alert(1)</script>,");
     expect(html).toContain("••••-••••-••");
-    const real = b.codeOf("eve@example.com");
+    const real = await b.codeOf("eve@example.com");
     const grouped = real.match(/.{1,4}/g)?.join("-") ?? real;
     for (const text of [...b.transcript, html]) {
       expect(text).not.toContain(real);
       expect(text).not.toContain(grouped);
     }
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("renders a sample attendee with the event's custom fields when no --to is given", async () => {
@@ -102,7 +102,7 @@ describe("evcred preview", () => {
     expect(doc.text).toBe("sam.sample@example.com ••••-••••-•• [[company]]\n");
     expect(r.stderr).toContain("rendered for a sample attendee of summit-2026");
     for (const email of EMAILS) {
-      const real = b.codeOf(email);
+      const real = await b.codeOf(email);
       for (const text of b.transcript) expect(text).not.toContain(real);
     }
   });
@@ -118,7 +118,7 @@ describe("evcred preview", () => {
   it("an unknown attendee: exit 2 with the closest matches, nothing written", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run([
       "preview",
       "credentials",
@@ -130,7 +130,7 @@ describe("evcred preview", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("no attendee ada@exampel.com in summit-2026");
     expect(r.stderr).toContain("ada@example.com");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
     expect(() => b.read("x.html")).toThrow();
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
+import { lookAt } from "../helpers/look.js";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
-import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 const EMAILS = ["ada@example.com", "grace@example.com", "alan@example.com"];
@@ -16,13 +16,15 @@ async function verify(b: TestBench, email: string, code: string): Promise<number
   return (await b.run(["verify", email, code])).code;
 }
 
-function codes(b: TestBench): Record<string, string> {
-  return Object.fromEntries(EMAILS.map((e) => [e, b.codeOf(e)]));
+async function codes(b: TestBench): Promise<Record<string, string>> {
+  return Object.fromEntries(
+    await Promise.all(EMAILS.map(async (e) => [e, await b.codeOf(e)] as const)),
+  );
 }
 
 /** No code, current or former, in any output or in the audit log. */
-function expectNoCodeShown(b: TestBench, ...seen: string[]): void {
-  const audit = JSON.stringify(b.snapshot().audit_log);
+async function expectNoCodeShown(b: TestBench, ...seen: string[]): Promise<void> {
+  const audit = JSON.stringify((await b.snapshot()).audit_log);
   for (const code of seen) {
     for (const form of [code, groupCode(code), code.toLowerCase()]) {
       for (const text of b.transcript) expect(text).not.toContain(form);
@@ -31,24 +33,21 @@ function expectNoCodeShown(b: TestBench, ...seen: string[]): void {
   }
 }
 
-function row(b: TestBench, email: string): Record<string, unknown> {
-  const ws = b.open();
-  try {
-    return sqliteOf(ws)
-      .sqlite.prepare(
-        "SELECT code_version AS codeVersion, code_source AS codeSource, code_changed_at AS codeChangedAt FROM attendees WHERE email = ?",
-      )
-      .get(email) as Record<string, unknown>;
-  } finally {
-    void ws.close();
-  }
+async function row(b: TestBench, email: string): Promise<Record<string, unknown>> {
+  const [found] = await lookAt<Record<string, unknown>>(
+    b.db,
+    'SELECT code_version AS "codeVersion", code_source AS "codeSource", code_changed_at AS "codeChangedAt" FROM attendees WHERE email = ?',
+    [email],
+  );
+  if (!found) throw new Error(`no attendee ${email}`);
+  return found;
 }
 
 describe("evcred reset-code --generate", () => {
   it("replaces the code: the old one is refused at once, the new one accepted", async () => {
     const b = bench();
     await imported(b);
-    const before = codes(b);
+    const before = await codes(b);
     const old = before["ada@example.com"] ?? "";
     b.advance(60_000);
     const r = await b.run(["reset-code", "ada@example.com", "--generate", "--yes", "--json"]);
@@ -60,29 +59,29 @@ describe("evcred reset-code --generate", () => {
       codeVersion: 2,
       codeChangedAt: "2026-05-04T09:01:00.000Z",
     });
-    const fresh = b.codeOf("ada@example.com");
+    const fresh = await b.codeOf("ada@example.com");
     expect(fresh).not.toBe(old);
     expect(fresh).toMatch(/^[2-9A-HJKMNP-TV-Z]{10}$/);
     expect(await verify(b, "ada@example.com", old)).toBe(1);
     expect(await verify(b, "ada@example.com", groupCode(fresh))).toBe(0);
     // Nobody else is touched.
-    expect(b.codeOf("grace@example.com")).toBe(before["grace@example.com"]);
-    expect(row(b, "grace@example.com")).toMatchObject({ codeVersion: 1 });
-    const audit = b.snapshot().audit_log as { action: string; email: string | null }[];
+    expect(await b.codeOf("grace@example.com")).toBe(before["grace@example.com"]);
+    expect(await row(b, "grace@example.com")).toMatchObject({ codeVersion: 1 });
+    const audit = (await b.snapshot()).audit_log as { action: string; email: string | null }[];
     expect(audit.filter((a) => a.action === "code.reset")).toEqual([
       expect.objectContaining({ email: "ada@example.com", actor: "tester" }),
     ]);
-    expectNoCodeShown(b, old, fresh, ...Object.values(before));
+    await expectNoCodeShown(b, old, fresh, ...Object.values(before));
   });
 
   it("needs --yes without a terminal, and changes nothing without it", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["reset-code", "ada@example.com", "--generate"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("pass --yes");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 });
 
@@ -90,28 +89,31 @@ describe("evcred reset-code --code (the organizer's own)", () => {
   it("sets the code, warns about impersonation and records who chose it", async () => {
     const b = bench();
     await imported(b);
-    const old = b.codeOf("ada@example.com");
+    const old = await b.codeOf("ada@example.com");
     const r = await b.run(["reset-code", "ada@example.com", "--code", "hall-2026 adax", "--yes"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/warning: .*impersonate the attendee.*message or meet each other/);
     // Sealed (and mailed) grouped as typed, not re-grouped by fours.
-    expect(b.codeOf("ada@example.com")).toBe("HALL-2026-ADAX");
-    expect(row(b, "ada@example.com")).toMatchObject({ codeVersion: 2, codeSource: "organizer" });
+    expect(await b.codeOf("ada@example.com")).toBe("HALL-2026-ADAX");
+    expect(await row(b, "ada@example.com")).toMatchObject({
+      codeVersion: 2,
+      codeSource: "organizer",
+    });
     expect(await verify(b, "ada@example.com", old)).toBe(1);
     expect(await verify(b, "ADA@example.com", "HALL-2026-ADAX")).toBe(0);
     // Look-alikes fold on both sides: an O for the zero, an l for an L.
     expect(await verify(b, "ada@example.com", "hal1-2O26-adax")).toBe(0);
-    const audit = b.snapshot().audit_log as { action: string; summary: string }[];
+    const audit = (await b.snapshot()).audit_log as { action: string; summary: string }[];
     const entry = audit.find((a) => a.action === "code.organizer-set");
     expect(entry?.summary).toContain("set by the organizer");
-    expectNoCodeShown(b, old, "HALL2026ADAX", "HALL-2026-ADAX");
+    await expectNoCodeShown(b, old, "HALL2026ADAX", "HALL-2026-ADAX");
   });
 
   it("refuses a code another attendee has, without saying whose; nothing changes", async () => {
     const b = bench();
     await imported(b);
-    const graces = b.codeOf("grace@example.com");
-    const before = b.snapshot();
+    const graces = await b.codeOf("grace@example.com");
+    const before = await b.snapshot();
     const r = await b.run([
       "reset-code",
       "ada@example.com",
@@ -122,25 +124,25 @@ describe("evcred reset-code --code (the organizer's own)", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("taken by another attendee of summit-2026");
     expect(r.stderr.toLowerCase()).not.toMatch(/grace|hopper/);
-    expect(b.snapshot()).toEqual(before);
-    expectNoCodeShown(b, graces);
+    expect(await b.snapshot()).toEqual(before);
+    await expectNoCodeShown(b, graces);
   });
 
   it("refuses the attendee's own current code: a reset must change it", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run([
       "reset-code",
       "ada@example.com",
       "--code",
-      b.codeOf("ada@example.com"),
+      await b.codeOf("ada@example.com"),
       "--yes",
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("already ada@example.com's code");
     expect(r.stderr).toContain("evcred resend ada@example.com");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it.each([
@@ -162,12 +164,12 @@ describe("evcred reset-code --code (the organizer's own)", () => {
   ])("refuses %j: %s (exit 2, nothing changed)", async (code, reason) => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["reset-code", "ada@example.com", "--code", code, "--yes"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error: --code: a code ");
     expect(r.stderr).toContain(reason);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 });
 
@@ -184,11 +186,11 @@ describe("evcred reset-code flags", () => {
   ])("%j is a usage error: %s", async (args, message) => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["reset-code", ...args, "--yes"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 });
 
@@ -196,7 +198,7 @@ describe("evcred reset-code, guided", () => {
   it("searches the attendee as you type, generates, confirms", async () => {
     const b = bench();
     await imported(b);
-    const old = b.codeOf("grace@example.com");
+    const old = await b.codeOf("grace@example.com");
     const r = await b.run(["reset-code"], {
       tty: true,
       answers: ["hopper", "generate", true, ""],
@@ -208,10 +210,13 @@ describe("evcred reset-code, guided", () => {
       "give grace@example.com a new code? Their current code stops working at once.",
       "Send the new code now? No template is linked to reset or resend in summit-2026.",
     ]);
-    expect(b.codeOf("grace@example.com")).not.toBe(old);
-    expect(row(b, "ada@example.com")).toMatchObject({ codeVersion: 1 });
-    expect(row(b, "grace@example.com")).toMatchObject({ codeVersion: 2, codeSource: "generated" });
-    expectNoCodeShown(b, old, b.codeOf("grace@example.com"));
+    expect(await b.codeOf("grace@example.com")).not.toBe(old);
+    expect(await row(b, "ada@example.com")).toMatchObject({ codeVersion: 1 });
+    expect(await row(b, "grace@example.com")).toMatchObject({
+      codeVersion: 2,
+      codeSource: "generated",
+    });
+    await expectNoCodeShown(b, old, await b.codeOf("grace@example.com"));
   });
 
   it("sets a code of the organizer's, asked twice, after refusing a bad one", async () => {
@@ -224,18 +229,18 @@ describe("evcred reset-code, guided", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("impersonate the attendee");
     expect(r.stderr).toContain("8 to 32 letters and digits");
-    expect(b.codeOf("grace@example.com")).toBe("NAVY-2026-GRACE");
+    expect(await b.codeOf("grace@example.com")).toBe("NAVY-2026-GRACE");
     expect(await verify(b, "grace@example.com", "navy2026grace")).toBe(0);
-    expectNoCodeShown(b, "NAVY2026GRACE", "navy-2026-grace");
+    await expectNoCodeShown(b, "NAVY2026GRACE", "navy-2026-grace");
   });
 
   it("changes nothing when the confirmation is declined (exit 130)", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["reset-code"], { tty: true, answers: ["ada", "generate", false] });
     expect(r.code).toBe(130);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it.each([
@@ -246,12 +251,12 @@ describe("evcred reset-code, guided", () => {
   ])("without a terminal, %j fails with exit 2 naming the flag", async (args, question, hint) => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["reset-code", ...args]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(question);
     expect(r.stderr).toContain(hint);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 });
 
@@ -259,7 +264,7 @@ describe("evcred reset-code --all --generate", () => {
   it("gives every attendee a new, unique code after a confirmation showing the count", async () => {
     const b = bench();
     await imported(b);
-    const before = codes(b);
+    const before = await codes(b);
     const r = await b.run(["reset-code", "--all", "--generate", "--json"], {
       tty: true,
       answers: [true],
@@ -269,21 +274,21 @@ describe("evcred reset-code --all --generate", () => {
       "give all 3 attendees of summit-2026 new codes? Every current code stops working at once.",
     ]);
     expect(r.json()).toEqual({ event: "summit-2026", reset: 3, codeSource: "generated" });
-    const after = codes(b);
+    const after = await codes(b);
     expect(new Set([...Object.values(before), ...Object.values(after)]).size).toBe(6);
     for (const email of EMAILS) {
-      expect(row(b, email)).toMatchObject({ codeVersion: 2, codeSource: "generated" });
+      expect(await row(b, email)).toMatchObject({ codeVersion: 2, codeSource: "generated" });
       expect(await verify(b, email, before[email] ?? "")).toBe(1);
       expect(await verify(b, email, after[email] ?? "")).toBe(0);
     }
-    const audit = b.snapshot().audit_log as { action: string; email: string | null }[];
+    const audit = (await b.snapshot()).audit_log as { action: string; email: string | null }[];
     expect(
       audit
         .filter((a) => a.action === "code.reset")
         .map((a) => a.email)
         .sort(),
     ).toEqual([...EMAILS].sort());
-    expectNoCodeShown(b, ...Object.values(before), ...Object.values(after));
+    await expectNoCodeShown(b, ...Object.values(before), ...Object.values(after));
   });
 });
 
@@ -332,6 +337,6 @@ describe("evcred attendees show: code history", () => {
     const history = human.stdout.split("code history")[1]?.split("\n").filter(Boolean) ?? [];
     const starts = history.slice(1).map((line) => line.search(/(registered|new code|code set)/));
     expect(new Set(starts).size).toBe(1);
-    expectNoCodeShown(b, "ZQWX-7HVB-23", "ZQWX7HVB23", b.codeOf("grace@example.com"));
+    await expectNoCodeShown(b, "ZQWX-7HVB-23", "ZQWX7HVB23", await b.codeOf("grace@example.com"));
   });
 });

@@ -15,13 +15,13 @@ describe("evcred reset-code --send", () => {
     const b = bench();
     b.file("a.csv", SAMPLE_CSV);
     await b.run(["import", "a.csv", "--event", "ev", "--yes"]);
-    const before = b.snapshot();
-    const code = b.codeOf("ada@example.com");
+    const before = await b.snapshot();
+    const code = await b.codeOf("ada@example.com");
     const r = await b.run(["reset-code", "ada@example.com", "--generate", "--send", "--yes"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("evcred template link reset");
-    expect(b.snapshot()).toEqual(before);
-    expect(b.codeOf("ada@example.com")).toBe(code);
+    expect(await b.snapshot()).toEqual(before);
+    expect(await b.codeOf("ada@example.com")).toBe(code);
   });
 
   it("sends the new code with the linked template; the old one stops working", async () => {
@@ -32,7 +32,7 @@ describe("evcred reset-code --send", () => {
     smtp = await startSmtp();
     b.env.EVCRED_SMTP_URL = smtp.url;
     expect((await b.run(["template", "link", "reset", "code-reset"])).code).toBe(0);
-    const old = b.codeOf("ada@example.com");
+    const old = await b.codeOf("ada@example.com");
     const r = await b.run([
       "reset-code",
       "ada@example.com",
@@ -43,7 +43,7 @@ describe("evcred reset-code --send", () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json()).toMatchObject({ sent: 1, template: "code-reset" });
-    const fresh = b.codeOf("ada@example.com");
+    const fresh = await b.codeOf("ada@example.com");
     expect(fresh).not.toBe(old);
     expect(smtp.received).toHaveLength(1);
     expect(smtp.received[0]?.parsed.text).toContain(groupCode(fresh));

@@ -31,9 +31,9 @@ describe("evcred send --audience", () => {
     const b = bench();
     await imported(b);
     expect((await b.run(["send", "--template", "credentials", "--yes"])).code).toBe(0);
-    expect((await b.run(["verify", "grace@example.com", b.codeOf("grace@example.com")])).code).toBe(
-      0,
-    );
+    expect(
+      (await b.run(["verify", "grace@example.com", await b.codeOf("grace@example.com")])).code,
+    ).toBe(0);
     // A failed attempt is not a login.
     await b.run(["verify", "alan@example.com", "WRONGCODE2"]);
     expect(await recipients(b, "--audience", "not-logged-in")).toEqual([
@@ -59,7 +59,7 @@ describe("evcred send --audience", () => {
   it("says why nobody is due, for the audience asked", async () => {
     const b = bench();
     await imported(b);
-    for (const email of EMAILS) await b.run(["verify", email, b.codeOf(email)]);
+    for (const email of EMAILS) await b.run(["verify", email, await b.codeOf(email)]);
     const r = await b.run(["send", "--template", "reminder", "--audience", "not-logged-in"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("nobody is due reminder in summit: every attendee has logged in");
@@ -104,11 +104,11 @@ describe("evcred send --audience", () => {
   ])("refuses %j (exit 2, naming the flag, nothing sent)", async (flags, message) => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["send", "--template", "credentials", "--yes", ...flags]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`error: ${message}`);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
     expect(() => readdirSync(b.path("outbox"))).toThrow();
   });
 });

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { lookAt } from "../helpers/look.js";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.js";
 import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
-import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 let smtp: TestSmtp | undefined;
@@ -42,19 +42,13 @@ async function withSmtp(
   return smtp;
 }
 
-function deliveries(
+async function deliveries(
   b: TestBench,
-): { email: string; status: string; attempts: number; response: string | null }[] {
-  const ws = b.open();
-  try {
-    return sqliteOf(ws)
-      .sqlite.prepare(
-        "SELECT a.email, d.status, d.attempts, d.response FROM deliveries d JOIN attendees a ON a.id = d.attendee_id ORDER BY d.id",
-      )
-      .all() as { email: string; status: string; attempts: number; response: string | null }[];
-  } finally {
-    void ws.close();
-  }
+): Promise<{ email: string; status: string; attempts: number; response: string | null }[]> {
+  return lookAt(
+    b.db,
+    "SELECT a.email, d.status, d.attempts, d.response FROM deliveries d JOIN attendees a ON a.id = d.attendee_id ORDER BY d.id",
+  );
 }
 
 const EMAILS = ["ada@example.com", "grace@example.com", "alan@example.com"];
@@ -77,10 +71,10 @@ describe("evcred send into the outbox (no server configured)", () => {
       expect(statSync(path).mode & 0o777).toBe(0o600);
       const eml = readFileSync(path, "utf8");
       expect(eml).toContain(email);
-      expect(eml).toContain(groupCode(b.codeOf(email)));
+      expect(eml).toContain(groupCode(await b.codeOf(email)));
     }
     for (const email of EMAILS)
-      for (const text of b.transcript) expect(text).not.toContain(b.codeOf(email));
+      for (const text of b.transcript) expect(text).not.toContain(await b.codeOf(email));
   });
 
   it("is idempotent: a second run sends nothing", async () => {
@@ -96,24 +90,24 @@ describe("evcred send into the outbox (no server configured)", () => {
   it("needs --yes without a terminal, and sends nothing when refused", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["send", "--template", "credentials"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--yes");
     const no = await b.run(["send", "--template", "credentials"], { tty: true, answers: [false] });
     expect(no.code).toBe(130);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("--dry-run renders everything, sends nothing and shows no code", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["send", "--template", "credentials", "--dry-run", "--json"]);
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({ dryRun: true, recipients: EMAILS });
-    expect(b.snapshot()).toEqual(before);
-    for (const email of EMAILS) expect(r.stdout + r.stderr).not.toContain(b.codeOf(email));
+    expect(await b.snapshot()).toEqual(before);
+    for (const email of EMAILS) expect(r.stdout + r.stderr).not.toContain(await b.codeOf(email));
   });
 
   it("refuses a template without user_pass before anything is sent", async () => {
@@ -123,11 +117,11 @@ describe("evcred send into the outbox (no server configured)", () => {
       "templates/nocode.eta",
       "---\nsubject: Hello <%= it.first_name %>\n---\nYour login: <%= it.user_email %>\n",
     );
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["send", "--template", "nocode", "--yes"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("user_pass");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("refuses to send with the wrong master key, before anything is sent", async () => {
@@ -135,20 +129,20 @@ describe("evcred send into the outbox (no server configured)", () => {
     await imported(b);
     const other = b.file("other.key", randomBytes(32).toString("base64"));
     chmodSync(other, 0o600);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["send", "--template", "credentials", "--yes"], {
       env: { EVCRED_KEY_FILE: other },
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/not this workspace's key/);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
     // A dry run says so too, rather than passing where the real send would fail.
     const dry = await b.run(["send", "--template", "credentials", "--dry-run"], {
       env: { EVCRED_KEY_FILE: other },
     });
     expect(dry.code).toBe(1);
     expect(dry.stderr).toMatch(/not this workspace's key/);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("--limit sends at most N, and a reset attendee is due again", async () => {
@@ -178,7 +172,7 @@ describe("evcred send over SMTP", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(server.received.map((m) => m.to).sort()).toEqual([...EMAILS].sort());
     for (const message of server.received) {
-      const code = groupCode(b.codeOf(message.to));
+      const code = groupCode(await b.codeOf(message.to));
       expect(message.parsed.text).toContain(message.to);
       expect(message.parsed.text).toContain(code);
       expect(String(message.parsed.html)).toContain(code);
@@ -186,7 +180,7 @@ describe("evcred send over SMTP", () => {
       const typed = code.toLowerCase().replace(/-/g, " ");
       expect((await b.run(["verify", message.to, typed])).code).toBe(0);
     }
-    expect(deliveries(b).every((d) => d.status === "sent")).toBe(true);
+    expect((await deliveries(b)).every((d) => d.status === "sent")).toBe(true);
   });
 
   it("retries transient 4xx replies until the server takes the message", async () => {
@@ -197,7 +191,7 @@ describe("evcred send over SMTP", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(server.received).toHaveLength(3);
     for (const email of EMAILS) expect(server.attempts.get(email)).toBe(3);
-    expect(deliveries(b).map((d) => d.attempts)).toEqual([3, 3, 3]);
+    expect((await deliveries(b)).map((d) => d.attempts)).toEqual([3, 3, 3]);
   });
 
   it("fails a 550 recipient with the server's reply while the rest go out; a rerun retries only it", async () => {
@@ -256,13 +250,13 @@ describe("evcred send over SMTP", () => {
     await imported(b);
     await withSmtp(b, { auth: { user: "organizer", pass: "right" } });
     b.env.EVCRED_SMTP_URL = (b.env.EVCRED_SMTP_URL ?? "").replace("organizer@", "organizer:wrong@");
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["send", "--template", "credentials", "--yes"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/authentication refused/i);
     expect(r.stderr).not.toContain("wrong");
-    expect(deliveries(b)).toEqual([]);
-    expect(b.snapshot().deliveries).toEqual(before.deliveries);
+    expect(await deliveries(b)).toEqual([]);
+    expect((await b.snapshot()).deliveries).toEqual(before.deliveries);
   });
 
   it("asks for the password an SMTP URL leaves out, on a terminal only; without one it names where it goes", async () => {
@@ -270,12 +264,12 @@ describe("evcred send over SMTP", () => {
     await imported(b);
     const server = await withSmtp(b, { auth: { user: "organizer", pass: "right" } });
     b.env.EVCRED_SMTP_URL = (b.env.EVCRED_SMTP_URL ?? "").replace(/\/\/[^@]*@/, "//organizer@");
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const piped = await b.run(["send", "--template", "credentials", "--yes"]);
     expect(piped.code).toBe(2);
     expect(piped.stderr).toContain("SMTP password for organizer: no terminal to ask on");
     expect(piped.stderr).toContain("hint: pass the password inside EVCRED_SMTP_URL to answer it");
-    expect(b.snapshot().deliveries).toEqual(before.deliveries);
+    expect((await b.snapshot()).deliveries).toEqual(before.deliveries);
     const asked = await b.run(["send", "--template", "credentials", "--yes"], {
       tty: true,
       answers: ["right"],
@@ -294,7 +288,7 @@ describe("evcred send over SMTP", () => {
     const r = await b.run(["send", "--template", "credentials", "--yes"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/cannot send through smtp:\/\/127\.0\.0\.1/);
-    expect(deliveries(b)).toEqual([]);
+    expect(await deliveries(b)).toEqual([]);
   });
 
   it("strips CR/LF from header fields and escapes hostile names in HTML", async () => {
@@ -318,11 +312,11 @@ describe("evcred resend", () => {
   it("refuses with the exact command to link a template when none is linked", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["resend", "ada@example.com"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("evcred template link resend");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("sends the same code again with the linked template, even after a send", async () => {
@@ -335,7 +329,7 @@ describe("evcred resend", () => {
     expect(r.code, r.stderr).toBe(0);
     const toAda = server.received.filter((m) => m.to === "ada@example.com");
     expect(toAda).toHaveLength(2);
-    const code = groupCode(b.codeOf("ada@example.com"));
+    const code = groupCode(await b.codeOf("ada@example.com"));
     for (const m of toAda) expect(m.parsed.text).toContain(code);
   });
 
@@ -360,20 +354,20 @@ describe("send checks everything before it asks", () => {
     const b = bench();
     await withoutSender(b);
     const server = await withSmtp(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["send", "--template", "credentials"], { tty: true, answers: [true] });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain("error: event summit-2026 has no sender address");
     expect(r.stderr).toContain('evcred event update summit-2026 --from "Team <team@example.com>"');
     expect(b.questions).toEqual([]);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
     expect(server.received).toEqual([]);
   });
 
   it("a bad mail setting or a server that is not there: refused before the question", async () => {
     const b = bench();
     await imported(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const bad = await b.run(["send", "--template", "credentials"], {
       tty: true,
       answers: [true],
@@ -389,7 +383,7 @@ describe("send checks everything before it asks", () => {
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/cannot send through smtp:\/\/127\.0\.0\.1/);
     expect(b.questions).toEqual([]);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("a template that breaks where `template check` renders it: refused with file:line before the question", async () => {
@@ -399,14 +393,14 @@ describe("send checks everything before it asks", () => {
       "templates/venue.eta",
       "---\nsubject: Your code\n---\n<%= it.user_email %> <%= it.user_pass %>\nGo to <%= it.event.login_url.replace('https://', '') %>\n",
     );
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["send", "--template", "venue"], { tty: true, answers: [true] });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(
       /^ {2}templates\/venue\.eta:5: .* — for 3 of 3 attendees due it in summit-2026: ada@example\.com/m,
     );
     expect(b.questions).toEqual([]);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
     expect(readdirSync(b.dir)).not.toContain("outbox");
   });
 
@@ -425,7 +419,7 @@ describe("send checks everything before it asks", () => {
     await withoutSender(b);
     await withSmtp(b);
     expect((await b.run(["template", "link", "reset", "credentials"])).code).toBe(0);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     for (const argv of [
       ["reset-code", "ada@example.com", "--generate", "--send", "--yes"],
       ["reset-code", "--all", "--generate", "--send", "--yes"],
@@ -434,7 +428,7 @@ describe("send checks everything before it asks", () => {
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toContain("event summit-2026 has no sender address");
     }
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 });
 

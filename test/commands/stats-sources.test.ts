@@ -33,8 +33,20 @@ async function loginsFromEverySource(): Promise<TestBench> {
   const key = (await ok(b, ["venue-key", "create", "venue", "--event", "summit-2026"])).trim();
   const code = (email: string) => b.codeOf(email, "summit-2026");
 
-  await ok(b, ["verify", "ada@example.com", code("ada@example.com"), "--event", "summit-2026"]);
-  await ok(b, ["verify", "ada@example.com", code("ada@example.com"), "--event", "summit-2026"]);
+  await ok(b, [
+    "verify",
+    "ada@example.com",
+    await code("ada@example.com"),
+    "--event",
+    "summit-2026",
+  ]);
+  await ok(b, [
+    "verify",
+    "ada@example.com",
+    await code("ada@example.com"),
+    "--event",
+    "summit-2026",
+  ]);
   const wrong = await b.run([
     "verify",
     "grace@example.com",
@@ -46,20 +58,20 @@ async function loginsFromEverySource(): Promise<TestBench> {
 
   server = await startServer(b);
   for (const email of ["ada@example.com", "grace@example.com"]) {
-    const r = await postLogin(server.url, "summit-2026", key, { email, code: code(email) });
+    const r = await postLogin(server.url, "summit-2026", key, { email, code: await code(email) });
     expect(r.status).toBe(200);
   }
   await server.close();
   server = undefined;
 
-  const ws = b.open();
+  const ws = await b.open();
   try {
     const event = await resolveEvent(ws, "summit-2026");
     const page = await verifyLogin(
       ws,
       event,
       "alan@example.com",
-      code("alan@example.com"),
+      await code("alan@example.com"),
       new Date(),
       hashParamsFrom(b.env),
       "page",

@@ -49,7 +49,7 @@ describe("evcred stats", () => {
     const r = await b.run(["stats", "--json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json()).toEqual(SUMMIT);
-    expectNoCodeIn(b, codes);
+    await expectNoCodeIn(b, codes);
   });
 
   it("agrees with attendees list --status", async () => {

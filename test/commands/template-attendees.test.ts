@@ -4,7 +4,7 @@ import { eachAttendee } from "../../src/domain/each-attendee.js";
 import { requireEvent } from "../../src/domain/events.js";
 import { runDeliveries } from "../../src/mail/runner.js";
 import { loadTemplate } from "../../src/mail/templates.js";
-import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
+import { benchPerTest, SAMPLE_CSV, type TestBench, itOnSqlite } from "../helpers/workspace.js";
 
 async function all<T>(rows: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -35,7 +35,7 @@ describe("template check renders for the event's real attendees", () => {
   it("refuses a template that breaks for attendees without a column: file:line, how many, who", async () => {
     const b = bench();
     await mixedColumns(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["template", "check", "shout"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("templates/shout.eta:5: ");
@@ -44,9 +44,9 @@ describe("template check renders for the event's real attendees", () => {
     expect(r.stderr).toContain("hint: give those attendees a company value");
     expect(r.stderr).toContain("evcred preview shout --to linus@example.com");
     expect(r.stderr).not.toContain("EMAIL");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
     for (const email of ["ada", "grace", "alan", "linus", "kat"]) {
-      expect(r.stderr).not.toContain(b.codeOf(`${email}@example.com`));
+      expect(r.stderr).not.toContain(await b.codeOf(`${email}@example.com`));
     }
     const json = await b.run(["template", "check", "shout", "--json"]);
     expect(json.json<{ error: { message: string } }>().error.message).toContain(
@@ -86,7 +86,7 @@ describe("template check renders for the event's real attendees", () => {
     const b = bench();
     b.file("a.csv", SAMPLE_CSV + "kat@example.com,Kat,Johnson,NASA\nlinus@example.com,Linus,T,\n");
     await b.run(["import", "a.csv", "--event", "ev", "--yes"]);
-    const ws = b.open();
+    const ws = await b.open();
     try {
       const event = await requireEvent(ws, "ev");
       expect((await all(eachAttendee(ws, event, 2))).map((a) => a.email)).toEqual([
@@ -102,28 +102,31 @@ describe("template check renders for the event's real attendees", () => {
     }
   });
 
-  it("works on templates alone in a folder without a workspace, and creates none", async () => {
-    const b = bench();
-    expect((await b.run(["template", "new", "welcome"])).code).toBe(0);
-    expect(existsSync(b.path("templates/welcome.eta"))).toBe(true);
-    const check = await b.run(["template", "check", "welcome"]);
-    expect(check.code, check.stderr).toBe(0);
-    const list = await b.run(["template", "list", "--json"]);
-    expect(list.code, list.stderr).toBe(0);
-    expect(list.json<{ templates: { name: string }[] }>().templates.map((t) => t.name)).toContain(
-      "welcome",
-    );
-    const human = await b.run(["template", "list"]);
-    expect(human.stderr).toContain(`no workspace here (${b.dbPath}): links are per event`);
-    expect(existsSync(b.dbPath)).toBe(false);
-  });
+  itOnSqlite(
+    "works on templates alone in a folder without a workspace, and creates none",
+    async () => {
+      const b = bench();
+      expect((await b.run(["template", "new", "welcome"])).code).toBe(0);
+      expect(existsSync(b.path("templates/welcome.eta"))).toBe(true);
+      const check = await b.run(["template", "check", "welcome"]);
+      expect(check.code, check.stderr).toBe(0);
+      const list = await b.run(["template", "list", "--json"]);
+      expect(list.code, list.stderr).toBe(0);
+      expect(list.json<{ templates: { name: string }[] }>().templates.map((t) => t.name)).toContain(
+        "welcome",
+      );
+      const human = await b.run(["template", "list"]);
+      expect(human.stderr).toContain(`no workspace here (${b.dbPath}): links are per event`);
+      expect(existsSync(b.dbPath)).toBe(false);
+    },
+  );
 });
 
 describe("send checks the template against its recipients before asking", () => {
   it("refuses before the confirmation, naming who; nothing sent, nothing changed", async () => {
     const b = bench();
     await mixedColumns(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["send", "--template", "shout"], { tty: true });
     expect(r.code).toBe(2);
     expect(b.questions).toEqual([]);
@@ -131,7 +134,7 @@ describe("send checks the template against its recipients before asking", () => 
     expect(r.stderr).toContain(
       "for 2 of 5 attendees due it in ev: linus@example.com, kat@example.com",
     );
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
     expect(existsSync(b.path("outbox")) ? readdirSync(b.path("outbox")) : []).toEqual([]);
   });
 
@@ -148,8 +151,8 @@ describe("send checks the template against its recipients before asking", () => 
     await mixedColumns(b);
     await b.run(["template", "link", "resend", "shout"]);
     await b.run(["template", "link", "reset", "shout"]);
-    const before = b.snapshot();
-    const code = b.codeOf("linus@example.com");
+    const before = await b.snapshot();
+    const code = await b.codeOf("linus@example.com");
     const resend = await b.run(["resend", "linus@example.com"]);
     expect(resend.code).toBe(2);
     expect(resend.stderr).toContain("for 1 of 1 attendees to resend to: linus@example.com");
@@ -159,8 +162,8 @@ describe("send checks the template against its recipients before asking", () => 
     const all = await b.run(["reset-code", "--all", "--generate", "--send", "--yes"]);
     expect(all.code).toBe(2);
     expect(all.stderr).toContain("for 2 of 5 attendees of ev");
-    expect(b.snapshot()).toEqual(before);
-    expect(b.codeOf("linus@example.com")).toBe(code);
+    expect(await b.snapshot()).toEqual(before);
+    expect(await b.codeOf("linus@example.com")).toBe(code);
     // Ada has the column: her resend goes.
     expect((await b.run(["resend", "ada@example.com"])).code).toBe(0);
   });
@@ -170,7 +173,7 @@ describe("a message the runner still cannot make", () => {
   it("names the attendee to preview, not a literal EMAIL", async () => {
     const b = bench();
     await mixedColumns(b);
-    const ws = b.open();
+    const ws = await b.open();
     try {
       const event = await requireEvent(ws, "ev");
       const linus = (await all(eachAttendee(ws, event))).filter(

@@ -90,7 +90,7 @@ describe("evcred template new", () => {
     const b = bench();
     await b.run(["init"]);
     b.file("templates/mine.html.eta", "<p>mine</p>\n");
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["template", "new", "mine"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("templates/mine.html.eta already exists");
@@ -99,7 +99,7 @@ describe("evcred template new", () => {
     );
     expect(files(b)).toEqual(["mine.html.eta"]);
     expect(b.read("templates/mine.html.eta")).toBe("<p>mine</p>\n");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("refuses a bad name or an unknown --from, exit 2", async () => {
@@ -129,11 +129,11 @@ describe("evcred template check", () => {
     const b = bench();
     await withEvent(b);
     b.file("templates/nocode.eta", NO_CODE);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["template", "check", "nocode"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("it.user_pass is missing from the text body (templates/nocode.eta)");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("reports an unknown variable with file and line, also as JSON", async () => {
@@ -206,13 +206,13 @@ describe("evcred template link / unlink", () => {
     expect(same.json()).toMatchObject({ changed: false });
     const relink = await b.run(["template", "link", "resend", "reminder"]);
     expect(relink.stderr).toContain("resend in summit-2026 now uses reminder (was credentials)");
-    expect(b.snapshot().action_links).toEqual([
+    expect((await b.snapshot()).action_links).toEqual([
       expect.objectContaining({ action: "resend", template: "reminder" }),
     ]);
     const unlink = await b.run(["template", "unlink", "resend", "--json"]);
     expect(unlink.code).toBe(0);
     expect(unlink.json()).toEqual({ event: "summit-2026", action: "resend", template: "reminder" });
-    const snap = b.snapshot();
+    const snap = await b.snapshot();
     expect(snap.action_links).toEqual([]);
     const audit = (snap.audit_log as AuditRow[]).filter((a) => a.action.startsWith("template."));
     expect(audit.map((a) => [a.action, a.actor, a.summary])).toEqual([
@@ -226,17 +226,17 @@ describe("evcred template link / unlink", () => {
     const b = bench();
     await withEvent(b);
     b.file("templates/nocode.eta", NO_CODE);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["template", "link", "resend", "nocode"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("user_pass");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("refuses an unknown action, an unknown template and an empty unlink, nothing changed", async () => {
     const b = bench();
     await withEvent(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const action = await b.run(["template", "link", "welcome", "credentials"]);
     expect(action.code).toBe(2);
     expect(action.stderr).toContain('unknown action "welcome"');
@@ -247,7 +247,7 @@ describe("evcred template link / unlink", () => {
     const empty = await b.run(["template", "unlink", "reset"]);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain("nothing is linked to reset for summit-2026");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("links per event", async () => {

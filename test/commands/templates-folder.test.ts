@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { benchPerTest, SAMPLE_CSV, type TestBench } from "../helpers/workspace.js";
+import { benchPerTest, SAMPLE_CSV, type TestBench, TEST_DIALECT } from "../helpers/workspace.js";
 
 const bench = benchPerTest();
 
@@ -141,7 +141,8 @@ describe("EVCRED_TEMPLATES names the workspace templates folder", () => {
     expect(check(beside)).toEqual({
       name: "templates folder",
       ok: true,
-      detail: `${b.path("templates")} (beside the workspace; not made yet: evcred template new NAME makes it)`,
+      // Beside a SQLite file; with PostgreSQL, ./templates.
+      detail: `${b.path("templates")} (${TEST_DIALECT === "postgres" ? "in the working directory" : "beside the workspace"}; not made yet: evcred template new NAME makes it)`,
     });
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);
@@ -164,7 +165,7 @@ describe("EVCRED_TEMPLATES: bad input", () => {
     await imported(b);
     const missing = b.path("no-such-folder");
     const env = { EVCRED_TEMPLATES: missing };
-    const before = b.snapshot();
+    const before = await b.snapshot();
     for (const argv of [
       ["template", "list"],
       ["template", "check", "credentials"],
@@ -178,7 +179,7 @@ describe("EVCRED_TEMPLATES: bad input", () => {
         `error: EVCRED_TEMPLATES names ${missing}, which does not exist`,
       );
     }
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
     expect(existsSync(missing)).toBe(false);
     expect(existsSync(b.path("outbox"))).toBe(false);
     const doctor = await b.run(["doctor", "--json"], { env });

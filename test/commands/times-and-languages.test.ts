@@ -83,7 +83,7 @@ describe("a Spanish event", () => {
     for (const body of [mail.text ?? "", typeof mail.html === "string" ? mail.html : ""]) {
       expect(body).toContain("Hola José");
       expect(body).toContain("jose@example.com");
-      expect(body).toContain(groupCode(b.codeOf("jose@example.com", "cumbre")));
+      expect(body).toContain(groupCode(await b.codeOf("jose@example.com", "cumbre")));
       expect(body).toContain("4 de mayo de 2026, 09:00 (Europe/Madrid)");
     }
   });
@@ -107,10 +107,10 @@ describe("a Spanish event", () => {
   it("refuses an unknown --locale for template new (exit 2, nothing written)", async () => {
     const b = bench();
     await spanish(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["template", "new", "x", "--locale", "it"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error: --locale: expected one of en, es, fr, de, pt");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 });

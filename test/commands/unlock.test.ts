@@ -27,8 +27,8 @@ async function lockOut(b: TestBench, email = "ada@example.com"): Promise<void> {
   }
 }
 
-const verify = (b: TestBench, email = "ada@example.com") =>
-  b.run(["verify", email, b.codeOf(email)]).then((r) => r.code);
+const verify = async (b: TestBench, email = "ada@example.com") =>
+  (await b.run(["verify", email, await b.codeOf(email)])).code;
 
 describe("a locked attendee at the help desk", () => {
   it("attendees show says until when, in a time zone named; --json gives lockedUntil in UTC", async () => {
@@ -93,7 +93,11 @@ describe("a locked attendee at the help desk", () => {
     expect(await verify(b)).toBe(0);
     const list = await b.run(["attendees", "list", "--status", "locked", "--json"]);
     expect(list.json<ListJson>().attendees).toEqual([]);
-    const audit = b.snapshot().audit_log as { action: string; email: string; actor: string }[];
+    const audit = (await b.snapshot()).audit_log as {
+      action: string;
+      email: string;
+      actor: string;
+    }[];
     expect(audit).toContainEqual(
       expect.objectContaining({
         action: "attendee.unlock",
@@ -147,23 +151,23 @@ describe("a locked attendee at the help desk", () => {
     const b = bench();
     await imported(b);
     for (let i = 0; i < 3; i++) await b.run(["verify", "ada@example.com", "WRONGCODE2"]);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["unlock", "ada@example.com"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("ada@example.com is not locked; nothing changed");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("refuses an unknown attendee, suggesting close ones (exit 2, nothing changed)", async () => {
     const b = bench();
     await imported(b);
     await lockOut(b);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["unlock", "ada@exmaple.com"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error: no attendee ada@exmaple.com in summit");
     expect(r.stderr).toContain("did you mean: ada@example.com (Ada Lovelace)?");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
     const missing = await b.run(["unlock"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("missing required argument 'email'");
@@ -172,7 +176,7 @@ describe("a locked attendee at the help desk", () => {
     expect(notEmail.code).toBe(2);
     expect(notEmail.stderr).toContain("EMAIL: that is not an email address");
     expect(notEmail.stderr).not.toContain("K7QM");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("a reset-code lifts the lock: the new code works at once", async () => {
@@ -211,7 +215,7 @@ describe("the lock across processes", () => {
       b.file("a.csv", SAMPLE_CSV);
       expect((await run(["import", b.path("a.csv"), "--event", "summit", "--yes"])).code).toBe(0);
       for (let i = 0; i < 5; i++) await run(["verify", "ada@example.com", "WRONGCODE2"]);
-      const code = openCode(join(dir, "evcred.db"), env.EVCRED_KEY_FILE, "ada@example.com");
+      const code = await openCode(join(dir, "evcred.db"), env.EVCRED_KEY_FILE, "ada@example.com");
       expect((await run(["verify", "ada@example.com", code])).code).toBe(1);
       const shown = await run(["attendees", "show", "ada@example.com", "--json"]);
       expect((JSON.parse(shown.stdout) as { lockedUntil: string | null }).lockedUntil).toMatch(

@@ -22,10 +22,10 @@ describe("evcred venue-key", () => {
     expect(key).toMatch(/^evk_[A-Za-z0-9_-]{43}$/);
     expect(r.stderr).toContain("venue key venue-prod (#1) created for summit-2026");
     expect(r.stderr).toContain("only time");
-    const rows = b.snapshot().venue_keys as { key_hash: string; name: string }[];
+    const rows = (await b.snapshot()).venue_keys as { key_hash: string; name: string }[];
     expect(rows).toHaveLength(1);
     expect(rows[0]?.key_hash).toBe(createHash("sha256").update(key).digest("hex"));
-    expect(JSON.stringify(b.snapshot())).not.toContain(key);
+    expect(JSON.stringify(await b.snapshot())).not.toContain(key);
     // Never again: not in list, not in the log.
     const list = await b.run(["venue-key", "list"]);
     const log = await b.run(["log", "--event", "summit-2026", "--json"]);
@@ -84,7 +84,7 @@ describe("evcred venue-key", () => {
     const byId = await b.run(["venue-key", "revoke", "2", "--json"]);
     expect(byId.code, byId.stderr).toBe(0);
     expect(byId.json()).toMatchObject({ id: 2, name: "b", revoked: true });
-    expect(b.snapshot().venue_keys).toEqual([]);
+    expect((await b.snapshot()).venue_keys).toEqual([]);
     const log = await b.run(["log", "--event", "summit-2026", "--json"]);
     expect(log.stdout.match(/venue-key\.revoke/g)).toHaveLength(2);
   });
@@ -93,7 +93,7 @@ describe("evcred venue-key", () => {
     const b = bench();
     await withEvents(b);
     await b.run(["venue-key", "create", "taken"]);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const cases: [string[], string][] = [
       [["venue-key", "create", "has space"], 'NAME: "has space" is not a venue key name'],
       [["venue-key", "create", "1234"], "not all digits"],
@@ -109,7 +109,7 @@ describe("evcred venue-key", () => {
       expect(r.stderr).toContain(message);
       expect(r.stdout).toBe("");
     }
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("has help with examples", async () => {

@@ -24,7 +24,7 @@ describe("evcred verify", () => {
   ])("accepts the code %s (exit 0)", async (_how, typed) => {
     const b = bench();
     await imported(b);
-    const code = b.codeOf("ada@example.com");
+    const code = await b.codeOf("ada@example.com");
     const result = await b.run(["verify", "ada@example.com", typed(code)]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe("ok\n");
@@ -33,14 +33,14 @@ describe("evcred verify", () => {
   it("accepts the email in any case, with spaces around it", async () => {
     const b = bench();
     await imported(b);
-    const result = await b.run(["verify", " ADA@Example.com ", b.codeOf("ada@example.com")]);
+    const result = await b.run(["verify", " ADA@Example.com ", await b.codeOf("ada@example.com")]);
     expect(result.code).toBe(0);
   });
 
   it("answers --json with the outcome, and never the code", async () => {
     const b = bench();
     await imported(b);
-    const code = b.codeOf("grace@example.com");
+    const code = await b.codeOf("grace@example.com");
     const ok = await b.run(["verify", "grace@example.com", code, "--json"]);
     expect(ok.json()).toEqual({ event: "summit", email: "grace@example.com", ok: true });
     const bad = await b.run(["verify", "grace@example.com", wrong(code), "--json"]);
@@ -65,7 +65,7 @@ describe("evcred verify", () => {
   ])("refuses %s (exit 1) with the same message", async (_name, email, typed) => {
     const b = bench();
     await imported(b);
-    const result = await b.run(["verify", email, typed(b.codeOf("ada@example.com"))]);
+    const result = await b.run(["verify", email, typed(await b.codeOf("ada@example.com"))]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe("error: wrong email or code\n");
@@ -76,7 +76,7 @@ describe("evcred verify", () => {
     await imported(b);
     b.file("b.csv", SAMPLE_CSV);
     await b.run(["import", "b.csv", "--event", "expo", "--yes"]);
-    const summit = b.codeOf("ada@example.com", "summit");
+    const summit = await b.codeOf("ada@example.com", "summit");
     expect((await b.run(["--event", "summit", "verify", "ada@example.com", summit])).code).toBe(0);
     expect((await b.run(["--event", "expo", "verify", "ada@example.com", summit])).code).toBe(1);
   });
@@ -84,11 +84,11 @@ describe("evcred verify", () => {
   it("records every attempt as a login", async () => {
     const b = bench();
     await imported(b);
-    const code = b.codeOf("ada@example.com");
+    const code = await b.codeOf("ada@example.com");
     await b.run(["verify", "ada@example.com", wrong(code)]);
     await b.run(["verify", "ada@example.com", code]);
     await b.run(["verify", "who@example.com", code]);
-    const logins = b.snapshot().logins as { email: string; ok: number; outcome: string }[];
+    const logins = (await b.snapshot()).logins as { email: string; ok: number; outcome: string }[];
     expect(logins.map((l) => [l.email, l.ok, l.outcome])).toEqual([
       ["ada@example.com", 0, "wrong-code"],
       ["ada@example.com", 1, "ok"],

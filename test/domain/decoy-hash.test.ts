@@ -9,7 +9,7 @@ describe("the decoy hash verified for unknown emails", () => {
   it("is made again when the argon2 parameters change, so it costs what a real hash does", async () => {
     const b = bench();
     await b.run(["init"]);
-    const ws = b.open();
+    const ws = await b.open();
     try {
       const cheap = hashParamsFrom({ EVCRED_ARGON2: TEST_ARGON2 });
       const first = await ensureDecoyHash(ws, cheap);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
 import { benchPerTest, SAMPLE_CSV } from "../helpers/workspace.js";
-import { sqliteOf } from "../helpers/sqlite.js";
+import { changeAt, lookAt } from "../helpers/look.js";
 
 const bench = benchPerTest();
 
@@ -16,33 +16,30 @@ describe("verify under pressure", () => {
       ),
     );
     expect(guesses.every((g) => g.code === 1)).toBe(true);
-    const ws = b.open();
-    const outcomes = sqliteOf(ws)
-      .sqlite.prepare("SELECT outcome, count(*) AS n FROM logins GROUP BY outcome")
-      .all() as { outcome: string; n: number }[];
-    void ws.close();
+    const outcomes = await lookAt<{ outcome: string; n: number }>(
+      b.db,
+      "SELECT outcome, count(*) AS n FROM logins GROUP BY outcome",
+    );
     expect(Object.fromEntries(outcomes.map((o) => [o.outcome, o.n]))).toEqual({
       "wrong-code": 5,
       locked: 15,
     });
     // Locked means locked: the right code is refused too until the window passes.
-    expect((await b.run(["verify", "ada@example.com", b.codeOf("ada@example.com")])).code).toBe(1);
+    expect(
+      (await b.run(["verify", "ada@example.com", await b.codeOf("ada@example.com")])).code,
+    ).toBe(1);
   });
 
   it("never locks out the right code by its own parallel attempts: they wait, then succeed", async () => {
     const b = bench();
     b.file("a.csv", SAMPLE_CSV);
     await b.run(["import", "a.csv", "--event", "ev", "--yes"]);
-    const code = b.codeOf("ada@example.com");
+    const code = await b.codeOf("ada@example.com");
     const tries = await Promise.all(
       Array.from({ length: 12 }, () => b.run(["verify", "ada@example.com", code])),
     );
     expect(tries.map((t) => t.code)).toEqual(Array.from({ length: 12 }, () => 0));
-    const ws = b.open();
-    const outcomes = sqliteOf(ws).sqlite.prepare("SELECT outcome FROM logins").all() as {
-      outcome: string;
-    }[];
-    void ws.close();
+    const outcomes = await lookAt<{ outcome: string }>(b.db, "SELECT outcome FROM logins");
     expect(outcomes.map((o) => o.outcome)).toEqual(Array.from({ length: 12 }, () => "ok"));
   });
 
@@ -50,17 +47,17 @@ describe("verify under pressure", () => {
     const b = bench();
     b.file("a.csv", SAMPLE_CSV);
     await b.run(["import", "a.csv", "--event", "ev", "--yes"]);
-    const ws = b.open();
     // Five attempts whose process was killed before argon2 answered.
     const at = new Date(b.now.getTime() - 11_000).toISOString();
-    const insert = sqliteOf(ws).sqlite.prepare(
-      "INSERT INTO logins (event_id, attendee_id, email, ok, outcome, source, at) " +
-        "SELECT event_id, id, email, 0, 'pending', 'api', ? FROM attendees WHERE email = ?",
-    );
-    for (let i = 0; i < 5; i++) insert.run(at, "ada@example.com");
-    void ws.close();
+    for (let i = 0; i < 5; i++)
+      await changeAt(
+        b.db,
+        "INSERT INTO logins (event_id, attendee_id, email, ok, outcome, source, at) " +
+          "SELECT event_id, id, email, false, 'pending', 'api', ? FROM attendees WHERE email = ?",
+        [at, "ada@example.com"],
+      );
     // Never answered, they told nobody anything: the right code goes through at once.
-    const r = await b.run(["verify", "ada@example.com", b.codeOf("ada@example.com")]);
+    const r = await b.run(["verify", "ada@example.com", await b.codeOf("ada@example.com")]);
     expect(r.code).toBe(0);
   });
 
@@ -68,8 +65,8 @@ describe("verify under pressure", () => {
     const b = bench();
     b.file("a.csv", SAMPLE_CSV);
     await b.run(["import", "a.csv", "--event", "ev", "--yes"]);
-    const code = groupCode(b.codeOf("ada@example.com"));
-    const before = b.snapshot();
+    const code = groupCode(await b.codeOf("ada@example.com"));
+    const before = await b.snapshot();
     const r = await b.run(["verify", code, "ada@example.com", "--json"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("EMAIL");
@@ -77,6 +74,6 @@ describe("verify under pressure", () => {
       expect(text).not.toContain(code);
       expect(text.toLowerCase()).not.toContain(code.toLowerCase());
     }
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 });

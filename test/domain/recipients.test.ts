@@ -13,7 +13,7 @@ async function imported(b: TestBench): Promise<void> {
 }
 
 async function due(b: TestBench, template: string, options: DueOptions): Promise<string[]> {
-  const ws = b.open();
+  const ws = await b.open();
   try {
     const event = await findEvent(ws, "summit-2026");
     if (!event) throw new Error("no event");
@@ -38,7 +38,7 @@ describe("dueForTemplate: no successful delivery of the template since the code 
       "grace@example.com",
       "alan@example.com",
     ]);
-    deliver(
+    await deliver(
       b,
       { email: "ada@example.com", template: "credentials", status: "sent" },
       { email: "grace@example.com", template: "credentials", status: "sent" },
@@ -70,19 +70,24 @@ describe("dueForTemplate: no successful delivery of the template since the code 
     expect(await listed(b, "sent")).toEqual(["ada@example.com", "alan@example.com"]);
 
     // Sending the new code settles it; a delivery of the old code never does.
-    deliver(b, { email: "grace@example.com", template: "credentials", status: "sent", version: 1 });
+    await deliver(b, {
+      email: "grace@example.com",
+      template: "credentials",
+      status: "sent",
+      version: 1,
+    });
     expect(await due(b, "credentials", { audience: "unsent" })).toEqual([
       "grace@example.com",
       "alan@example.com",
     ]);
-    deliver(b, { email: "grace@example.com", template: "credentials", status: "sent" });
+    await deliver(b, { email: "grace@example.com", template: "credentials", status: "sent" });
     expect(await due(b, "credentials", { audience: "unsent" })).toEqual(["alan@example.com"]);
   });
 
   it("counts neither failed nor pending deliveries as done", async () => {
     const b = bench();
     await imported(b);
-    deliver(
+    await deliver(
       b,
       { email: "ada@example.com", template: "credentials", status: "failed" },
       { email: "grace@example.com", template: "credentials", status: "pending" },
@@ -95,7 +100,7 @@ describe("dueForTemplate: no successful delivery of the template since the code 
   it("with audience all it is everyone by id, and limit cuts the lowest ids first", async () => {
     const b = bench();
     await imported(b);
-    deliver(b, { email: "ada@example.com", template: "credentials", status: "sent" });
+    await deliver(b, { email: "ada@example.com", template: "credentials", status: "sent" });
     expect(await due(b, "credentials", { audience: "all" })).toEqual([
       "ada@example.com",
       "grace@example.com",
@@ -113,7 +118,7 @@ describe("dueForTemplate: no successful delivery of the template since the code 
   it("a failed delivery of an earlier code does not mark the attendee failed after a reset", async () => {
     const b = bench();
     await imported(b);
-    deliver(b, { email: "ada@example.com", template: "credentials", status: "failed" });
+    await deliver(b, { email: "ada@example.com", template: "credentials", status: "failed" });
     expect(await listed(b, "failed")).toEqual(["ada@example.com"]);
     const reset = await b.run(["reset-code", "ada@example.com", "--generate", "--yes"]);
     expect(reset.code, reset.stderr).toBe(0);

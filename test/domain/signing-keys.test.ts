@@ -19,7 +19,7 @@ const jwk = (kid: string): PublicJwk => ({
 
 describe("retired signing keys", () => {
   it("are published after the current key for as long as a token can live, then dropped", async () => {
-    const ws = bench().open();
+    const ws = await bench().open();
     try {
       const at = new Date("2026-05-04T09:00:00Z");
       await retireSigningKey(ws.store.meta, jwk("old"), at.toISOString());

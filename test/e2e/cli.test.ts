@@ -23,7 +23,7 @@ async function evcred(...args: string[]): Promise<SpawnResult> {
 }
 
 /** Opens a sealed code through the vault's own API, as only the mailer may. */
-function codeOf(email: string): string {
+async function codeOf(email: string): Promise<string> {
   return openCode(join(dir, "evcred.db"), env.EVCRED_KEY_FILE ?? "", email);
 }
 
@@ -112,7 +112,7 @@ describe("bin/evcred.cjs", () => {
   });
 
   it("verify exits 0 for the right code however it is typed, 1 for a wrong one", async () => {
-    const code = codeOf("ada@example.com");
+    const code = await codeOf("ada@example.com");
     for (const typed of [code, code.toLowerCase(), groupCode(code).toLowerCase()]) {
       const ok = await evcred("verify", "ada@example.com", typed);
       expect(ok.code, ok.stderr).toBe(0);
@@ -215,8 +215,8 @@ describe("bin/evcred.cjs", () => {
     });
   });
 
-  it("never writes a code, and no ANSI escapes with NO_COLOR", () => {
-    const code = codeOf("ada@example.com");
+  it("never writes a code, and no ANSI escapes with NO_COLOR", async () => {
+    const code = await codeOf("ada@example.com");
     expect(runs.length).toBeGreaterThan(8);
     for (const run of runs) {
       for (const text of [run.stdout, run.stderr]) {

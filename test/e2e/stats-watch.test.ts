@@ -18,7 +18,11 @@ afterEach(() => {
   for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function workspace(): Promise<{ dir: string; env: NodeJS.ProcessEnv; code: () => string }> {
+async function workspace(): Promise<{
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  code: () => Promise<string>;
+}> {
   const dir = mkdtempSync(join(tmpdir(), "evcred-watch-"));
   folders.push(dir);
   const env = {
@@ -35,7 +39,11 @@ async function workspace(): Promise<{ dir: string; env: NodeJS.ProcessEnv; code:
   const csv = join(dir, "attendees.csv");
   writeFileSync(csv, attendeeCsv(3));
   await run(["import", csv, "--event", "summit-2026", "--yes"]);
-  return { dir, env, code: () => openCode(join(dir, "evcred.db"), env.EVCRED_KEY_FILE, EMAIL) };
+  return {
+    dir,
+    env,
+    code: async () => openCode(join(dir, "evcred.db"), env.EVCRED_KEY_FILE, EMAIL),
+  };
 }
 
 const EMAIL = "person0@example.com";
@@ -51,12 +59,12 @@ function frames(output: string): string[] {
 describe("stats --watch on a terminal", () => {
   it("redraws every 2 s with the new logins, and Ctrl-C ends it: exit 0, cursor shown", async () => {
     const { dir, env, code } = await workspace();
-    const verify = await runBin(["verify", EMAIL, code()], { cwd: dir, env });
+    const verify = await runBin(["verify", EMAIL, await code()], { cwd: dir, env });
     expect(verify.code, verify.stderr).toBe(0);
     const watch = startEvcredOnPty(["stats", "--watch"], { cwd: dir, env });
     await waitForOutput(watch, /peak 1, 1 in all/);
     // A second login while it watches: the next redraw counts it.
-    expect((await runBin(["verify", EMAIL, code()], { cwd: dir, env })).code).toBe(0);
+    expect((await runBin(["verify", EMAIL, await code()], { cwd: dir, env })).code).toBe(0);
     await waitForOutput(watch, /peak 2, 2 in all/, 10_000);
     watch.type("\x03");
     const result = await watch.done;
@@ -77,7 +85,7 @@ describe("stats --watch on a terminal", () => {
 
   it("fits a narrow terminal: minutes grouped, no line wider than it", async () => {
     const { dir, env, code } = await workspace();
-    expect((await runBin(["verify", EMAIL, code()], { cwd: dir, env })).code).toBe(0);
+    expect((await runBin(["verify", EMAIL, await code()], { cwd: dir, env })).code).toBe(0);
     const line = [process.execPath, BIN, "stats", "--watch"].join(" ");
     const watch = startOnPty(`stty cols 40 rows 50; exec ${line}`, { cwd: dir, env });
     await waitForOutput(watch, /logins per 2 minutes since/);

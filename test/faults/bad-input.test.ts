@@ -8,7 +8,7 @@
  * are as they were. test/commands/import-errors.test.ts has the first ten CSV cases (missing,
  * empty, binary, no email column, invalid UTF-8 …); these are the rest.
  */
-import { cpSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestBench, benchPerTest, SAMPLE_CSV, type RunResult } from "../helpers/workspace.js";
@@ -19,7 +19,7 @@ let codes: string[] = [];
 
 /** summit: 3 attendees, sender set, credentials sent to the outbox, resend and reset linked. */
 beforeAll(async () => {
-  seed = new TestBench();
+  seed = await TestBench.create();
   seed.file("seed.csv", SAMPLE_CSV);
   const steps = [
     ["import", "seed.csv", "--event", "summit", "--yes"],
@@ -29,10 +29,10 @@ beforeAll(async () => {
     ["send", "--template", "credentials", "--yes"],
   ];
   for (const argv of steps) expect((await seed.run(argv)).code, argv.join(" ")).toBe(0);
-  codes = ["ada", "grace", "alan"].map((n) => seed.codeOf(`${n}@example.com`));
+  codes = await Promise.all(["ada", "grace", "alan"].map((n) => seed.codeOf(`${n}@example.com`)));
 });
-afterAll(() => {
-  seed.cleanup();
+afterAll(async () => {
+  await seed.cleanup();
 });
 
 interface Case {
@@ -703,10 +703,10 @@ describe("the bad-input corpus", () => {
 
   it.each(CORPUS)("$name → exit $code, nothing changed", async (c) => {
     const b = bench();
-    cpSync(seed.dir, b.dir, { recursive: true });
+    await b.copyFrom(seed);
     for (const [name, content] of Object.entries(c.files ?? {})) b.file(name, content);
     await c.prepare?.(b);
-    const before = { tables: b.snapshot(), files: files(b.dir) };
+    const before = { tables: await b.snapshot(), files: files(b.dir) };
 
     const input = c.stdin === undefined ? {} : { stdin: c.stdin };
     const plain = await b.run(c.argv, { env: c.env ?? {}, ...input });
@@ -736,7 +736,7 @@ describe("the bad-input corpus", () => {
       );
     }
 
-    expect(b.snapshot()).toEqual(before.tables);
+    expect(await b.snapshot()).toEqual(before.tables);
     expect(files(b.dir)).toEqual(before.files);
   });
 });

@@ -70,7 +70,7 @@ function until(condition: () => boolean): Promise<void> {
   });
 }
 
-function codeOf(b: Sandbox, email: string): string {
+async function codeOf(b: Sandbox, email: string): Promise<string> {
   return openCode(b.db, b.env.EVCRED_KEY_FILE ?? "", email);
 }
 
@@ -128,7 +128,9 @@ describe("reset-code while a send runs", () => {
     // before their reset commits (their message has the old code), some after (the new one).
     const [b, server] = await workspaceWith(120, 100);
     const targets = [0, 39, 60, 119].map((i) => `person${i}@example.com`);
-    const old = new Map(targets.map((t) => [t, codeOf(b, t)]));
+    const old = new Map(
+      await Promise.all(targets.map(async (t) => [t, await codeOf(b, t)] as const)),
+    );
     const send = b.start(["send", "--template", "credentials", "--yes"]);
     await until(() => server.dataStarted.length >= 1);
     const resets = await Promise.all(
@@ -137,7 +139,9 @@ describe("reset-code while a send runs", () => {
     for (const r of resets) expect(r.code, r.stderr).toBe(0);
     const sent = await send.done;
     expect(sent.code, sent.stderr).toBe(0);
-    const fresh = new Map(targets.map((t) => [t, codeOf(b, t)]));
+    const fresh = new Map(
+      await Promise.all(targets.map(async (t) => [t, await codeOf(b, t)] as const)),
+    );
 
     // Every message names the code of the version its delivery records.
     const byId = new Map(server.received.map((m) => [bareMessageId(m.parsed.messageId), m]));

@@ -82,7 +82,7 @@ describe("a key rotation stopped halfway", () => {
       const codes = await twoEvents(b);
       const oldId = await recordedKeyId(b.dbPath);
       const oldKey = readFileSync(b.env.EVCRED_KEY_FILE ?? "", "utf8");
-      const ws = b.open();
+      const ws = await b.open();
       let newId = "";
       try {
         await rotateMasterKey(ws, {
@@ -132,7 +132,7 @@ describe("a key rotation stopped halfway", () => {
     const b = bench();
     await twoEvents(b);
     const keyFile = b.env.EVCRED_KEY_FILE ?? "";
-    const ws = b.open();
+    const ws = await b.open();
     try {
       await rotateMasterKey(ws, {
         who: { actor: "tester", at: b.now.toISOString() },
@@ -158,7 +158,7 @@ describe("a key rotation stopped halfway", () => {
   it("a sealed code that does not open stops it inside the transaction: exit 1, nothing changed", async () => {
     const b = bench();
     const codes = await twoEvents(b);
-    const ws = b.open();
+    const ws = await b.open();
     try {
       const row = sqliteOf(ws)
         .sqlite.prepare("SELECT id, code_sealed AS s FROM attendees WHERE id = 3")
@@ -169,14 +169,14 @@ describe("a key rotation stopped halfway", () => {
       const spoiled = Buffer.from(row.s);
       spoiled[20] = (spoiled[20] ?? 0) ^ 0xff;
       sqliteOf(ws).sqlite.prepare("UPDATE attendees SET code_sealed = ? WHERE id = 3").run(spoiled);
-      const before = b.snapshot();
+      const before = await b.snapshot();
       const key = readFileSync(b.env.EVCRED_KEY_FILE ?? "", "utf8");
       const r = await b.run(["key", "rotate", "--yes"]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(
         /error: the sealed code of alan@example.com does not open for this record with key [0-9a-f]{12}/,
       );
-      expect(b.snapshot()).toEqual(before);
+      expect(await b.snapshot()).toEqual(before);
       expect(readFileSync(b.env.EVCRED_KEY_FILE ?? "", "utf8")).toBe(key);
       sqliteOf(ws).sqlite.prepare("UPDATE attendees SET code_sealed = ? WHERE id = 3").run(row.s);
     } finally {
@@ -191,10 +191,10 @@ describe("a key rotated under a running send", () => {
   it("stops the send (nobody marked failed, nothing left pending); a rerun sends with the new key", async () => {
     const b = bench();
     const codes = await twoEvents(b);
-    const ws = b.open();
+    const ws = await b.open();
     try {
       await ws.vault(); // the send has loaded the key (it is checking the mail server) …
-      const other = b.open();
+      const other = await b.open();
       try {
         await rotateMasterKey(other, { who: { actor: "tester", at: b.now.toISOString() } }); // … when this commits
       } finally {

@@ -13,10 +13,10 @@ describe("serve killed mid-burst", () => {
       0,
     );
     const key = (await b.run(["venue-key", "create", "venue"])).stdout.trim();
-    const people = ["ada@example.com", "grace@example.com", "alan@example.com"].map((email) => ({
-      email,
-      code: b.codeOf(email),
-    }));
+    const emails = ["ada@example.com", "grace@example.com", "alan@example.com"];
+    const people = await Promise.all(
+      emails.map(async (email) => ({ email, code: await b.codeOf(email) })),
+    );
     const s = await spawnServe(b);
     let answered = 0;
     const state = { stop: false };
@@ -40,7 +40,7 @@ describe("serve killed mid-burst", () => {
     expect(await s.exited).toBeNull();
     await Promise.all(clients);
     expect(answered).toBeGreaterThan(10);
-    const rows = b.snapshot().logins as { outcome: string; source: string }[];
+    const rows = (await b.snapshot()).logins as { outcome: string; source: string }[];
     const ok = rows.filter((r) => r.outcome === "ok").length;
     expect(ok).toBeGreaterThanOrEqual(answered);
     // And the workspace opens and answers afterwards.

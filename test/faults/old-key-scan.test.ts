@@ -7,11 +7,11 @@
  * and the rows of `attendees remove`.
  */
 import Database from "better-sqlite3";
+import { lookAt } from "../helpers/look.js";
 import { createDecipheriv, hkdfSync } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { benchPerTest, type TestBench } from "../helpers/workspace.js";
-import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 const COUNT = 120;
@@ -27,22 +27,16 @@ async function imported(b: TestBench): Promise<{ codes: Set<string>; rows: Store
   const lines = Array.from({ length: COUNT }, (_, i) => `p${i}@example.com,Person ${i}`);
   b.file("a.csv", `email,name\n${lines.join("\n")}\n`);
   expect((await b.run(["import", "a.csv", "--event", "summit", "--yes"])).code).toBe(0);
-  const rows = stored(b);
-  return { codes: new Set(rows.map((r) => b.codeOf(r.email))), rows };
+  const rows = await stored(b);
+  return { codes: new Set(await Promise.all(rows.map((r) => b.codeOf(r.email)))), rows };
 }
 
-function stored(b: TestBench): Stored[] {
-  const ws = b.open();
-  try {
-    return sqliteOf(ws)
-      .sqlite.prepare(
-        `SELECT email, code_hash AS hash, code_sealed AS sealed, code_fingerprint AS fingerprint
-         FROM attendees ORDER BY id`,
-      )
-      .all() as Stored[];
-  } finally {
-    void ws.close();
-  }
+async function stored(b: TestBench): Promise<Stored[]> {
+  return lookAt<Stored>(
+    b.db,
+    `SELECT email, code_hash AS hash, code_sealed AS sealed, code_fingerprint AS fingerprint
+     FROM attendees ORDER BY id`,
+  );
 }
 
 /** The database and whatever journal SQLite left beside it, as an attacker would copy them. */
@@ -110,7 +104,7 @@ describe("nothing the old key opens survives in the files", () => {
       ),
     ).toBe(0);
     // Under the new key every code is still there, unchanged.
-    expect(new Set(rows.map((row) => b.codeOf(row.email)))).toEqual(codes);
+    expect(new Set(await Promise.all(rows.map((row) => b.codeOf(row.email))))).toEqual(codes);
   });
 
   it("a reader holding the workspace keeps the WAL: the rotation still succeeds, and says so", async () => {
@@ -128,7 +122,7 @@ describe("nothing the old key opens survives in the files", () => {
     } finally {
       reader.close();
     }
-    expect(new Set(rows.map((row) => b.codeOf(row.email)))).toEqual(codes);
+    expect(new Set(await Promise.all(rows.map((row) => b.codeOf(row.email))))).toEqual(codes);
   });
 
   it("after reset-code --all: no old hash, seal or fingerprint is left", async () => {
@@ -157,7 +151,7 @@ describe("nothing the old key opens survives in the files", () => {
     const { rows } = await imported(b);
     const gone = rows[7];
     if (!gone) throw new Error("no attendee");
-    const code = b.codeOf(gone.email);
+    const code = await b.codeOf(gone.email);
     const r = await b.run(["attendees", "remove", gone.email, "--yes"]);
     expect(r.code, r.stderr).toBe(0);
     const key = sealingKey(b.env.EVCRED_KEY_FILE ?? "");

@@ -23,11 +23,11 @@ const PASSWORD = "s3cret-smtp-pass";
 const ORGANIZER_CODE = "HALL-WAY-2026-ZZ";
 /** An organizer's chosen code given on stdin (`--code -`): in no argument, so in no output. */
 const STDIN_CODE = "ZEPHYR-QUOKKA-5817";
-const b = new TestBench();
+const b = await TestBench.create();
 let smtp: TestSmtp | undefined;
 afterAll(async () => {
   await smtp?.close();
-  b.cleanup();
+  await b.cleanup();
 });
 
 /**
@@ -69,7 +69,7 @@ function mode(path: string): number {
 describe("the privacy promise, end to end", () => {
   it("no code anywhere but in its own attendee's message; private files and folders", async () => {
     const codes = new Set<string>();
-    const remember = (email: string) => codes.add(b.codeOf(email, "summit"));
+    const remember = async (email: string) => codes.add(await b.codeOf(email, "summit"));
     const ok = async (argv: string[], expected = 0, stdin?: string) => {
       const r = await b.run(argv, stdin === undefined ? {} : { stdin });
       expect(r.code, `${argv.join(" ")}: ${r.stderr}`).toBe(expected);
@@ -116,7 +116,7 @@ describe("the privacy promise, end to end", () => {
         ],
         3,
       );
-      for (const p of people) remember(`${p}@example.com`);
+      for (const p of people) await remember(`${p}@example.com`);
       const ada = "ada@example.com";
 
       await ok(["attendees", "list", "--json"]);
@@ -139,21 +139,21 @@ describe("the privacy promise, end to end", () => {
       await ok(["template", "link", "reset", "code-reset", "--json"]);
       await ok(["resend", ada, "--json"]);
       await ok(["reset-code", "grace@example.com", "--generate", "--send", "--yes", "--json"]);
-      remember("grace@example.com");
+      await remember("grace@example.com");
       await ok(["reset-code", "alan@example.com", "--code", ORGANIZER_CODE, "--yes", "--json"]);
-      expect(b.codeOf("alan@example.com", "summit")).toBe(ORGANIZER_CODE);
-      remember("alan@example.com");
+      expect(await b.codeOf("alan@example.com", "summit")).toBe(ORGANIZER_CODE);
+      await remember("alan@example.com");
       await ok(["send", "--template", "credentials", "--yes", "--json"]);
       await ok(["reset-code", "--all", "--generate", "--yes", "--json"]);
-      for (const p of people) remember(`${p}@example.com`);
+      for (const p of people) await remember(`${p}@example.com`);
       await ok(["send", "--template", "reminder", "--yes", "--json"]);
 
-      const adaNow = b.codeOf(ada, "summit");
+      const adaNow = await b.codeOf(ada, "summit");
       await ok(["verify", ada, groupCode(adaNow).toLowerCase(), "--json"]);
       await ok(["verify", ada, "WRONG-CODE-22", "--json"], 1);
       for (let i = 0; i < 5; i++) await ok(["verify", "linus@example.com", "ZZZZ-ZZZZ-ZZ"], 1);
       await ok(
-        ["verify", "linus@example.com", b.codeOf("linus@example.com", "summit"), "--json"],
+        ["verify", "linus@example.com", await b.codeOf("linus@example.com", "summit"), "--json"],
         1,
       );
       await ok(["verify", "nobody@example.com", adaNow, "--json"], 1);
@@ -171,8 +171,8 @@ describe("the privacy promise, end to end", () => {
         0,
         `${STDIN_CODE}\n`,
       );
-      expect(b.codeOf("katherine@example.com", "summit")).toBe(STDIN_CODE);
-      remember("katherine@example.com");
+      expect(await b.codeOf("katherine@example.com", "summit")).toBe(STDIN_CODE);
+      await remember("katherine@example.com");
       await ok(["reset-code", ada, "--code", "-", "--yes", "--json"], 2, `${STDIN_CODE}\n`);
       await ok(["reset-code", ada, "--code", "-", "--yes"], 2, "PASSWORD-2026\n");
       await ok(["reset-code", ada, "--code", "-", "--yes", "--json"], 2, `${adaNow}\n`);

@@ -24,7 +24,7 @@ describe("serve while the CLI writes the workspace", () => {
       0,
     );
     const key = (await b.run(["venue-key", "create", "venue"])).stdout.trim();
-    const code = b.codeOf("ada@example.com");
+    const code = await b.codeOf("ada@example.com");
     const rows = Array.from({ length: 3000 }, (_, i) => `guest${i}@example.com,Guest,${i}`);
     b.file("many.csv", `email,first_name,last_name\n${rows.join("\n")}\n`);
     const s = await spawnServe(b);
@@ -55,7 +55,7 @@ describe("serve while the CLI writes the workspace", () => {
     await Promise.all(clients);
     expect(imported.code, imported.stderr).toBe(0);
     expect(statuses.length).toBeGreaterThan(before);
-    expect(b.snapshot().attendees).toHaveLength(3 + 3000);
+    expect((await b.snapshot()).attendees).toHaveLength(3 + 3000);
     expect(statuses.filter((st) => st !== 200 && st !== 401)).toEqual([]);
     expect(s.stderr()).not.toMatch(/ 5\d\d \d/);
   });
@@ -79,7 +79,7 @@ describe("serve while the CLI writes the workspace", () => {
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((st) => st === 401).length).toBeLessThanOrEqual(5);
     expect(statuses.filter((st) => st !== 401 && st !== 423)).toEqual([]);
-    const rows = b.snapshot().logins as { outcome: string }[];
+    const rows = (await b.snapshot()).logins as { outcome: string }[];
     expect(rows.filter((r) => r.outcome === "wrong-code").length).toBeLessThanOrEqual(5);
     expect(rows).toHaveLength(30);
   });

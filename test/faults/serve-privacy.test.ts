@@ -116,40 +116,43 @@ describe("serve's output over a day", () => {
     // The doors open: the venue's logins, right (in every spelling) and wrong.
     const emails = ["ada@example.com", "grace@example.com", "alan@example.com"];
     for (const email of emails) {
-      expect((await login({ email, code: groupCode(codeOf(email)).toLowerCase() })).status).toBe(
-        200,
-      );
+      expect(
+        (await login({ email, code: groupCode(await codeOf(email)).toLowerCase() })).status,
+      ).toBe(200);
     }
     for (let i = 0; i < 10; i++) {
       const email = `guest${i}@example.com`;
-      expect((await login({ email, code: i % 2 ? codeOf(email) : "WRONGCODE2" })).status).toBe(
-        i % 2 ? 200 : 401,
-      );
+      expect(
+        (await login({ email, code: i % 2 ? await codeOf(email) : "WRONGCODE2" })).status,
+      ).toBe(i % 2 ? 200 : 401);
     }
     for (let i = 0; i < 6; i++) await login({ email: "grace@example.com", code: "WRONGCODE2" });
     expect(
-      (await login({ email: "grace@example.com", code: codeOf("grace@example.com") })).status,
+      (await login({ email: "grace@example.com", code: await codeOf("grace@example.com") })).status,
     ).toBe(423);
 
     // Attendees on the sign-in page: right, wrong, the code in the email field, a lockout.
     for (let i = 10; i < 16; i++) {
       const email = `guest${i}@example.com`;
-      expect((await signIn(email, codeOf(email))).status).toBe(303);
+      expect((await signIn(email, await codeOf(email))).status).toBe(303);
       expect((await signIn(email, "WRONGCODE2")).status).toBe(401);
     }
     expect(
-      (await signIn(codeOf("guest16@example.com"), codeOf("guest16@example.com"))).status,
+      (await signIn(await codeOf("guest16@example.com"), await codeOf("guest16@example.com")))
+        .status,
     ).toBe(400);
     for (let i = 0; i < 5; i++) await signIn("guest17@example.com", "WRONGCODE2");
-    expect((await signIn("guest17@example.com", codeOf("guest17@example.com"))).status).toBe(429);
+    expect((await signIn("guest17@example.com", await codeOf("guest17@example.com"))).status).toBe(
+      429,
+    );
 
     // Attendees change their codes: one does, the others are refused in every way there is.
-    const replaced = codeOf("guest18@example.com");
+    const replaced = await codeOf("guest18@example.com");
     const chosen = "ZQWX-7HVB-23";
     const mine = { email: "guest18@example.com", current: replaced, code: chosen, repeat: chosen };
     expect((await changeCode({ ...mine, current: "WRONGCODE2" })).status).toBe(401);
     expect((await changeCode({ ...mine, repeat: "ZQWX-7HVB-24" })).status).toBe(422);
-    const taken = groupCode(codeOf("guest19@example.com"));
+    const taken = groupCode(await codeOf("guest19@example.com"));
     expect((await changeCode({ ...mine, code: taken, repeat: taken })).status).toBe(422);
     expect((await changeCode({ ...mine, code: replaced, repeat: replaced })).status).toBe(422);
     expect((await changeCode({ ...mine, email: replaced })).status).toBe(400);
@@ -162,11 +165,13 @@ describe("serve's output over a day", () => {
     const rotated = await b.run(["key", "rotate", "--yes"]);
     expect(rotated.code, rotated.stderr).toBe(0);
     for (const email of ["guest20@example.com", "guest300@example.com"]) {
-      expect((await login({ email, code: codeOf(email) })).status).toBe(200);
+      expect((await login({ email, code: await codeOf(email) })).status).toBe(200);
     }
-    expect((await signIn("guest301@example.com", codeOf("guest301@example.com"))).status).toBe(303);
+    expect(
+      (await signIn("guest301@example.com", await codeOf("guest301@example.com"))).status,
+    ).toBe(303);
 
-    const ada = codeOf("ada@example.com");
+    const ada = await codeOf("ada@example.com");
     // The code where it does not belong.
     await login({ email: ada, code: ada });
     await login({ email: `${ada}@example.com`, code: 5 });
@@ -200,10 +205,10 @@ describe("serve's output over a day", () => {
     // The doors, the page, the changed code, after the rotation, and the two valid logins with a
     // code in the URL and a header.
     expect(tokens.length).toBe(3 + 5 + 6 + 1 + 3 + 2);
-    const attendees = (b.snapshot().attendees as { email: string }[]).map((a) => a.email);
+    const attendees = ((await b.snapshot()).attendees as { email: string }[]).map((a) => a.email);
     expect(attendees).toHaveLength(403);
-    const codes = attendees.map(codeOf);
-    expect(codeOf("guest18@example.com")).toBe(chosen);
+    const codes = await Promise.all(attendees.map(codeOf));
+    expect(await codeOf("guest18@example.com")).toBe(chosen);
     const secrets = [
       ...codes.flatMap(spellings),
       ...spellings(replaced),
@@ -231,7 +236,7 @@ describe("serve's output over a day", () => {
         tokens: 0,
       });
     }
-    const stored = JSON.stringify(b.snapshot());
+    const stored = JSON.stringify(await b.snapshot());
     for (const secret of [key, ...tokens]) expect(stored).not.toContain(secret);
   }, 120_000);
 });

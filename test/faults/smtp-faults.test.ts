@@ -7,6 +7,7 @@
  * auth refused at the start, no server at the start); these are the storms.
  */
 import { createServer, type Server, type Socket } from "node:net";
+import { lookAt } from "../helpers/look.js";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
@@ -14,7 +15,6 @@ import { attendeeCsv, bareMessageId } from "../helpers/faults.js";
 import { seededRandom } from "../helpers/prng.js";
 import { startSmtp, type FaultPlan, type TestSmtp } from "../helpers/smtp.js";
 import { benchPerTest, type TestBench } from "../helpers/workspace.js";
-import { sqliteOf } from "../helpers/sqlite.js";
 
 const bench = benchPerTest();
 const servers: TestSmtp[] = [];
@@ -62,27 +62,21 @@ async function smtp(b: TestBench, plan: FaultPlan, env: NodeJS.ProcessEnv = {}) 
   return server;
 }
 
-function ledger(b: TestBench): Row[] {
-  const ws = b.open();
-  try {
-    return sqliteOf(ws)
-      .sqlite.prepare(
-        `SELECT a.email, d.status, d.attempts, d.response, d.message_id AS messageId
-         FROM deliveries d JOIN attendees a ON a.id = d.attendee_id ORDER BY d.id`,
-      )
-      .all() as Row[];
-  } finally {
-    void ws.close();
-  }
+async function ledger(b: TestBench): Promise<Row[]> {
+  return lookAt<Row>(
+    b.db,
+    `SELECT a.email, d.status, d.attempts, d.response, d.message_id AS "messageId"
+     FROM deliveries d JOIN attendees a ON a.id = d.attendee_id ORDER BY d.id`,
+  );
 }
 
 /**
  * The ledger tells the truth: the Message-IDs marked sent are exactly those the servers
  * received, nothing is left pending, and nobody received the credentials twice.
  */
-function expectHonest(b: TestBench, ...from: TestSmtp[]): void {
+async function expectHonest(b: TestBench, ...from: TestSmtp[]): Promise<void> {
   const received = from.flatMap((s) => s.received);
-  const marked = expectNothingMarkedUnreceived(b, ...from);
+  const marked = await expectNothingMarkedUnreceived(b, ...from);
   expect(marked.sort()).toEqual(received.map((m) => bareMessageId(m.parsed.messageId)).sort());
   const to = received.map((m) => m.to);
   expect(new Set(to).size, "nobody mailed twice").toBe(to.length);
@@ -93,11 +87,11 @@ function expectHonest(b: TestBench, ...from: TestSmtp[]): void {
  * reading its 250: every delivery marked sent was received, nothing is left pending. (Such a
  * message is received but not marked: SMTP cannot tell the client, so it goes again later.)
  */
-function expectNothingMarkedUnreceived(b: TestBench, ...from: TestSmtp[]): string[] {
+async function expectNothingMarkedUnreceived(b: TestBench, ...from: TestSmtp[]): Promise<string[]> {
   const received = new Set(
     from.flatMap((s) => s.received).map((m) => bareMessageId(m.parsed.messageId)),
   );
-  const rows = ledger(b);
+  const rows = await ledger(b);
   expect(rows.filter((r) => r.status === "pending")).toEqual([]);
   const marked = rows.filter((r) => r.status === "sent").map((r) => bareMessageId(r.messageId));
   for (const id of marked) expect(received.has(id), id).toBe(true);
@@ -116,10 +110,14 @@ async function sendUntilDone(b: TestBench, most: number): Promise<number[]> {
   return codes;
 }
 
-function expectEveryoneOnceWithTheirCode(b: TestBench, emails: string[], server: TestSmtp): void {
+async function expectEveryoneOnceWithTheirCode(
+  b: TestBench,
+  emails: string[],
+  server: TestSmtp,
+): Promise<void> {
   expect(server.received.map((m) => m.to).sort()).toEqual([...emails].sort());
   for (const message of server.received) {
-    expect(message.parsed.text).toContain(groupCode(b.codeOf(message.to)));
+    expect(message.parsed.text).toContain(groupCode(await b.codeOf(message.to)));
   }
 }
 
@@ -137,12 +135,12 @@ describe("an SMTP server under a storm of faults", () => {
     // What did fail, failed with the server's own reply after every retry.
     for (const f of first.json<SendJson>().failed) expect(f.response).toMatch(/^421 /);
     expect(server.busyReplies()).toBeGreaterThan(5);
-    expectHonest(b, server);
-    expect(ledger(b).some((r) => r.status === "sent" && r.attempts > 1)).toBe(true);
+    await expectHonest(b, server);
+    expect((await ledger(b)).some((r) => r.status === "sent" && r.attempts > 1)).toBe(true);
 
     expect((await sendUntilDone(b, 6)).at(-1)).toBe(0);
-    expectHonest(b, server);
-    expectEveryoneOnceWithTheirCode(b, emails, server);
+    await expectHonest(b, server);
+    await expectEveryoneOnceWithTheirCode(b, emails, server);
   });
 
   it("connections dropped in the middle of DATA for a seeded 30% of attempts: nothing lost, nothing twice", async () => {
@@ -152,11 +150,11 @@ describe("an SMTP server under a storm of faults", () => {
     const server = await smtp(b, { dropDuring: () => drop() < 0.3 });
     const first = await b.run(SEND);
     expect([0, 3], first.stderr).toContain(first.code);
-    expectHonest(b, server);
-    expect(ledger(b).some((r) => r.attempts > 1)).toBe(true);
+    await expectHonest(b, server);
+    expect((await ledger(b)).some((r) => r.attempts > 1)).toBe(true);
     expect((await sendUntilDone(b, 6)).at(-1)).toBe(0);
-    expectHonest(b, server);
-    expectEveryoneOnceWithTheirCode(b, emails, server);
+    await expectHonest(b, server);
+    await expectEveryoneOnceWithTheirCode(b, emails, server);
   });
 
   it("a server that stops answering in the middle of DATA: EVCRED_SMTP_TIMEOUT_MS ends the wait, the retry delivers", async () => {
@@ -178,12 +176,12 @@ describe("an SMTP server under a storm of faults", () => {
     const r = await b.run(SEND);
     expect(r.code, r.stderr).toBe(0);
     expect(hung.size).toBeGreaterThan(1);
-    for (const row of ledger(b)) {
+    for (const row of await ledger(b)) {
       expect(row.status).toBe("sent");
       expect(row.attempts, row.email).toBe(hung.has(row.email) ? 2 : 1);
     }
-    expectHonest(b, server);
-    expectEveryoneOnceWithTheirCode(b, emails, server);
+    await expectHonest(b, server);
+    await expectEveryoneOnceWithTheirCode(b, emails, server);
   });
 
   it("a server that accepts the connection and never greets: one clear error, nothing claimed", async () => {
@@ -195,12 +193,12 @@ describe("an SMTP server under a storm of faults", () => {
         EVCRED_SMTP_URL: `smtp://127.0.0.1:${silent.port}`,
         EVCRED_SMTP_TIMEOUT_MS: "300",
       });
-      const before = b.snapshot();
+      const before = await b.snapshot();
       const r = await b.run(["send", "--template", "credentials", "--yes"]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`error: cannot send through smtp://127.0.0.1:${silent.port}`);
       expect(r.stderr).toMatch(/greeting|timeout|timed out/i);
-      expect(b.snapshot()).toEqual(before);
+      expect(await b.snapshot()).toEqual(before);
     } finally {
       await silent.close();
     }
@@ -224,16 +222,16 @@ describe("an SMTP server under a storm of faults", () => {
     expect(r.stderr.match(/authentication refused/gi)).toHaveLength(1);
     expect(r.stderr).toMatch(/^error: stopped: authentication refused/m);
     expect(r.stderr).not.toContain("right");
-    expect(ledger(b).filter((d) => d.status === "failed")).toEqual([]);
+    expect((await ledger(b)).filter((d) => d.status === "failed")).toEqual([]);
     // Cutting the connections can lose a 250 the server had sent: such a message was received
     // but is not marked sent, and goes again. Nothing the other way round.
-    const marked = expectNothingMarkedUnreceived(b, server);
+    const marked = await expectNothingMarkedUnreceived(b, server);
     expect(marked.length).toBeLessThan(emails.length);
 
     server.faults.auth = auth;
     const rerun = await b.run(SEND);
     expect(rerun.code, rerun.stderr).toBe(0);
-    expectNothingMarkedUnreceived(b, server);
+    await expectNothingMarkedUnreceived(b, server);
     const to = server.received.map((m) => m.to);
     expect(new Set(to)).toEqual(new Set(emails));
     expect(to.length - emails.length).toBeLessThanOrEqual(10);
@@ -265,8 +263,8 @@ describe("an SMTP server under a storm of faults", () => {
     );
     expect(summary.failed).toEqual([]);
     // A dead server is no verdict on an attendee: nobody failed, nobody left pending.
-    expect(ledger(b).filter((d) => d.status !== "sent")).toEqual([]);
-    expectNothingMarkedUnreceived(b, first);
+    expect((await ledger(b)).filter((d) => d.status !== "sent")).toEqual([]);
+    await expectNothingMarkedUnreceived(b, first);
     expect(summary.sent + summary.notSent).toBe(40);
     expect(summary.stillDue).toBe(summary.notSent);
     const stats = (await b.run(["stats", "--json"])).json<StatsJson>();
@@ -279,7 +277,7 @@ describe("an SMTP server under a storm of faults", () => {
     const rerun = await b.run(SEND);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.json<SendJson>().sent).toBe(summary.notSent);
-    expectNothingMarkedUnreceived(b, first, second);
+    await expectNothingMarkedUnreceived(b, first, second);
     const all = [...first.received, ...second.received].map((m) => m.to);
     expect(new Set(all)).toEqual(new Set(emails));
     // Twice only for a message the first server took as it died, before its 250 got out.

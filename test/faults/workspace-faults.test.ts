@@ -283,13 +283,13 @@ describe("a key file that is missing, damaged or of the wrong length", () => {
       b.file("more.csv", "email\nnew@example.com\n");
       const key = b.path("spoiled.key");
       spoil(key);
-      const before = b.snapshot();
+      const before = await b.snapshot();
       const files = filesOf(b.dir);
       for (const argv of KEY_COMMANDS) {
         const result = await b.run(argv, { env: { EVCRED_KEY_FILE: key } });
         expect(result.code, `${argv.join(" ")}: ${result.stderr}`).toBe(1);
         expect(result.stderr, argv.join(" ")).toContain(message.replace("KEY", key));
-        expect(b.snapshot(), argv.join(" ")).toEqual(before);
+        expect(await b.snapshot(), argv.join(" ")).toEqual(before);
         expect(filesOf(b.dir), argv.join(" ")).toEqual(files);
       }
       expect(existsSync(join(b.dir, "outbox"))).toBe(false);

@@ -54,7 +54,7 @@ describe("a changed email row", () => {
   it("no longer opens its sealed code: that attendee's send fails, naming them; nothing is mailed", async () => {
     const b = bench();
     await imported(b);
-    const code = b.codeOf("ada@example.com");
+    const code = await b.codeOf("ada@example.com");
     sql(b, "UPDATE attendees SET email = 'mallory@evil.example' WHERE email = 'ada@example.com'");
 
     const r = await b.run(["send", "--template", "credentials", "--yes", "--json"]);
@@ -104,7 +104,7 @@ describe("a written hash", () => {
   it("copied from another attendee whose code the writer knows is refused too", async () => {
     const b = bench();
     await imported(b);
-    const graces = b.codeOf("grace@example.com");
+    const graces = await b.codeOf("grace@example.com");
     const grace = rowOf(b, "grace@example.com");
     sql(b, "UPDATE attendees SET code_hash = ? WHERE email = 'ada@example.com'", grace.hash);
     expect((await b.run(["verify", "ada@example.com", graces])).code).toBe(1);
@@ -114,8 +114,8 @@ describe("a written hash", () => {
     const b = bench();
     await imported(b);
     // The writer knows grace's code and wants to log in as ada: swap the two rows' emails.
-    const graces = b.codeOf("grace@example.com");
-    const adas = b.codeOf("ada@example.com");
+    const graces = await b.codeOf("grace@example.com");
+    const adas = await b.codeOf("ada@example.com");
     sql(b, "UPDATE attendees SET email = 'swap' WHERE email = 'ada@example.com'");
     sql(b, "UPDATE attendees SET email = 'ada@example.com' WHERE email = 'grace@example.com'");
     sql(b, "UPDATE attendees SET email = 'grace@example.com' WHERE email = 'swap'");
@@ -126,7 +126,7 @@ describe("a written hash", () => {
   it("follows an email changed by evcred: the code logs in at the new email only", async () => {
     const b = bench();
     await imported(b);
-    const adas = b.codeOf("ada@example.com");
+    const adas = await b.codeOf("ada@example.com");
     const r = await b.run(["attendees", "update", "ada@example.com", "--email", "ada@new.example"]);
     expect(r.code, r.stderr).toBe(0);
     expect((await b.run(["verify", "ada@new.example", adas])).code).toBe(0);
@@ -159,7 +159,7 @@ async function makeLegacy(b: TestBench): Promise<Map<string, string>> {
       email: string;
     }[];
     for (const row of rows) {
-      const code = b.codeOf(row.email);
+      const code = await b.codeOf(row.email);
       codes.set(row.email, code);
       db.prepare("UPDATE attendees SET code_sealed = ?, code_hash = ? WHERE id = ?").run(
         legacySeal(b, code, row.eventId, row.id),
@@ -198,14 +198,14 @@ describe("a workspace written before the bindings", () => {
     ).toBe(0);
     // Unknown emails cost a keyed decoy now.
     expect((await b.run(["verify", "nobody@example.com", "ZZZZ-ZZZZ-ZZ"])).code).toBe(1);
-    const meta = b.snapshot().meta as { key: string; value: string }[];
+    const meta = (await b.snapshot()).meta as { key: string; value: string }[];
     expect(meta.find((m) => m.key === "decoy_hash")?.value).toMatch(/^\$evk1\$/);
     expect(meta.find((m) => m.key === "seals_bound")?.value).toBe("email");
 
     // Every seal was re-bound with its email: mail goes out as before …
     const sent = await b.run(["send", "--template", "credentials", "--yes", "--json"]);
     expect(sent.code, sent.stderr).toBe(0);
-    for (const [email, code] of codes) expect(b.codeOf(email)).toBe(code);
+    for (const [email, code] of codes) expect(await b.codeOf(email)).toBe(code);
     // … and from now on a changed email no longer opens.
     sql(b, "UPDATE attendees SET email = 'mallory@evil.example' WHERE email = 'grace@example.com'");
     const again = await b.run(["send", "--template", "credentials", "--all", "--yes", "--json"]);
@@ -275,7 +275,7 @@ describe("a workspace written before the bindings", () => {
   it("refuses an old-kind seal put back after the upgrade, beside a changed email", async () => {
     const b = bench();
     await imported(b);
-    const code = b.codeOf("ada@example.com");
+    const code = await b.codeOf("ada@example.com");
     const ada = rowOf(b, "ada@example.com");
     // The upgrade has run (the import loaded the key); now a writer puts back an old-kind seal.
     sql(

@@ -2,14 +2,15 @@
  * Helpers for the fault tests: real `bin/evcred.cjs` processes that can be killed or interrupted
  * at a moment of the test's choosing, and direct looks into the workspace file afterwards.
  */
-import Database from "better-sqlite3";
-import pg from "pg";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, runBin, type SpawnResult } from "./spawn.js";
 import { TEST_ARGON2 } from "./workspace.js";
+import { inspect, lookAt } from "./look.js";
+
+export { inspect, lookAt };
 
 /** The soak flag: the SIGKILL loops run their full count with EVCRED_SOAK=1. */
 export const SOAK = process.env.EVCRED_SOAK === "1";
@@ -79,16 +80,6 @@ export function startBin(
   return { child, done };
 }
 
-/** Opens the workspace file as SQLite would after a crash (recovering its WAL) and runs `fn`. */
-export function inspect<T>(dbPath: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(dbPath);
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
-}
-
 export function integrityCheck(dbPath: string): unknown {
   return inspect(dbPath, (db) => db.pragma("integrity_check", { simple: true }));
 }
@@ -118,34 +109,8 @@ export function attendeeCsv(count: number, from = 0): string {
 
 /**
  * The rows of `sql` (`?` placeholders) in the sandbox's workspace: its SQLite file, or the
- * PostgreSQL database its EVCRED_DB names (counts read as numbers there too, as SQLite gives
- * them), for the fault tests that run on both dialects.
+ * PostgreSQL database its EVCRED_DB names, for the fault tests that run on both dialects.
  */
-const INT8 = 20; // PostgreSQL's bigint, which count(*) gives and pg reads as a string
-
 export function look<T>(box: Sandbox, sql: string, params: unknown[] = []): Promise<T[]> {
   return lookAt(box.env.EVCRED_DB ?? box.db, sql, params);
-}
-
-/** The same, for a workspace named by its file path or PostgreSQL URL. */
-export async function lookAt<T>(where: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  if (!/^postgres(ql)?:\/\//.test(where)) {
-    return inspect(where, (db) => db.prepare(sql).all(...params) as T[]);
-  }
-  const url = where;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    let n = 0;
-    const result = await client.query(
-      sql.replace(/\?/g, () => `$${++n}`),
-      params,
-    );
-    const counts = result.fields.filter((f) => f.dataTypeID === INT8).map((f) => f.name);
-    const rows = result.rows as Record<string, unknown>[];
-    for (const row of rows) for (const name of counts) row[name] = Number(row[name]);
-    return rows as T[];
-  } finally {
-    await client.end();
-  }
 }

@@ -3,9 +3,9 @@
  * would, logins through `verify`, a reset and a removal, each at a known time.
  */
 import { expect } from "vitest";
-import { deliveries, type DeliveryRow } from "../../src/store/schema.js";
+import type { DeliveryRow } from "../../src/store/schema.js";
+import { changeAt, lookAt } from "./look.js";
 import { SAMPLE_CSV, type TestBench } from "./workspace.js";
-import { sqliteOf } from "./sqlite.js";
 
 export type Delivery = Pick<DeliveryRow, "template" | "status"> & {
   email: string;
@@ -14,34 +14,22 @@ export type Delivery = Pick<DeliveryRow, "template" | "status"> & {
 };
 
 /** Deliveries inserted directly into the workspace, stamped with the bench's clock. */
-export function deliver(b: TestBench, ...list: Delivery[]): void {
-  const ws = b.open();
-  try {
-    for (const d of list) {
-      const a = sqliteOf(ws)
-        .sqlite.prepare(
-          `SELECT a.id, a.event_id AS eventId, a.code_version AS v FROM attendees a
-           JOIN events e ON e.id = a.event_id WHERE a.email = ? ORDER BY e.id LIMIT 1`,
-        )
-        .get(d.email) as { id: number; eventId: number; v: number } | undefined;
-      if (!a) throw new Error(`no attendee ${d.email}`);
-      sqliteOf(ws)
-        .db.insert(deliveries)
-        .values({
-          eventId: a.eventId,
-          attendeeId: a.id,
-          template: d.template,
-          purpose: "send",
-          codeVersion: d.version ?? a.v,
-          status: d.status,
-          attempts: 1,
-          createdAt: b.now.toISOString(),
-          updatedAt: b.now.toISOString(),
-        })
-        .run();
-    }
-  } finally {
-    void ws.close();
+export async function deliver(b: TestBench, ...list: Delivery[]): Promise<void> {
+  for (const d of list) {
+    const [a] = await lookAt<{ id: number; eventId: number; v: number }>(
+      b.db,
+      `SELECT a.id, a.event_id AS "eventId", a.code_version AS v FROM attendees a
+       JOIN events e ON e.id = a.event_id WHERE a.email = ? ORDER BY e.id LIMIT 1`,
+      [d.email],
+    );
+    if (!a) throw new Error(`no attendee ${d.email}`);
+    const at = b.now.toISOString();
+    await changeAt(
+      b.db,
+      `INSERT INTO deliveries (event_id, attendee_id, template, purpose, code_version, status,
+         attempts, created_at, updated_at) VALUES (?, ?, ?, 'send', ?, ?, 1, ?, ?)`,
+      [a.eventId, a.id, d.template, d.version ?? a.v, d.status, at, at],
+    );
   }
 }
 
@@ -70,8 +58,9 @@ export async function scriptedHistory(b: TestBench): Promise<string[]> {
   b.file("summit.csv", SAMPLE_CSV + "linus@example.com,Linus,Torvalds,Linux\n");
   await ok(b, ["import", "summit.csv", "--event", "summit-2026", "--yes"]);
   const emails = ["ada", "grace", "alan", "linus"].map((n) => `${n}@example.com`);
-  const codes = emails.map((e) => b.codeOf(e));
-  deliver(
+  const codes: string[] = [];
+  for (const e of emails) codes.push(await b.codeOf(e));
+  await deliver(
     b,
     { email: "ada@example.com", template: "credentials", status: "sent" },
     { email: "grace@example.com", template: "credentials", status: "failed" },
@@ -96,19 +85,19 @@ export async function scriptedHistory(b: TestBench): Promise<string[]> {
   await ok(b, ["reset-code", "grace@example.com", "--generate", "--yes"], {
     EVCRED_ACTOR: "alice",
   });
-  codes.push(b.codeOf("grace@example.com"));
+  codes.push(await b.codeOf("grace@example.com"));
   at(b, "09:30");
   await ok(b, ["attendees", "remove", "linus@example.com", "--yes"]);
   at(b, "09:40");
   b.file("other.csv", "email,name\nada@example.com,Ada Lovelace\n");
   await ok(b, ["import", "other.csv", "--event", "other-2026", "--yes"]);
-  codes.push(b.codeOf("ada@example.com", "other-2026"));
+  codes.push(await b.codeOf("ada@example.com", "other-2026"));
   await ok(b, ["event", "use", "summit-2026"]);
   return codes;
 }
 
-export function expectNoCodeIn(b: TestBench, codes: readonly string[]): void {
-  const audit = JSON.stringify(b.snapshot().audit_log);
+export async function expectNoCodeIn(b: TestBench, codes: readonly string[]): Promise<void> {
+  const audit = JSON.stringify((await b.snapshot()).audit_log);
   for (const code of codes) {
     expect(code).toMatch(/^[2-9A-HJKMNP-TV-Z]{10}$/);
     for (const text of b.transcript) expect(text).not.toContain(code);

@@ -41,6 +41,11 @@ export interface TestDatabase {
 export interface DatabaseOptions {
   /** Apply the PostgreSQL migrations (default), or leave the database empty. */
   migrate?: boolean;
+  /**
+   * Keep a pool on it open (default), or end it once migrated: a database used through its URL
+   * only, or as the template of others (which must have no connections).
+   */
+  pool?: boolean;
 }
 
 /**
@@ -89,11 +94,26 @@ export async function createTestDatabase(options: DatabaseOptions = {}): Promise
       client.release();
     }
   }
+  if (options.pool === false) await pool.end();
+  return { name, url, pool };
+}
+
+/** A fresh database copied from `template` (a migrated test database with no connections). */
+export async function cloneTestDatabase(template: string): Promise<TestDatabase> {
+  const clusterUrl = requireUrl();
+  const name = `evcred_test_${randomBytes(6).toString("hex")}`;
+  // Both names are ours and made of [a-z0-9_]: no injection through them.
+  await withClient(clusterUrl, (client) =>
+    client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`),
+  );
+  const url = databaseUrl(clusterUrl, name);
+  const pool = new pg.Pool({ connectionString: url, max: 5 });
+  await pool.end();
   return { name, url, pool };
 }
 
 export async function dropTestDatabase(database: TestDatabase): Promise<void> {
-  await database.pool.end();
+  if (!database.pool.ended) await database.pool.end();
   // FORCE (PostgreSQL 13+): a connection a test left open (a spawned CLI, a server) does not
   // keep the database, or this file's run, alive.
   await withClient(requireUrl(), (client) =>

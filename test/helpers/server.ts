@@ -32,7 +32,7 @@ export async function startServer(
     templatesDir?: TemplatesDir;
   } = {},
 ): Promise<RunningServer> {
-  const ws = bench.open();
+  const ws = await bench.open();
   const templatesDir = options.templatesDir ?? bench.templatesDir;
   const log: string[] = [];
   let url = "";

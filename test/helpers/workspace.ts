@@ -3,17 +3,36 @@
  * layer (`main`) with captured output, a fixed clock and scripted answers to prompts.
  */
 import Database from "better-sqlite3";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
-import { afterEach, beforeEach } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, it } from "vitest";
 import { createContext, type Io } from "../../src/context.js";
 import { openCode } from "./codes.js";
 import { main } from "../../src/main.js";
 import type { Choice, Prompter } from "../../src/render/prompter.js";
-import { openSqliteWorkspace, type Workspace } from "../../src/store/workspace.js";
+import { openWorkspace, type Workspace } from "../../src/store/workspace.js";
+import { postgresTarget } from "../../src/store/postgres/url.js";
 import { defaultTemplatesDir, type TemplatesDir } from "../../src/mail/templates-dir.js";
+import { lookAt } from "./look.js";
+import {
+  cloneTestDatabase,
+  createTestDatabase,
+  dropTestDatabase,
+  type TestDatabase,
+} from "./postgres.js";
+
+/**
+ * The dialect the benches' workspaces are on: SQLite (a file in the bench folder), or, under
+ * EVCRED_TEST_DIALECT=postgres (the "postgres" project of vitest.config.ts), a database of the
+ * test cluster made for each test. The commands find it through EVCRED_DB, as a user's would.
+ */
+export const TEST_DIALECT: "sqlite" | "postgres" =
+  process.env.EVCRED_TEST_DIALECT === "postgres" ? "postgres" : "sqlite";
+
+/** A test of what only a SQLite workspace has (its file): skipped in the PostgreSQL run. */
+export const itOnSqlite = it.skipIf(TEST_DIALECT === "postgres");
 
 /** The default templates folder of a SQLite workspace in `dir`: `dir/templates`. */
 export function templatesIn(dir: string): TemplatesDir {
@@ -66,8 +85,37 @@ export class TestBench {
     };
   }
 
+  /**
+   * The workspace's SQLite file (with the SQLite dialect): for tests of what only a file has
+   * (its permissions, its pages); `db` names the workspace on either dialect.
+   */
   get dbPath(): string {
     return join(this.dir, "evcred.db");
+  }
+
+  /** Where the workspace is: the SQLite file, or the PostgreSQL URL the commands are given. */
+  get db(): string {
+    return this.env.EVCRED_DB ?? this.dbPath;
+  }
+
+  /** The workspace as evcred names it in its output: the file, or host:port/database. */
+  get shownWorkspace(): string {
+    return this.env.EVCRED_DB ? postgresTarget(this.env.EVCRED_DB) : this.dbPath;
+  }
+
+  /** With the PostgreSQL dialect, this bench's own database (cleanup drops it). */
+  #database: TestDatabase | undefined;
+
+  /** A bench on the suite's dialect: with PostgreSQL, on a fresh database cloned from `template`. */
+  static async create(env: NodeJS.ProcessEnv = {}, template?: string): Promise<TestBench> {
+    const bench = new TestBench(env);
+    if (TEST_DIALECT === "postgres" && env.EVCRED_DB === undefined) {
+      bench.#database = template
+        ? await cloneTestDatabase(template)
+        : await createTestDatabase({ pool: false });
+      bench.env.EVCRED_DB = bench.#database.url;
+    }
+    return bench;
   }
 
   /** The default templates folder: `templates/` beside the bench's workspace. */
@@ -141,13 +189,46 @@ export class TestBench {
     };
   }
 
+  /**
+   * Makes this bench a copy of `seed`: its folder (key, templates, files) and its workspace (the
+   * SQLite file in the folder, or with PostgreSQL a database cloned from the seed's).
+   */
+  async copyFrom(seed: TestBench): Promise<void> {
+    cpSync(seed.dir, this.dir, { recursive: true });
+    if (!seed.#database || !this.#database) return;
+    await dropTestDatabase(this.#database);
+    this.#database = await cloneTestDatabase(seed.#database.name);
+    this.env.EVCRED_DB = this.#database.url;
+  }
+
   /** Opens the workspace directly (the vault's own API), for checks a command cannot make. */
-  open(): Workspace {
-    return openSqliteWorkspace({ path: this.dbPath, keyPath: this.env.EVCRED_KEY_FILE ?? "" });
+  open(): Promise<Workspace> {
+    return openWorkspace({ path: this.db, keyPath: this.env.EVCRED_KEY_FILE ?? "" });
   }
 
   /** Every row of every table, to assert that a failed command changed nothing. */
-  snapshot(): Record<string, unknown[]> {
+  async snapshot(): Promise<Record<string, unknown[]>> {
+    if (this.#database) {
+      const tables = await lookAt<{ name: string }>(
+        this.db,
+        "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+      );
+      const all: Record<string, unknown[]> = {};
+      // Ordered by the first column (the id): the rows as written, whatever their heap order;
+      // booleans as SQLite gives them (1 and 0), so that a test reads one shape on both.
+      for (const t of tables) {
+        const rows = await lookAt<Record<string, unknown>>(
+          this.db,
+          `SELECT * FROM "${t.name}" ORDER BY 1`,
+        );
+        all[t.name] = rows.map((row) =>
+          Object.fromEntries(
+            Object.entries(row).map(([k, v]) => [k, typeof v === "boolean" ? Number(v) : v]),
+          ),
+        );
+      }
+      return all;
+    }
     const db = new Database(this.dbPath, { readonly: true, fileMustExist: false });
     try {
       const tables = db
@@ -162,12 +243,22 @@ export class TestBench {
   }
 
   /** The plain code of an attendee, opened through the vault: what only the mailer may do. */
-  codeOf(email: string, eventSlug?: string): string {
-    return openCode(this.dbPath, this.env.EVCRED_KEY_FILE ?? "", email, eventSlug);
+  codeOf(email: string, eventSlug?: string): Promise<string> {
+    // One at a time (each is a connection of its own on PostgreSQL): a test may ask for
+    // hundreds at once.
+    const next = this.#codes.then(() =>
+      openCode(this.db, this.env.EVCRED_KEY_FILE ?? "", email, eventSlug),
+    );
+    this.#codes = next.catch(() => undefined);
+    return next;
   }
 
-  cleanup(): void {
+  #codes: Promise<unknown> = Promise.resolve();
+
+  async cleanup(): Promise<void> {
     rmSync(this.dir, { recursive: true, force: true });
+    if (this.#database) await dropTestDatabase(this.#database);
+    this.#database = undefined;
   }
 }
 
@@ -241,11 +332,20 @@ export class ScriptedPrompter implements Prompter {
 /** A fresh bench for every test of the file, removed after it. */
 export function benchPerTest(env?: NodeJS.ProcessEnv): () => TestBench {
   let bench: TestBench | undefined;
-  beforeEach(() => {
-    bench = new TestBench(env);
+  // With PostgreSQL, one migrated database for the file, cloned for each test (much faster
+  // than migrating each one).
+  let template: TestDatabase | undefined;
+  beforeAll(async () => {
+    if (TEST_DIALECT === "postgres") template = await createTestDatabase({ pool: false });
   });
-  afterEach(() => {
-    bench?.cleanup();
+  afterAll(async () => {
+    if (template) await dropTestDatabase(template);
+  });
+  beforeEach(async () => {
+    bench = await TestBench.create(env, template?.name);
+  });
+  afterEach(async () => {
+    await bench?.cleanup();
     bench = undefined;
   });
   return () => {

@@ -24,7 +24,7 @@ describe("the delivery ledger's campaign scope", () => {
     const b = bench();
     b.file("attendees.csv", SAMPLE_CSV);
     expect((await b.run(["import", "attendees.csv", "--event", "summit", "--yes"])).code).toBe(0);
-    const ws = b.open();
+    const ws = await b.open();
     try {
       const event = sqliteOf(ws).db.select().from(events).get();
       if (!event) throw new Error("no event");

@@ -91,6 +91,6 @@ describe("EVCRED_PUBLIC_URL for a send from a laptop", () => {
     expect(sent.stderr).toContain(
       'EVCRED_PUBLIC_URL must be an http(s) URL, got "login.summit.example"',
     );
-    expect((b.snapshot().deliveries as unknown[]).length).toBe(0);
+    expect(((await b.snapshot()).deliveries as unknown[]).length).toBe(0);
   });
 });

@@ -48,7 +48,7 @@ async function setUp(
   ];
   b.file("a.csv", csv.join("\n") + "\n");
   expect((await b.run(["import", "a.csv", "--event", "ev", "--yes"])).code).toBe(0);
-  const ws = b.open();
+  const ws = await b.open();
   const event = sqliteOf(ws).db.select().from(events).get();
   if (!event) throw new Error("no event");
   const ids = sqliteOf(ws)
@@ -171,7 +171,7 @@ describe("runDeliveries", () => {
         throw new TemplateError("templates/parse.eta", 4, `Unexpected token ${vars.user_pass}`);
       },
     };
-    const codes = ["p0@example.com", "p1@example.com"].map((e) => b.codeOf(e));
+    const codes = await Promise.all(["p0@example.com", "p1@example.com"].map((e) => b.codeOf(e)));
     const summary = await runDeliveries(ws, {
       ...options,
       template,

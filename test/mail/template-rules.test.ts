@@ -158,14 +158,14 @@ describe("the template rule", () => {
     const b = bench();
     await withEvent(b);
     b.file("templates/evil.eta", template("<% process.stderr.write(it.user_pass) %>"));
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const r = await b.run(["send", "--template", "evil", "--yes"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("templates/evil.eta:5:");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
     expect(existsSync(b.path("outbox")) ? readdirSync(b.path("outbox")) : []).toEqual([]);
     for (const email of ["ada@example.com", "grace@example.com", "alan@example.com"]) {
-      expect(r.stdout + r.stderr).not.toContain(b.codeOf(email));
+      expect(r.stdout + r.stderr).not.toContain(await b.codeOf(email));
     }
   });
 

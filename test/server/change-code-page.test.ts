@@ -29,7 +29,7 @@ const NEW_CODE = "ZQWX-7HVB-23";
 async function setup(eventArgs: string[] = [], options: SummitOptions = {}) {
   const b = bench();
   server = await serveSummit(b, eventArgs, options);
-  return { b, url: server.url, log: server.log, ada: b.codeOf("ada@example.com", "summit") };
+  return { b, url: server.url, log: server.log, ada: await b.codeOf("ada@example.com", "summit") };
 }
 
 const form = (url: string, path = "/e/summit/code") => pageForm(url, path);
@@ -72,8 +72,8 @@ function expectNoCode(text: string, ...codes: string[]) {
   }
 }
 
-function loginRows(b: TestBench) {
-  return b.snapshot().logins as { email: string; outcome: string; source: string }[];
+async function loginRows(b: TestBench) {
+  return (await b.snapshot()).logins as { email: string; outcome: string; source: string }[];
 }
 
 const INVALID = "The email address or the current code is not right. Check them and try again.";
@@ -157,11 +157,11 @@ describe("POST /e/{slug}/code", () => {
     const fresh = await signIn(url, "ada@example.com", "zqwx 7hvb 23");
     expect(fresh.status).toBe(200);
     expect(fresh.html).toContain("You are signed in");
-    const attendee = (b.snapshot().attendees as { email: string; code_source: string }[]).find(
-      (a) => a.email === "ada@example.com",
-    );
+    const attendee = (
+      (await b.snapshot()).attendees as { email: string; code_source: string }[]
+    ).find((a) => a.email === "ada@example.com");
     expect(attendee?.code_source).toBe("attendee");
-    expect(loginRows(b).map((r) => [r.outcome, r.source])).toEqual([
+    expect((await loginRows(b)).map((r) => [r.outcome, r.source])).toEqual([
       ["ok", "page"],
       ["wrong-code", "page"],
       ["ok", "page"],
@@ -185,7 +185,7 @@ describe("POST /e/{slug}/code", () => {
     expect(wrong.html).toContain('value="ada@example.com"');
     const same = (page: PageAnswer) => page.html.replace(/value="[^"]*"/g, 'value=""');
     expect(same(unknown)).toBe(same(wrong));
-    expect(loginRows(b).map((r) => [r.outcome, r.source])).toEqual([
+    expect((await loginRows(b)).map((r) => [r.outcome, r.source])).toEqual([
       ["wrong-code", "page"],
       ["unknown-email", "page"],
     ]);
@@ -211,8 +211,8 @@ describe("POST /e/{slug}/code", () => {
 
   it("refusals of the new code: a weak one and another attendee's get the same 422 page; differing entries and the same code 422; nothing changed", async () => {
     const { b, url, ada } = await setup();
-    const grace = groupCode(b.codeOf("grace@example.com", "summit"));
-    const before = b.snapshot().attendees;
+    const grace = groupCode(await b.codeOf("grace@example.com", "summit"));
+    const before = (await b.snapshot()).attendees;
     const weak = await change(url, { current: ada, code: "QQQQ-QQQQ" });
     const taken = await change(url, { current: ada, code: grace });
     for (const page of [weak, taken]) {
@@ -233,7 +233,7 @@ describe("POST /e/{slug}/code", () => {
       "The new code is the same as the current one. Choose a different one.",
     );
     for (const page of [mismatch, again]) expectNoCode(page.html, ada, NEW_CODE);
-    expect(b.snapshot().attendees).toEqual(before);
+    expect((await b.snapshot()).attendees).toEqual(before);
     expect((await signIn(url, "ada@example.com", ada)).status).toBe(200);
   });
 
@@ -254,7 +254,7 @@ describe("POST /e/{slug}/code", () => {
       expect(long.status, field).toBe(400);
       expect(long.html).toContain("The request could not be read.");
     }
-    expect(loginRows(b)).toEqual([]);
+    expect(await loginRows(b)).toEqual([]);
   });
 
   it("guards: 403 without the form's CSRF proof or cross-site, 415 not a form, 429 over the POST limit; nothing recorded", async () => {
@@ -298,9 +298,9 @@ describe("POST /e/{slug}/code", () => {
     expect(over.status).toBe(429);
     expect(over.headers.get("retry-after")).toBe("60");
     expectPageSecurityHeaders(over);
-    expect(loginRows(b)).toEqual([]);
+    expect(await loginRows(b)).toEqual([]);
     expect(
-      (b.snapshot().attendees as { code_source: string }[]).every(
+      ((await b.snapshot()).attendees as { code_source: string }[]).every(
         (a) => a.code_source === "generated",
       ),
     ).toBe(true);

@@ -51,8 +51,8 @@ async function forgot(url: string, email: string) {
   return postForm(url, "/e/summit/forgot", { csrf, email }, { cookie });
 }
 
-function selfServiceRows(b: TestBench) {
-  return (b.snapshot().deliveries as { purpose: string; status: string }[]).filter(
+async function selfServiceRows(b: TestBench) {
+  return ((await b.snapshot()).deliveries as { purpose: string; status: string }[]).filter(
     (d) => d.purpose === "self-service",
   );
 }
@@ -74,10 +74,10 @@ describe("forgot my code", () => {
     expect(smtp.received.map((m) => m.to)).toEqual(["ada@example.com"]);
     const text = smtp.received[0]?.parsed.text ?? "";
     const code = /Access code:\s+(\S+)/.exec(text)?.[1] ?? "";
-    expect(code.replace(/-/g, "")).toBe(b.codeOf("ada@example.com", "summit"));
+    expect(code.replace(/-/g, "")).toBe(await b.codeOf("ada@example.com", "summit"));
     // The message points at this service's pages.
     expect(text).toContain(`${url}/e/summit/forgot`);
-    expect(selfServiceRows(b)).toEqual([expect.objectContaining({ status: "sent" })]);
+    expect(await selfServiceRows(b)).toEqual([expect.objectContaining({ status: "sent" })]);
     const signIn = await getPage(url, "/e/summit");
     const login = await postForm(
       url,
@@ -102,7 +102,7 @@ describe("forgot my code", () => {
     expect(unknown.status).toBe(known.status);
     expect(unknown.html).toBe(known.html);
     expect(smtp.received.map((m) => m.to)).toEqual(["ada@example.com"]);
-    expect(selfServiceRows(b)).toHaveLength(1);
+    expect(await selfServiceRows(b)).toHaveLength(1);
   });
 
   it("a 4th request within the hour: the same page, no message", async () => {
@@ -145,7 +145,7 @@ describe("forgot my code", () => {
     expect(answer.status).toBe(200);
     expect(answer.html).toContain(ON_ITS_WAY);
     await server.drainMail();
-    expect(selfServiceRows(b)).toEqual([expect.objectContaining({ status: "failed" })]);
+    expect(await selfServiceRows(b)).toEqual([expect.objectContaining({ status: "failed" })]);
     expect(server.log.join("")).toMatch(/forgot: credentials for summit \(delivery \d+\) not sent/);
   });
 
@@ -180,6 +180,6 @@ describe("forgot my code", () => {
     expect((await getPage(url, "/e/nope/forgot")).status).toBe(404);
     await server.drainMail();
     expect(smtp.received).toHaveLength(0);
-    expect(selfServiceRows(b)).toHaveLength(0);
+    expect(await selfServiceRows(b)).toHaveLength(0);
   });
 });

@@ -113,7 +113,7 @@ describe.skipIf(missing)("the sign-in page in chromium", () => {
     );
     expect(await page.inputValue("#email")).toBe("ada@example.com");
 
-    await page.fill("#code", b.codeOf("ada@example.com", "summit-2026"));
+    await page.fill("#code", await b.codeOf("ada@example.com", "summit-2026"));
     await Promise.all([page.waitForURL(`${venueUrl}/app#token=*`), page.click("button")]);
     const hash = String(await page.evaluate("location.hash"));
     const token = /^#token=(.+)$/.exec(hash)?.[1] ?? "";
@@ -180,7 +180,7 @@ describe.skipIf(missing)("the sign-in page in chromium", () => {
     expect((await b.run(["import", "attendees.csv", "--event", "summit-2026", "--yes"])).code).toBe(
       0,
     );
-    const old = b.codeOf("ada@example.com", "summit-2026");
+    const old = await b.codeOf("ada@example.com", "summit-2026");
     server = await startServer(b);
     const url = server.url;
     const page = await phonePage();

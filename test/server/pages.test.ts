@@ -22,7 +22,7 @@ afterEach(async () => {
 async function setup(eventArgs: string[] = [], options: SummitOptions = {}) {
   const b = bench();
   server = await serveSummit(b, eventArgs, options);
-  return { b, url: server.url, code: b.codeOf("ada@example.com", "summit") };
+  return { b, url: server.url, code: await b.codeOf("ada@example.com", "summit") };
 }
 
 const form = (url: string) => pageForm(url, "/e/summit");
@@ -32,8 +32,8 @@ async function login(url: string, email: string, code: string, headers = {}) {
   return postForm(url, "/e/summit/login", { csrf, email, code }, { cookie, ...headers });
 }
 
-function loginRows(b: TestBench) {
-  return b.snapshot().logins as { source: string; ok: number }[];
+async function loginRows(b: TestBench) {
+  return (await b.snapshot()).logins as { source: string; ok: number }[];
 }
 
 describe("GET /e/{slug}: the sign-in page", () => {
@@ -104,7 +104,7 @@ describe("POST /e/{slug}/login", () => {
     expect(page.html).toContain("You are signed in");
     expect(page.html).toContain("Welcome, Ada Lovelace.");
     expect(page.html).not.toContain(code);
-    expect(loginRows(b)).toEqual([expect.objectContaining({ source: "page", ok: 1 })]);
+    expect(await loginRows(b)).toEqual([expect.objectContaining({ source: "page", ok: 1 })]);
   });
 
   it("success with a venue URL: 303 to it with #token=JWT, which verifies against the JWKS; the form may post there", async () => {
@@ -141,7 +141,7 @@ describe("POST /e/{slug}/login", () => {
     expect(pageMessage(unknown)).toBe(pageMessage(wrong));
     const same = (page: PageAnswer) => page.html.replace(/value="[^"]*"/g, 'value=""');
     expect(same(unknown)).toBe(same(wrong));
-    expect(loginRows(b).every((r) => r.ok === 0 && r.source === "page")).toBe(true);
+    expect((await loginRows(b)).every((r) => r.ok === 0 && r.source === "page")).toBe(true);
   });
 
   it("locked after 5 failures: 429 with the time it opens again, in the event's zone", async () => {
@@ -173,7 +173,7 @@ describe("POST /e/{slug}/login", () => {
       expectPageSecurityHeaders(page);
       expect(page.html).toContain("This form has expired or was sent from another site.");
     }
-    expect(loginRows(b)).toEqual([]);
+    expect(await loginRows(b)).toEqual([]);
   });
 
   it("cross-site: a foreign Origin or Sec-Fetch-Site → 403 even with a valid proof; same-origin passes", async () => {
@@ -186,7 +186,7 @@ describe("POST /e/{slug}/login", () => {
     ]) {
       expect((await login(url, "ada@example.com", code, headers)).status).toBe(403);
     }
-    expect(loginRows(b)).toEqual([]);
+    expect(await loginRows(b)).toEqual([]);
     expect(
       (
         await login(url, "ada@example.com", code, {
@@ -195,7 +195,7 @@ describe("POST /e/{slug}/login", () => {
         })
       ).status,
     ).toBe(403);
-    expect(loginRows(b)).toEqual([]);
+    expect(await loginRows(b)).toEqual([]);
     // Chromium's form POST under Referrer-Policy: no-referrer: Origin null, but same-origin.
     const same = await login(url, "ada@example.com", code, {
       origin: "null",

@@ -34,7 +34,7 @@ describe("evcred serve", () => {
     const b = bench();
     // Codes hashed expensively, so a verification takes long enough to be in flight.
     const key = await imported(b, { EVCRED_ARGON2: "m=131072,t=4,p=1" });
-    const code = b.codeOf("ada@example.com");
+    const code = await b.codeOf("ada@example.com");
     const s = await serve(b);
     expect(s.stderr()).toBe(`listening on ${s.url}\n`);
     expect(await (await fetch(`${s.url}/healthz`)).json()).toEqual({ ok: true });
@@ -76,7 +76,7 @@ describe("evcred serve", () => {
     expect(s.stderr()).toContain("public URL https://login.summit.example\n");
     const r = await postLogin(s.url, "summit-2026", key, {
       email: "ada@example.com",
-      code: b.codeOf("ada@example.com"),
+      code: await b.codeOf("ada@example.com"),
     });
     const payload = JSON.parse(
       Buffer.from(String(r.json.token).split(".")[1] ?? "", "base64url").toString(),
@@ -165,7 +165,7 @@ describe("/healthz and /metrics", () => {
     const key = await imported(b);
     expect((await b.run(["send", "--template", "credentials", "--yes"])).code).toBe(0);
     server = await startServer(b);
-    const code = b.codeOf("ada@example.com");
+    const code = await b.codeOf("ada@example.com");
     await postLogin(server.url, "summit-2026", key, { email: "ada@example.com", code });
     await postLogin(server.url, "summit-2026", key, {
       email: "ada@example.com",
@@ -190,7 +190,7 @@ describe("/healthz and /metrics", () => {
   it("healthz is 503 when the workspace does not answer (inject)", async () => {
     const b = bench();
     await imported(b);
-    const ws = b.open();
+    const ws = await b.open();
     const app = buildServer({
       ws,
       templatesDir: b.templatesDir,

@@ -27,11 +27,16 @@ async function setup(): Promise<Setup> {
   const created = await b.run(["venue-key", "create", "venue", "--event", "summit-2026"]);
   expect(created.code, created.stderr).toBe(0);
   server = await startServer(b);
-  return { b, url: server.url, key: created.stdout.trim(), code: b.codeOf("ada@example.com") };
+  return {
+    b,
+    url: server.url,
+    key: created.stdout.trim(),
+    code: await b.codeOf("ada@example.com"),
+  };
 }
 
-function loginRows(b: TestBench): { outcome: string; source: string; ok: number }[] {
-  return b.snapshot().logins as { outcome: string; source: string; ok: number }[];
+async function loginRows(b: TestBench): Promise<{ outcome: string; source: string; ok: number }[]> {
+  return (await b.snapshot()).logins as { outcome: string; source: string; ok: number }[];
 }
 
 describe("POST /api/v1/events/{slug}/logins", () => {
@@ -81,7 +86,7 @@ describe("POST /api/v1/events/{slug}/logins", () => {
     expect(token).not.toContain(code);
     expect(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()).not.toContain(code);
     expect(attendee.uid).not.toMatch(/^\d+$/);
-    expect(loginRows(b)).toEqual([
+    expect(await loginRows(b)).toEqual([
       expect.objectContaining({ outcome: "ok", source: "api", ok: 1 }),
     ]);
     const last = await b.run(["venue-key", "list", "--json"]);
@@ -94,7 +99,7 @@ describe("POST /api/v1/events/{slug}/logins", () => {
     const again = await postLogin(url, "summit-2026", key, { email: "ada@example.com", code });
     const grace = await postLogin(url, "summit-2026", key, {
       email: "grace@example.com",
-      code: b.codeOf("grace@example.com"),
+      code: await b.codeOf("grace@example.com"),
     });
     const uid = (r: typeof first) => (r.json.attendee as { uid: string }).uid;
     expect(uid(first)).toBe(uid(again));
@@ -117,7 +122,7 @@ describe("POST /api/v1/events/{slug}/logins", () => {
       expect(r.headers.get("www-authenticate")).toBeNull();
     }
     expect([...wrong.headers.keys()].sort()).toEqual([...unknown.headers.keys()].sort());
-    expect(loginRows(b).map((l) => [l.outcome, l.source])).toEqual([
+    expect((await loginRows(b)).map((l) => [l.outcome, l.source])).toEqual([
       ["wrong-code", "api"],
       ["unknown-email", "api"],
     ]);
@@ -149,7 +154,14 @@ describe("POST /api/v1/events/{slug}/logins", () => {
     const retryAfter = Number(locked.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThan(14 * 60);
     expect(retryAfter).toBeLessThanOrEqual(15 * 60);
-    expect(loginRows(b).map((l) => l.source)).toEqual(["cli", "cli", "api", "api", "api", "api"]);
+    expect((await loginRows(b)).map((l) => l.source)).toEqual([
+      "cli",
+      "cli",
+      "api",
+      "api",
+      "api",
+      "api",
+    ]);
     // And the CLI sees the API's failures: it is locked there too.
     const cli = await b.run(["verify", "ada@example.com", code, "--event", "summit-2026"]);
     expect(cli.stderr).toContain("verification is locked");
@@ -171,12 +183,12 @@ describe("POST /api/v1/events/{slug}/logins", () => {
       expect(a.json.error).toBe("locked");
       expect(Number(a.headers.get("retry-after"))).toBeGreaterThan(0);
     }
-    const rows = loginRows(b);
+    const rows = await loginRows(b);
     expect(rows).toHaveLength(30);
     expect(rows.filter((r) => r.ok)).toEqual([]);
     expect(rows.filter((r) => r.outcome === "wrong-code")).toHaveLength(refused);
     // Her own code, once the burst is over, is still refused: the lock holds.
-    const code = b.codeOf("grace@example.com");
+    const code = await b.codeOf("grace@example.com");
     const after = await postLogin(url, "summit-2026", key, { email: "grace@example.com", code });
     expect(after.status).toBe(423);
   });
@@ -189,7 +201,7 @@ describe("POST /api/v1/events/{slug}/logins", () => {
       ),
     );
     expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 12 }, () => 200));
-    const apiRows = loginRows(b).filter((l) => l.source === "api");
+    const apiRows = (await loginRows(b)).filter((l) => l.source === "api");
     expect(apiRows.map((l) => l.outcome)).toEqual(Array.from({ length: 12 }, () => "ok"));
   });
 
@@ -289,7 +301,7 @@ describe("POST /api/v1/events/{slug}/logins", () => {
         json,
       });
     }
-    expect(loginRows(b)).toEqual([]);
+    expect(await loginRows(b)).toEqual([]);
   });
 
   it("401 invalid_venue_key with WWW-Authenticate, 403 for another event's key, 404 for an unknown event", async () => {
@@ -314,7 +326,7 @@ describe("POST /api/v1/events/{slug}/logins", () => {
     // Revoked: refused at once.
     await b.run(["venue-key", "revoke", "venue"]);
     expect((await postLogin(url, "summit-2026", key, body)).status).toBe(401);
-    expect(loginRows(b)).toEqual([]);
+    expect(await loginRows(b)).toEqual([]);
   });
 
   it("a key for every event works for each of them", async () => {

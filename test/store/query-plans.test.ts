@@ -69,7 +69,7 @@ describe("event-day reads use indexes", () => {
     const b = bench();
     b.file("a.csv", SAMPLE_CSV);
     expect((await b.run(["import", "a.csv", "--event", "ev", "--yes"])).code).toBe(0);
-    const ws = b.open();
+    const ws = await b.open();
     try {
       const event = await resolveEvent(ws, "ev");
       const now = b.now;

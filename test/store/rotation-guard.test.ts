@@ -12,12 +12,12 @@ describe("a command that loaded the key before a rotation by another process", (
     const b = bench();
     b.file("a.csv", SAMPLE_CSV);
     await b.run(["import", "a.csv", "--event", "ev", "--yes"]);
-    const slow = b.open();
-    const other = b.open();
+    const slow = await b.open();
+    const other = await b.open();
     try {
       await slow.vault(); // e.g. an import hashing its next batch, a reset waiting at its prompt
       await rotateMasterKey(other, { who: { actor: "tester", at: b.now.toISOString() } });
-      const before = b.snapshot();
+      const before = await b.snapshot();
       await expect(
         slow.transaction(async (tx) => {
           await tx.meta.set("probe", "written");
@@ -26,7 +26,7 @@ describe("a command that loaded the key before a rotation by another process", (
       await expect(slow.transaction(() => Promise.resolve())).rejects.toThrow(
         /rotated while this command ran/,
       );
-      expect(b.snapshot()).toEqual(before);
+      expect(await b.snapshot()).toEqual(before);
     } finally {
       void slow.close();
       void other.close();
@@ -41,9 +41,9 @@ describe("two key rotations at once", () => {
     const b = bench();
     b.file("a.csv", SAMPLE_CSV);
     await b.run(["import", "a.csv", "--event", "ev", "--yes"]);
-    const code = b.codeOf("ada@example.com");
-    const first = b.open();
-    const second = b.open();
+    const code = await b.codeOf("ada@example.com");
+    const first = await b.open();
+    const second = await b.open();
     try {
       let keyIdSeenBySecond = "";
       const result = await rotateMasterKey(first, {
@@ -63,16 +63,16 @@ describe("two key rotations at once", () => {
       void first.close();
       void second.close();
     }
-    expect(b.codeOf("ada@example.com")).toBe(code);
+    expect(await b.codeOf("ada@example.com")).toBe(code);
   });
 
   it("both loaded the old key: the later one writes nothing, leaves no staged key, and says to run it again", async () => {
     const b = bench();
     b.file("a.csv", SAMPLE_CSV);
     await b.run(["import", "a.csv", "--event", "ev", "--yes"]);
-    const code = b.codeOf("ada@example.com");
-    const first = b.open();
-    const second = b.open();
+    const code = await b.codeOf("ada@example.com");
+    const first = await b.open();
+    const second = await b.open();
     try {
       await second.vault();
       const result = await rotateMasterKey(first, { who });
@@ -92,6 +92,6 @@ describe("two key rotations at once", () => {
       void first.close();
       void second.close();
     }
-    expect(b.codeOf("ada@example.com")).toBe(code);
+    expect(await b.codeOf("ada@example.com")).toBe(code);
   });
 });

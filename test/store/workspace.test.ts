@@ -87,11 +87,11 @@ describe("opening a workspace", () => {
       .prepare("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('future', ?)")
       .run(Date.now() + 10 * 365 * 24 * 3600 * 1000);
     raw.close();
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const result = await b.run(["event", "list"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`the workspace ${b.dbPath} was written by a newer evcred`);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 });
 
@@ -161,7 +161,7 @@ describe("a --db that is not a workspace", () => {
     const b = bench();
     writeFileSync(b.dbPath, "", { mode: 0o600 });
     expect((await b.run(["init"])).code).toBe(0);
-    expect(b.snapshot()).toHaveProperty("attendees");
+    expect(await b.snapshot()).toHaveProperty("attendees");
   });
 
   it.each([0o644, 0o640])(
@@ -209,8 +209,8 @@ describe("the privacy promise, byte by byte", () => {
 
       const codes: string[] = [];
       for (let i = 0; i < 200; i++) {
-        codes.push(b.codeOf(`person${i}@example.com`, "summit"));
-        codes.push(b.codeOf(`person${i}@example.com`, "expo"));
+        codes.push(await b.codeOf(`person${i}@example.com`, "summit"));
+        codes.push(await b.codeOf(`person${i}@example.com`, "expo"));
       }
       expect(new Set(codes).size).toBe(400);
 

@@ -243,7 +243,7 @@ describe("a workspace and its key", () => {
     const b = bench();
     const init = await b.run(["init", "--json"]);
     const { keyId } = init.json<{ keyId: string }>();
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const other = otherKey(b.dir);
     b.file("a.csv", SAMPLE_CSV);
     const result = await b.run(["import", "a.csv", "--event", "summit", "--yes"], {
@@ -254,14 +254,14 @@ describe("a workspace and its key", () => {
       `the master key ${other.path} (id ${other.keyId}) is not this workspace's key (id ${keyId})`,
     );
     expect(result.stderr).toContain("hint: set EVCRED_KEY_FILE to the key file this workspace");
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("refuses another key for an event that exists, and writes nothing", async () => {
     const b = bench();
     b.file("a.csv", SAMPLE_CSV);
     expect((await b.run(["import", "a.csv", "--event", "summit", "--yes"])).code).toBe(0);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const other = otherKey(b.dir);
     b.file("b.csv", "email\nnew@example.com\n");
     const result = await b.run(["import", "b.csv", "--event", "summit"], {
@@ -269,15 +269,15 @@ describe("a workspace and its key", () => {
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`(id ${other.keyId}) is not this workspace's key`);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
     expect((await b.run(["init"], { env: { EVCRED_KEY_FILE: other.path } })).code).toBe(1);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("does not create a key for a workspace that has one recorded", async () => {
     const b = bench();
     await b.run(["init"]);
-    const before = b.snapshot();
+    const before = await b.snapshot();
     const missing = join(b.dir, "nowhere", "master.key");
     b.file("a.csv", SAMPLE_CSV);
     const result = await b.run(["import", "a.csv", "--event", "summit", "--yes"], {
@@ -286,7 +286,7 @@ describe("a workspace and its key", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`no master key at ${missing}`);
     expect(existsSync(missing)).toBe(false);
-    expect(b.snapshot()).toEqual(before);
+    expect(await b.snapshot()).toEqual(before);
   });
 });
 
@@ -295,8 +295,8 @@ describe("argon2id hashes", () => {
     const b = bench();
     b.file("a.csv", SAMPLE_CSV);
     await b.run(["import", "a.csv", "--event", "summit", "--yes"]);
-    const code = b.codeOf("ada@example.com");
-    const ws = b.open();
+    const code = await b.codeOf("ada@example.com");
+    const ws = await b.open();
     try {
       const row = sqliteOf(ws)
         .sqlite.prepare(
