@@ -29,11 +29,15 @@ export function testPostgresUrl(env: NodeJS.ProcessEnv): string | undefined {
 /** `describe`, skipped when there is no PostgreSQL to test against (outside CI only). */
 export const describePostgres = describe.skipIf(PG_URL === undefined);
 
-export interface TestDatabase {
+/** A test database as a URL names it: for the commands, which open their own connections. */
+export interface NamedDatabase {
   /** The database's name (random, `evcred_test_…`). */
   readonly name: string;
   /** A URL for it: the cluster's, with this database in place of the cluster's own. */
   readonly url: string;
+}
+
+export interface TestDatabase extends NamedDatabase {
   /** A pool on it, ended after the file's tests. */
   readonly pool: pg.Pool;
 }
@@ -41,11 +45,6 @@ export interface TestDatabase {
 export interface DatabaseOptions {
   /** Apply the PostgreSQL migrations (default), or leave the database empty. */
   migrate?: boolean;
-  /**
-   * Keep a pool on it open (default), or end it once migrated: a database used through its URL
-   * only, or as the template of others (which must have no connections).
-   */
-  pool?: boolean;
 }
 
 /**
@@ -78,47 +77,51 @@ export function useTestDatabase(options: DatabaseOptions = {}): TestDatabase {
 }
 
 export async function createTestDatabase(options: DatabaseOptions = {}): Promise<TestDatabase> {
-  const clusterUrl = requireUrl();
-  const name = `evcred_test_${randomBytes(6).toString("hex")}`;
-  await withClient(clusterUrl, async (client) => {
-    // The name is ours and made of [a-z0-9_]: no injection through it.
-    await client.query(`CREATE DATABASE ${name}`);
-  });
-  const url = databaseUrl(clusterUrl, name);
-  const pool = new pg.Pool({ connectionString: url, max: 5 });
-  if (options.migrate !== false) {
-    const client = await pool.connect();
-    try {
-      await migratePostgres(client);
-    } finally {
-      client.release();
-    }
-  }
-  if (options.pool === false) await pool.end();
-  return { name, url, pool };
+  const made = await makeDatabase(options.migrate !== false);
+  return { ...made, pool: new pg.Pool({ connectionString: made.url, max: 5 }) };
+}
+
+/**
+ * A migrated database with no connection left on it: used through its URL, or as the template
+ * of others (`cloneTestDatabase`), which must have none.
+ */
+export function createNamedDatabase(): Promise<NamedDatabase> {
+  return makeDatabase(true);
 }
 
 /** A fresh database copied from `template` (a migrated test database with no connections). */
-export async function cloneTestDatabase(template: string): Promise<TestDatabase> {
-  const clusterUrl = requireUrl();
-  const name = `evcred_test_${randomBytes(6).toString("hex")}`;
+export async function cloneTestDatabase(template: string): Promise<NamedDatabase> {
+  const name = freshName();
   // Both names are ours and made of [a-z0-9_]: no injection through them.
-  await withClient(clusterUrl, (client) =>
+  await withClient(requireUrl(), (client) =>
     client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`),
   );
-  const url = databaseUrl(clusterUrl, name);
-  const pool = new pg.Pool({ connectionString: url, max: 5 });
-  await pool.end();
-  return { name, url, pool };
+  return { name, url: databaseUrl(requireUrl(), name) };
 }
 
-export async function dropTestDatabase(database: TestDatabase): Promise<void> {
-  if (!database.pool.ended) await database.pool.end();
+/** Drops a test database (its pool ended first, when it has one). */
+export async function dropTestDatabase(
+  database: NamedDatabase & { pool?: pg.Pool },
+): Promise<void> {
+  await database.pool?.end();
   // FORCE (PostgreSQL 13+): a connection a test left open (a spawned CLI, a server) does not
   // keep the database, or this file's run, alive.
   await withClient(requireUrl(), (client) =>
     client.query(`DROP DATABASE IF EXISTS ${database.name} WITH (FORCE)`),
   );
+}
+
+async function makeDatabase(migrate: boolean): Promise<NamedDatabase> {
+  const name = freshName();
+  // The name is ours and made of [a-z0-9_]: no injection through it.
+  await withClient(requireUrl(), (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = databaseUrl(requireUrl(), name);
+  if (migrate) await withClient(url, migratePostgres);
+  return { name, url };
+}
+
+function freshName(): string {
+  return `evcred_test_${randomBytes(6).toString("hex")}`;
 }
 
 /** `url` with its database (the path) replaced by `name`; user, password, host and port kept. */

@@ -18,9 +18,9 @@ import { defaultTemplatesDir, type TemplatesDir } from "../../src/mail/templates
 import { lookAt } from "./look.js";
 import {
   cloneTestDatabase,
-  createTestDatabase,
+  createNamedDatabase,
   dropTestDatabase,
-  type TestDatabase,
+  type NamedDatabase,
 } from "./postgres.js";
 
 /**
@@ -104,15 +104,13 @@ export class TestBench {
   }
 
   /** With the PostgreSQL dialect, this bench's own database (cleanup drops it). */
-  #database: TestDatabase | undefined;
+  #database: NamedDatabase | undefined;
 
   /** A bench on the suite's dialect: with PostgreSQL, on a fresh database cloned from `template`. */
   static async create(env: NodeJS.ProcessEnv = {}, template?: string): Promise<TestBench> {
     const bench = new TestBench(env);
     if (TEST_DIALECT === "postgres" && env.EVCRED_DB === undefined) {
-      bench.#database = template
-        ? await cloneTestDatabase(template)
-        : await createTestDatabase({ pool: false });
+      bench.#database = template ? await cloneTestDatabase(template) : await createNamedDatabase();
       bench.env.EVCRED_DB = bench.#database.url;
     }
     return bench;
@@ -334,9 +332,9 @@ export function benchPerTest(env?: NodeJS.ProcessEnv): () => TestBench {
   let bench: TestBench | undefined;
   // With PostgreSQL, one migrated database for the file, cloned for each test (much faster
   // than migrating each one).
-  let template: TestDatabase | undefined;
+  let template: NamedDatabase | undefined;
   beforeAll(async () => {
-    if (TEST_DIALECT === "postgres") template = await createTestDatabase({ pool: false });
+    if (TEST_DIALECT === "postgres") template = await createNamedDatabase();
   });
   afterAll(async () => {
     if (template) await dropTestDatabase(template);
