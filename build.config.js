@@ -91,7 +91,7 @@ await Promise.all([
     outExtension: { ".js": ".cjs" },
     format: "cjs",
     // src/package-root.ts finds the package from its own module's URL.
-    define: { "import.meta.url": "importMetaUrl" },
+    define: { "import.meta": "importMeta" },
     inject: ["build/import-meta-url.js"],
     plugins: [lazyChildProcess, sharedErrors("file"), commandsOutside],
   }),

@@ -2,13 +2,24 @@
  * `bin/evcred.cjs` as a user's shell runs it: a fresh folder, NO_COLOR, real exit codes and
  * streams. dist/ is rebuilt from this source by the vitest global setup.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groupCode } from "../../src/domain/codes.js";
-import { runBin, type SpawnResult } from "../helpers/spawn.js";
+import { BIN, runBin, type SpawnResult } from "../helpers/spawn.js";
 import { openCode } from "../helpers/codes.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -109,6 +120,34 @@ describe("bin/evcred.cjs", () => {
       "linus@example.com",
     ]);
     expect(list.stderr).not.toContain("{");
+  });
+
+  it("stdout into a file is the whole document; a reader that left ends it quietly, exit 0", async () => {
+    // A file: what Node's stream would have written, byte for byte.
+    const file = join(dir, "list.json");
+    const out = openSync(file, "w");
+    const toFile = spawn(process.execPath, [BIN, "attendees", "list", "--json"], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ["ignore", out, "pipe"],
+    });
+    closeSync(out);
+    const [fileCode] = (await once(toFile, "close")) as [number | null];
+    expect(fileCode).toBe(0);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ event: "demo", total: 5 });
+
+    // `evcred attendees list | head -0`: the pipe is closed before evcred writes (EPIPE).
+    const child = spawn(process.execPath, [BIN, "attendees", "list", "--json"], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const [code] = (await once(child, "close")) as [number | null];
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
   });
 
   it("verify exits 0 for the right code however it is typed, 1 for a wrong one", async () => {
