@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { z } from "zod";
+import * as z from "zod";
 import { csvWriter } from "../domain/csv-export.js";
 import { createEvent, findEvent, resolveEvent } from "../domain/events.js";
 import {

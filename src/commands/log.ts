@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { parseSince, queryAudit, type AuditView } from "../domain/audit-query.js";
 import { listEvents, resolveEvent } from "../domain/events.js";
 import { resolveDateTime, TimeInputError } from "../domain/time.js";

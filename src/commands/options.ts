@@ -3,7 +3,7 @@
  * typed options object, and a bad one becomes a UsageError that names the flag.
  */
 import type { Command } from "commander";
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_CODE_LENGTH, MIN_CODE_LENGTH } from "../domain/codes.js";
 import { parseDuration } from "../domain/durations.js";
 import { MAX_TOKEN_TTL_SECONDS } from "../domain/signing-keys.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Context } from "../context.js";
 import { requireAttendee } from "../domain/attendees.js";
 import { resolveEvent } from "../domain/events.js";

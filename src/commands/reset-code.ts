@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Context } from "../context.js";
 import { countAttendees } from "../domain/attendees.js";
 import { eachAttendee } from "../domain/each-attendee.js";

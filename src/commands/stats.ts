@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Context } from "../context.js";
 import { listEvents, resolveEvent } from "../domain/events.js";
 import { eventStats, recentLogins, type EventStats } from "../domain/stats.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { exportTable } from "../../domain/attendee-export.js";
 import { ATTENDEE_STATUSES, listAttendees } from "../../domain/attendees.js";
 import { csvText } from "../../domain/csv-export.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { describeChanges, updateAttendee } from "../../domain/attendee-update.js";
 import { resolveEvent } from "../../domain/events.js";
 import { fieldKey, MAX_FIELD_LENGTH } from "../../domain/import-plan.js";

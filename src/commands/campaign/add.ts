@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { scheduleCampaign } from "../../domain/campaigns.js";
 import { resolveEvent } from "../../domain/events.js";
 import { AUDIENCES } from "../../domain/recipients.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_MAX_LATE_MS, runDueCampaigns } from "../../app/run-due-campaigns.js";
 import { ExitCode } from "../../errors.js";
 import { campaignReportLine } from "../../render/campaigns.js";

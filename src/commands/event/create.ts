@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { CampaignTimeError } from "../../domain/campaign-time.js";
 import { DEFAULT_CAMPAIGNS, scheduleCampaign, type CampaignView } from "../../domain/campaigns.js";
 import { createEvent } from "../../domain/events.js";

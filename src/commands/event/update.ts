@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { listCampaigns } from "../../domain/campaigns.js";
 import { resolveEvent, updateEvent } from "../../domain/events.js";
 import { campaignWhen } from "../../render/campaigns.js";

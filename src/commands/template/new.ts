@@ -1,5 +1,5 @@
 import { relative } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { createTemplate, isBuiltin } from "../../mail/templates.js";
 import { defineCommand, examples } from "../command.js";
 import { localeFlag, parseOptions } from "../options.js";
