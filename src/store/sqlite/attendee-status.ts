@@ -11,15 +11,16 @@ const attendeeId = sql.raw(`"attendees"."id"`);
 const attendeeCodeVersion = sql.raw(`"attendees"."code_version"`);
 export const sentSql = sql<number>`exists (select 1 from ${deliveries} d where d.attendee_id = ${attendeeId} and d.status = 'sent' and d.code_version = ${attendeeCodeVersion})`;
 const latestCurrentSql = sql`(select d.status from ${deliveries} d where d.attendee_id = ${attendeeId} and d.code_version = ${attendeeCodeVersion} order by d.id desc limit 1)`;
+/** The id of their latest delivery of their current code, whose status says failed or pending. */
+export const latestCurrentIdSql = sql<
+  number | null
+>`(select d.id from ${deliveries} d where d.attendee_id = ${attendeeId} and d.code_version = ${attendeeCodeVersion} order by d.id desc limit 1)`;
 export const failedSql = sql<number>`(not ${sentSql} and coalesce(${latestCurrentSql} = 'failed', 0))`;
 export const pendingSql = sql<number>`(not ${sentSql} and coalesce(${latestCurrentSql} = 'pending', 0))`;
 export const loggedInSql = sql<number>`exists (select 1 from ${logins} l where l.attendee_id = ${attendeeId} and l.ok = 1)`;
 export const lastDeliveryAtSql = sql<
   string | null
 >`(select max(d.updated_at) from ${deliveries} d where d.attendee_id = ${attendeeId})`;
-export const deliveryErrorSql = sql<
-  string | null
->`(case when ${failedSql} then (select d.response from ${deliveries} d where d.attendee_id = ${attendeeId} and d.code_version = ${attendeeCodeVersion} order by d.id desc limit 1) end)`;
 export const lastLoginAtSql = sql<
   string | null
 >`(select max(l.at) from ${logins} l where l.attendee_id = ${attendeeId} and l.ok = 1)`;
