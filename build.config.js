@@ -12,7 +12,8 @@
 // matched no refusal of a command (exit 1 and "rerun with --debug" instead of the flag and exit 2). Native addons (better-sqlite3, argon2)
 // stay external. Type checking is `npm run typecheck` (tsc).
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 
 /**
@@ -126,3 +127,17 @@ await Promise.all([
     plugins: [sharedErrors("specifier")],
   }),
 ]);
+
+/**
+ * The program's V8 code cache (see bin/evcred.cjs): made by running `evcred --help` once, so it
+ * holds the functions start-up and help compile. The program must not import() itself: its
+ * functions, from a cache, could not.
+ */
+if (/\bimport\(/.test(readFileSync("dist/cli.cjs", "utf8")))
+  throw new Error("dist/cli.cjs calls import(): load modules through Host.importModule");
+const cached = spawnSync(process.execPath, ["bin/evcred.cjs", "--help"], {
+  env: { ...process.env, EVCRED_WRITE_CODE_CACHE: "1" },
+  stdio: ["ignore", "ignore", "inherit"],
+});
+if (cached.status !== 0 || !existsSync("dist/cli.cjs.v8cache"))
+  throw new Error(`making dist/cli.cjs.v8cache failed (exit ${cached.status})`);

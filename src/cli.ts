@@ -9,10 +9,13 @@
  */
 import { fstatSync, writeSync } from "node:fs";
 import type { Writer } from "./context.js";
+
+type ContextModule = typeof import("./context.js");
 import { ExitCode } from "./errors.js";
 import { main } from "./main.js";
 
-export async function run(): Promise<number> {
+/** `importModule`: loads a module named relative to this one (see `Host.importModule`). */
+export async function run(importModule: (specifier: string) => Promise<unknown>): Promise<number> {
   const controller = new AbortController();
   let taken = false;
   process.on("SIGINT", () => {
@@ -53,8 +56,9 @@ export async function run(): Promise<number> {
   return main(process.argv.slice(2), {
     io,
     env: process.env,
+    importModule,
     async createContext(options) {
-      const { createContext } = await import("./context.js");
+      const { createContext } = (await importModule("./context.js")) as ContextModule;
       return createContext({
         io,
         env: process.env,

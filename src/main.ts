@@ -16,7 +16,8 @@ import { printableLines } from "./render/printable.js";
 interface Entry {
   path: readonly string[];
   summary: string;
-  load: () => Promise<{ default: CommandModule }>;
+  /** The command's module, relative to this one: the host loads it (`Host.importModule`). */
+  module: string;
 }
 
 const GROUPS: Readonly<Record<string, string>> = {
@@ -32,182 +33,182 @@ const COMMANDS: readonly Entry[] = [
   {
     path: ["init"],
     summary: "create the workspace and master key",
-    load: () => import("./commands/init.js"),
+    module: "./commands/init.js",
   },
   {
     path: ["event", "create"],
     summary: "create an event",
-    load: () => import("./commands/event/create.js"),
+    module: "./commands/event/create.js",
   },
   {
     path: ["event", "list"],
     summary: "list events",
-    load: () => import("./commands/event/list.js"),
+    module: "./commands/event/list.js",
   },
   {
     path: ["event", "use"],
     summary: "choose the event commands act on",
-    load: () => import("./commands/event/use.js"),
+    module: "./commands/event/use.js",
   },
   {
     path: ["event", "show"],
     summary: "show an event",
-    load: () => import("./commands/event/show.js"),
+    module: "./commands/event/show.js",
   },
   {
     path: ["event", "update"],
     summary: "change an event",
-    load: () => import("./commands/event/update.js"),
+    module: "./commands/event/update.js",
   },
   {
     path: ["import"],
     summary: "register attendees from a CSV file and generate their codes",
-    load: () => import("./commands/import.js"),
+    module: "./commands/import.js",
   },
   {
     path: ["attendees", "list"],
     summary: "list attendees",
-    load: () => import("./commands/attendees/list.js"),
+    module: "./commands/attendees/list.js",
   },
   {
     path: ["attendees", "show"],
     summary: "show one attendee",
-    load: () => import("./commands/attendees/show.js"),
+    module: "./commands/attendees/show.js",
   },
   {
     path: ["attendees", "update"],
     summary: "fix an attendee's email, name or fields (the code stays)",
-    load: () => import("./commands/attendees/update.js"),
+    module: "./commands/attendees/update.js",
   },
   {
     path: ["attendees", "export"],
     summary: "write attendees and where they stand as CSV (never codes)",
-    load: () => import("./commands/attendees/export.js"),
+    module: "./commands/attendees/export.js",
   },
   {
     path: ["attendees", "remove"],
     summary: "remove one attendee",
-    load: () => import("./commands/attendees/remove.js"),
+    module: "./commands/attendees/remove.js",
   },
   {
     path: ["template", "list"],
     summary: "list built-in and workspace templates and their links",
-    load: () => import("./commands/template/list.js"),
+    module: "./commands/template/list.js",
   },
   {
     path: ["template", "new"],
     summary: "copy a template into the workspace templates folder (EVCRED_TEMPLATES), to edit",
-    load: () => import("./commands/template/new.js"),
+    module: "./commands/template/new.js",
   },
   {
     path: ["template", "check"],
     summary: "compile a template, render it and check it carries the credentials",
-    load: () => import("./commands/template/check.js"),
+    module: "./commands/template/check.js",
   },
   {
     path: ["template", "link"],
     summary: "choose the template resend or reset sends",
-    load: () => import("./commands/template/link.js"),
+    module: "./commands/template/link.js",
   },
   {
     path: ["template", "unlink"],
     summary: "remove the template link of resend or reset",
-    load: () => import("./commands/template/unlink.js"),
+    module: "./commands/template/unlink.js",
   },
   {
     path: ["preview"],
     summary: "render a template for one attendee, code masked",
-    load: () => import("./commands/preview.js"),
+    module: "./commands/preview.js",
   },
   {
     path: ["send"],
     summary: "send credential emails to the attendees who are due them",
-    load: () => import("./commands/send.js"),
+    module: "./commands/send.js",
   },
   {
     path: ["resend"],
     summary: "resend one attendee's credentials (same code)",
-    load: () => import("./commands/resend.js"),
+    module: "./commands/resend.js",
   },
   {
     path: ["doctor"],
     summary: "check the workspace, key, templates and mail transport",
-    load: () => import("./commands/doctor.js"),
+    module: "./commands/doctor.js",
   },
   {
     path: ["verify"],
     summary: "check an email and code as the venue's login would",
-    load: () => import("./commands/verify.js"),
+    module: "./commands/verify.js",
   },
   {
     path: ["unlock"],
     summary: "lift an attendee's verification lock now (after failed logins)",
-    load: () => import("./commands/unlock.js"),
+    module: "./commands/unlock.js",
   },
   {
     path: ["reset-code"],
     summary: "give an attendee a new code (or every attendee, after a leak)",
-    load: () => import("./commands/reset-code.js"),
+    module: "./commands/reset-code.js",
   },
   {
     path: ["stats"],
     summary: "registered, sent, logged in: the event's figures",
-    load: () => import("./commands/stats.js"),
+    module: "./commands/stats.js",
   },
   {
     path: ["log"],
     summary: "the audit log: who did what to whom, when (never codes)",
-    load: () => import("./commands/log.js"),
+    module: "./commands/log.js",
   },
   {
     path: ["campaign", "add"],
     summary: "schedule a send relative to the event's start, or at a time",
-    load: () => import("./commands/campaign/add.js"),
+    module: "./commands/campaign/add.js",
   },
   {
     path: ["campaign", "list"],
     summary: "the event's campaigns: when, status, sent and failed",
-    load: () => import("./commands/campaign/list.js"),
+    module: "./commands/campaign/list.js",
   },
   {
     path: ["campaign", "cancel"],
     summary: "cancel a scheduled campaign",
-    load: () => import("./commands/campaign/cancel.js"),
+    module: "./commands/campaign/cancel.js",
   },
   {
     path: ["campaign", "run-due"],
     summary: "send every campaign that is due (for cron; serve does it every minute)",
-    load: () => import("./commands/campaign/run-due.js"),
+    module: "./commands/campaign/run-due.js",
   },
   {
     path: ["key", "show"],
     summary: "the master key's id and file (never the key)",
-    load: () => import("./commands/key/show.js"),
+    module: "./commands/key/show.js",
   },
   {
     path: ["key", "rotate"],
     summary: "re-seal every code under a new master key",
-    load: () => import("./commands/key/rotate.js"),
+    module: "./commands/key/rotate.js",
   },
   {
     path: ["venue-key", "create"],
     summary: "create a key for the venue's server (shown once)",
-    load: () => import("./commands/venue-key/create.js"),
+    module: "./commands/venue-key/create.js",
   },
   {
     path: ["venue-key", "list"],
     summary: "list venue keys (never the keys)",
-    load: () => import("./commands/venue-key/list.js"),
+    module: "./commands/venue-key/list.js",
   },
   {
     path: ["venue-key", "revoke"],
     summary: "revoke a venue key",
-    load: () => import("./commands/venue-key/revoke.js"),
+    module: "./commands/venue-key/revoke.js",
   },
   {
     path: ["serve"],
     summary: "the login service: the venue's API, tokens, health and metrics",
-    load: () => import("./commands/serve.js"),
+    module: "./commands/serve.js",
   },
 ];
 
@@ -219,13 +220,18 @@ export interface Host {
   env: NodeJS.ProcessEnv;
   /** Builds the context once the global flags are known. */
   createContext(options: GlobalOptions): Promise<Context>;
+  /**
+   * Loads a module named relative to this one. The host's, not an `import()` here: the program
+   * can then run from a V8 code cache (bin/evcred.cjs), whose functions lose their import().
+   */
+  importModule(specifier: string): Promise<unknown>;
 }
 
 export async function main(argv: readonly string[], host: Host): Promise<number> {
   const { io } = host;
   let exitCode: number = ExitCode.ok;
   let context: Context | undefined;
-  const program = await buildProgram(argv, async (module, command) => {
+  const program = await buildProgram(argv, host, async (module, command) => {
     const options = globalOptions(command, host.env);
     context = await host.createContext(options);
     const result = await module.run(context, command.processedArgs as unknown[], command.opts());
@@ -258,6 +264,7 @@ export async function main(argv: readonly string[], host: Host): Promise<number>
 
 async function buildProgram(
   argv: readonly string[],
+  host: Host,
   action: (module: CommandModule, command: Command) => Promise<void>,
 ): Promise<Command> {
   const program = new Command("evcred")
@@ -305,7 +312,7 @@ async function buildProgram(
       .description(entry.summary)
       .exitOverride();
     if (entry === target) {
-      const module = (await entry.load()).default;
+      const module = await loadCommand(host, entry.module);
       module.configure(command);
       command.action(async (...received: unknown[]) => {
         await action(module, received[received.length - 1] as Command);
@@ -313,6 +320,14 @@ async function buildProgram(
     }
   }
   return program;
+}
+
+async function loadCommand(host: Host, specifier: string): Promise<CommandModule> {
+  const loaded = (await host.importModule(specifier)) as { default?: Partial<CommandModule> };
+  const module = loaded.default;
+  if (typeof module?.configure !== "function" || typeof module.run !== "function")
+    throw new Error(`${specifier} is not a command module`);
+  return module as CommandModule;
 }
 
 /** The first words of argv, skipping global flags: the command asked for, or help on one. */

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import {
   closeSync,
+  copyFileSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -120,6 +121,29 @@ describe("bin/evcred.cjs", () => {
       "linus@example.com",
     ]);
     expect(list.stderr).not.toContain("{");
+  });
+
+  it("runs from source when its code cache is missing or not one this Node can use", async () => {
+    const copy = mkdtempSync(join(tmpdir(), "evcred-cache-"));
+    try {
+      mkdirSync(join(copy, "bin"));
+      mkdirSync(join(copy, "dist"));
+      copyFileSync(BIN, join(copy, "bin", "evcred.cjs"));
+      for (const file of ["cli.cjs", "errors.cjs", "domain-errors.cjs"])
+        copyFileSync(join(ROOT, "dist", file), join(copy, "dist", file));
+      const help = () => runBin(["--help"], { cwd: dir, env }, join(copy, "bin", "evcred.cjs"));
+      const built = await evcred("--help");
+      const without = await help();
+      expect(without.code).toBe(0);
+      expect(without.stdout).toBe(built.stdout);
+      writeFileSync(join(copy, "dist", "cli.cjs.v8cache"), "not a code cache");
+      const rejected = await help();
+      expect(rejected.code).toBe(0);
+      expect(rejected.stdout).toBe(built.stdout);
+      expect(rejected.stderr).toBe("");
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it("stdout into a file is the whole document; a reader that left ends it quietly, exit 0", async () => {

@@ -14,9 +14,10 @@ export interface SpawnResult {
 export function runBin(
   args: readonly string[],
   options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number },
+  bin = BIN,
 ): Promise<SpawnResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [bin, ...args], {
       cwd: options.cwd,
       env: { PATH: process.env.PATH, ...options.env },
       stdio: ["pipe", "pipe", "pipe"],

@@ -23,6 +23,9 @@ import {
   type NamedDatabase,
 } from "./postgres.js";
 
+/** The program's module: the commands it names are relative to it. */
+const MAIN = new URL("../../src/main.ts", import.meta.url);
+
 /**
  * The dialect the benches' workspaces are on: SQLite (a file in the bench folder), or, under
  * EVCRED_TEST_DIALECT=postgres (the "postgres" project of vitest.config.ts), a database of the
@@ -161,6 +164,7 @@ export class TestBench {
     const code = await main(argv, {
       io,
       env,
+      importModule: (specifier) => import(/* @vite-ignore */ new URL(specifier, MAIN).href),
       createContext: (globals) =>
         Promise.resolve(
           createContext({
